@@ -1,0 +1,78 @@
+"""Answers given on the command line: ``--data KEY=VALUE`` and ``--data-file answers.yml``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.errors import GenaiopsError
+
+
+def parse_data_options(items: Iterable[str]) -> dict[str, str]:
+    """Turn repeated ``KEY=VALUE`` options into a mapping; later keys win."""
+    data: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise GenaiopsError(f"--data expects KEY=VALUE, got {item!r}")
+        data[key] = value
+    return data
+
+
+def load_data_file(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping of answers; anything else is a usage error."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GenaiopsError(f"--data-file {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GenaiopsError(f"--data-file {path}: cannot read it ({exc})") from None
+    try:
+        loaded = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
+        raise GenaiopsError(f"--data-file {path}: not valid YAML ({first_line})") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
+        raise GenaiopsError(f"--data-file {path}: expected a mapping of question names to answers")
+    return dict(loaded)
+
+
+def merge_answers(file_data: Mapping[str, Any], cli_data: Mapping[str, Any]) -> dict[str, Any]:
+    """``--data`` wins over ``--data-file``, as in Copier."""
+    merged = dict(file_data)
+    merged.update(cli_data)
+    return merged
+
+
+def check_known_keys(answers: Mapping[str, Any], questions: Iterable[str]) -> None:
+    """Copier silently accepts unknown keys; a typo must not go unnoticed."""
+    known = set(questions)
+    unknown = sorted(k for k in answers if k not in known)
+    if unknown:
+        raise GenaiopsError(
+            f"unknown question(s): {', '.join(unknown)} (the template asks: {', '.join(sorted(known))})"
+        )
+
+
+def check_choices(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> None:
+    """Reject a value outside a question's choices before anything is rendered."""
+    for name, value in answers.items():
+        spec = questions.get(name)
+        if not isinstance(spec, dict) or "choices" not in spec:
+            continue
+        choices = spec["choices"]
+        allowed = list(choices.values()) if isinstance(choices, dict) else list(choices)
+        if any(isinstance(c, str) and "{{" in c for c in allowed):
+            continue  # templated choices: Copier validates them after rendering
+        if value not in allowed and str(value) not in [str(c) for c in allowed]:
+            raise GenaiopsError(
+                f"invalid answer for {name}: {value!r} is not one of "
+                + ", ".join(str(c) for c in allowed)
+            )
