@@ -56,8 +56,9 @@ def check_known_keys(answers: Mapping[str, Any], questions: Iterable[str]) -> No
     known = set(questions)
     unknown = sorted(k for k in answers if k not in known)
     if unknown:
+        asked = ", ".join(sorted(known))
         raise GenaiopsError(
-            f"unknown question(s): {', '.join(unknown)} (the template asks: {', '.join(sorted(known))})"
+            f"unknown question(s): {', '.join(unknown)} (the template asks: {asked})"
         )
 
 

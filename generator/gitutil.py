@@ -45,7 +45,12 @@ def init_and_commit(path: Path, message: str) -> str:
     git(["add", "--all"], path)
     identity: list[str] = []
     if not has_identity(path):
-        identity = ["-c", f"user.name={FALLBACK_IDENTITY[0]}", "-c", f"user.email={FALLBACK_IDENTITY[1]}"]
+        identity = [
+            "-c",
+            f"user.name={FALLBACK_IDENTITY[0]}",
+            "-c",
+            f"user.email={FALLBACK_IDENTITY[1]}",
+        ]
     git([*identity, "commit", "--quiet", "--no-verify", "-m", message], path)
     return git(["rev-parse", "HEAD"], path).stdout.strip()
 

@@ -67,7 +67,9 @@ def render(
     except (copier_errors.CopierError, ValueError, TypeError) as exc:
         raise GenaiopsError(_describe_answer_error(exc)) from None
     except OSError as exc:
-        raise GenaiopsError(f"cannot render into {dest}: {exc.strerror or exc}", exit_code=1) from None
+        raise GenaiopsError(
+            f"cannot render into {dest}: {exc.strerror or exc}", exit_code=1
+        ) from None
     questions: dict[str, Any] = dict(worker.template.questions_data)
     return questions
 

@@ -33,9 +33,7 @@ def is_remote(src: str) -> bool:
 
 
 @contextmanager
-def open_source(
-    template: str | None, vcs_ref: str | None
-) -> Iterator[TemplateSource]:
+def open_source(template: str | None, vcs_ref: str | None) -> Iterator[TemplateSource]:
     """Yield a source ready for Copier; temporary copies are removed afterwards."""
     if template is None:
         with _shipped_source() as source:

@@ -10,7 +10,9 @@ from generator.errors import GenaiopsError
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("assess", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    @app.command(
+        "assess", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+    )
     def assess(
         args: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
     ) -> None:

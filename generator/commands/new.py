@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +54,8 @@ def run(options: NewOptions) -> NewResult:
     from generator.scaffold import render
     from generator.template_source import open_source
 
-    dest = Path(os.path.abspath(options.dest.expanduser()))
+    # abspath, not resolve(): keep the user's symlinked path as typed
+    dest = Path(os.path.abspath(options.dest.expanduser()))  # noqa: PTH100
     cli_data = parse_data_options(options.data)
     file_data = load_data_file(options.data_file) if options.data_file else {}
     answers = merge_answers(file_data, cli_data)
@@ -63,6 +66,13 @@ def run(options: NewOptions) -> NewResult:
             questions = load_questions(source.local_dir)
             check_known_keys(answers, questions)
             check_choices(answers, questions)
+            if not options.defaults and not sys.stdin.isatty():
+                missing = sorted(q for q in questions if q not in answers)
+                if missing:
+                    raise GenaiopsError(
+                        "no terminal to ask the questions (" + ", ".join(missing) + "): "
+                        "answer with --defaults, --data or --data-file"
+                    )
         trust = options.trust or source.shipped
         created_parents = _make_parents(dest.parent)
         try:
@@ -154,10 +164,8 @@ def _make_parents(parent: Path) -> list[Path]:
 
 def _remove_created(paths: list[Path]) -> None:
     for path in paths:  # deepest first
-        try:
+        with contextlib.suppress(OSError):
             path.rmdir()
-        except OSError:
-            pass
 
 
 def _move_into_place(rendered: Path, dest: Path) -> None:
@@ -267,9 +275,7 @@ def register(app: typer.Typer) -> None:
                 "--trust", help="Let a third-party template run its tasks and extensions."
             ),
         ] = False,
-        fmt: Annotated[
-            str, typer.Option("--format", help="Output: text or json.")
-        ] = "text",
+        fmt: Annotated[str, typer.Option("--format", help="Output: text or json.")] = "text",
     ) -> None:
         """Create a GenAI workload repository from the template."""
         if fmt not in ("text", "json"):

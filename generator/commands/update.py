@@ -10,7 +10,9 @@ from generator.errors import GenaiopsError
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("update", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    @app.command(
+        "update", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+    )
     def update(
         args: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
     ) -> None:
