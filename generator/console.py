@@ -42,9 +42,9 @@ def warn(message: str) -> None:
 
 
 @contextmanager
-def progress(message: str) -> Iterator[None]:
+def progress(message: str, enabled: bool = True) -> Iterator[None]:
     """A spinner while something slow runs, only when a person is watching."""
-    if not sys.stderr.isatty():
+    if not enabled or not sys.stderr.isatty():
         yield
         return
     with err().status(message, spinner="dots"):

@@ -83,7 +83,9 @@ def run(options: NewOptions) -> NewResult:
         result: NewResult | None = None
         try:
             rendered = staging / "project"
-            with console.progress("Rendering the template"):
+            # Copier asks its questions inside the render: no spinner over the prompts.
+            asking = not options.defaults and sys.stdin.isatty()
+            with console.progress("Rendering the template", enabled=not asking):
                 known = render(source, rendered, answers, defaults=options.defaults, trust=trust)
             check_known_keys(answers, known)
             files = sorted(
