@@ -55,6 +55,9 @@ def init_and_commit(path: Path, message: str) -> str:
     return git(["rev-parse", "HEAD"], path).stdout.strip()
 
 
-def is_inside_work_tree(path: Path) -> bool:
-    proc = git(["rev-parse", "--is-inside-work-tree"], path, check=False)
-    return proc.returncode == 0 and proc.stdout.strip() == "true"
+def enclosing_work_tree(path: Path) -> Path | None:
+    """The top of the git work tree ``path`` lies in, or None (a monorepo keeps one repository)."""
+    proc = git(["rev-parse", "--show-toplevel"], path, check=False)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return None
+    return Path(proc.stdout.strip())

@@ -175,3 +175,21 @@ def test_local_template_directory_can_be_chosen(run_cli, tmp_path):
     proc = run_cli("new", dest, "--template", template, "--data", "greeting=hello", "--no-git")
     assert proc.returncode == 0, proc.stderr
     assert (dest / "hello.txt").read_text() == "hello world\n"
+
+
+def test_inside_an_existing_repository_adds_files_without_nesting_or_committing(run_cli, tmp_path):
+    mono = tmp_path / "mono"
+    mono.mkdir()
+    git(mono, "init", "-q")
+    (mono / "README.md").write_text("monorepo\n")
+    git(mono, "add", "README.md")
+    git(mono, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "init")
+    dest = mono / "services" / "chat"
+    proc = run_cli("new", dest, "--defaults", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout)
+    assert payload["commit"] is None
+    assert payload["git_work_tree"] == str(mono)
+    assert not (dest / ".git").exists()
+    assert git(mono, "rev-list", "--count", "HEAD").strip() == "1"
+    assert "?? services/" in git(mono, "status", "--porcelain")
