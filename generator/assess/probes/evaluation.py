@@ -20,7 +20,7 @@ METRICS = re.compile(
     r"GroundednessEvaluator|RelevanceEvaluator|SimilarityEvaluator|llm-rubric|context-faithfulness|"
     r"answer_relevancy|context_precision|hit_rate|log_loss|citation_accuracy", re.I)
 RESULTS = re.compile(r"json\.dump|\.to_json\(|summary\.json|results?\.jsonl|eval_results|"
-                     r"--output|write_text\(\s*json|jsonl", re.I)
+                     r"--output|write_text\(\s*json", re.I)
 MONITOR = re.compile(r"(^|[-_./])(monitor\w*|online[-_]?eval\w*|drift)([-_./]|$)", re.I)
 
 

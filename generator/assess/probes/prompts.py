@@ -81,7 +81,7 @@ def has_metadata(facts: Facts) -> list[Finding]:
 def tested(facts: Facts) -> list[Finding]:
     pid = "prompts.tested"
     tests = [p for p in facts.test_files if p.endswith(".py")]
-    hits = facts.repo.grep(re.compile(r"prompts?\b.*\b(load|render|format|template)|(load|render)\w*\(.*prompt", re.I),
+    hits = facts.repo.grep(re.compile(r"(load|render|format)\w*.*prompt|prompt\w*.*(load|render|format)", re.I),
                            tests, first_only=True)
     if hits:
         return [hit_ok(pid, "prompt test", hits[0])]

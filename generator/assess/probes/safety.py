@@ -31,7 +31,7 @@ SCAN_GLOBS = ("**/*.{py,ts,js,yaml,yml,json,toml,ini,cfg,env,bicep,bicepparam,tf
               "**/.env", "**/.env.*")
 SCAN_BUDGET = 3000
 GUARD = re.compile(r"ContentSafetyClient|azure\.ai\.contentsafety|shieldPrompt|prompt[_ ]?shields?|"
-                   r"prompt[_-]?injection|jailbreak|\bguardrails?\b|nemoguardrails|llm_guard|presidio", re.I)
+                   r"prompt[ _-]?injection|jailbreak|\bguardrails?\b|nemoguardrails|llm_guard|presidio", re.I)
 SAFETY_TOOL = re.compile(r"promptfoo\s+redteam|\bgarak\b|\bpyrit\b|red[-_ ]?team|safety[-_]?eval|"
                          r"ContentSafetyEvaluator|ViolenceEvaluator|IndirectAttackEvaluator|ProtectedMaterial", re.I)
 SAFETY_TEST = re.compile(r"injection|jailbreak|guardrail|content[_ ]?safety|harmful|unsafe", re.I)
@@ -96,16 +96,19 @@ def env_ignored(facts: Facts) -> list[Finding]:
 def guardrails(facts: Facts) -> list[Finding]:
     pid = "safety.guardrails"
     hits = facts.repo.grep(GUARD, facts.app_code, first_only=True)
-    if not hits:
+    named = [p for p in facts.app_code if re.search(r"guard|safety|moderat|shield", p.rsplit("/", 1)[-1], re.I)]
+    candidates = [h.path for h in hits] + [p for p in named if p not in {h.path for h in hits}]
+    if not candidates:
         return [fail(pid, "no guardrails (content safety, prompt-injection screening) in application code")]
-    for hit in hits:
-        stem = hit.path.rsplit("/", 1)[-1].removesuffix(".py")
-        users = facts.repo.grep(re.compile(rf"^\s*(from\s+[\w.]*\b{re.escape(stem)}\b\s+import|import\s+[\w.]*\b{re.escape(stem)}\b|from\s+\.\s+import\s+.*\b{re.escape(stem)}\b)", re.M),
-                                [p for p in facts.app_code if p != hit.path], first_only=True)
+    for path in candidates:
+        stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+        rx = re.compile(rf"^\s*(from\s+[\w.]*\b{re.escape(stem)}\s+import|import\s+[\w.]*\b{re.escape(stem)}\b|"
+                        rf"from\s+[\w.]+\s+import\s+.*\b{re.escape(stem)}\b)", re.M)
+        users = facts.repo.grep(rx, [p for p in facts.app_code if p != path], first_only=True)
         if users:
-            return [hit_ok(pid, "guardrails", hit), hit_ok(pid, "used in the request path", users[0])]
-    return [fail(pid, f"guardrail code in {hits[0].path} is not imported by any other application module",
-                 hits[0].path, hits[0].line)]
+            return [ok(pid, "guardrails module", path), hit_ok(pid, "used in the request path", users[0])]
+    return [fail(pid, f"guardrail code in {candidates[0]} is not imported by any other application module",
+                 candidates[0])]
 
 
 @probe("safety.rai_docs")
