@@ -25,8 +25,7 @@ SKIP_DIRS = frozenset({
 })
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 MAX_DATASET_BYTES = 64 * 1024 * 1024
-CODE_BUDGET_FILES = 4000
-CODE_BUDGET_BYTES = 16 * 1024 * 1024
+CODE_BUDGET_FILES = 3000
 CODE_EXTS = (".py",)
 
 
@@ -138,7 +137,7 @@ class Repo:
                                 continue
                             stack.append((entry.path, child))
                         elif entry.is_file(follow_symlinks=False):
-                            sizes[child] = entry.stat(follow_symlinks=False).st_size
+                            sizes[child] = -1  # stat on demand: most files are never read
                         elif entry.is_symlink():
                             self._symlink(entry.path, child)
                     except OSError as exc:
@@ -170,6 +169,17 @@ class Repo:
     def exists(self, rel: str) -> bool:
         return rel in self.sizes
 
+    def size(self, rel: str) -> int:
+        """Size in bytes (stat on first use; -1 when the file vanished)."""
+        size = self.sizes.get(rel, -1)
+        if size < 0 and rel in self.sizes:
+            try:
+                size = os.stat(os.path.join(self.root, rel)).st_size
+            except OSError:
+                size = -1
+            self.sizes[rel] = size
+        return size
+
     def glob(self, pattern: str) -> list[str]:
         """Paths matching a glob (``*`` within a segment, ``**/`` any depth, ``{a,b}``)."""
         cached = self._globs.get(pattern)
@@ -177,9 +187,11 @@ class Repo:
             rx = _glob_regex(pattern)
             tail = pattern.rsplit("/", 1)[-1]
             candidates: Any = self.sizes
-            if "." in tail and not any(c in tail.rsplit(".", 1)[1] for c in "*?{"):
-                ext = "." + tail.rsplit(".", 1)[1]
-                candidates = self._by_ext.get(ext, ())
+            ext = tail.rsplit(".", 1)[1] if "." in tail else "*"
+            if ext.startswith("{") and ext.endswith("}") and not any(c in ext[1:-1] for c in "*?{"):
+                candidates = [p for e in ext[1:-1].split(",") for p in self._by_ext.get("." + e, ())]
+            elif not any(c in ext for c in "*?{}"):
+                candidates = self._by_ext.get("." + ext, ())
             cached = sorted(p for p in candidates if rx.match(p))
             self._globs[pattern] = cached
         return cached
@@ -188,14 +200,24 @@ class Repo:
     def _by_ext(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for rel in self.sizes:
-            base = rel.rsplit("/", 1)[-1]
-            if "." in base:
-                out.setdefault("." + base.rsplit(".", 1)[1], []).append(rel)
+            dot = rel.rfind(".")
+            if dot > rel.rfind("/"):
+                out.setdefault(rel[dot:], []).append(rel)
         return out
 
+    @cached_property
+    def _sorted(self) -> list[str]:
+        return sorted(self.sizes)
+
     def under(self, prefix: str) -> list[str]:
+        """Files below a folder, in path order (bisect on the sorted index)."""
+        import bisect
+
         prefix = prefix.rstrip("/") + "/"
-        return sorted(p for p in self.sizes if p.startswith(prefix))
+        paths = self._sorted
+        start = bisect.bisect_left(paths, prefix)
+        end = bisect.bisect_left(paths, prefix[:-1] + "0")  # "0" sorts right after "/"
+        return paths[start:end]
 
     # ----- reading -------------------------------------------------------------------------
     def text(self, rel: str, limit: int = MAX_TEXT_BYTES) -> str | None:
@@ -203,8 +225,8 @@ class Repo:
         if rel in self._texts:
             return self._texts[rel]
         result: str | None = None
-        size = self.sizes.get(rel)
-        if size is not None:
+        size = self.size(rel) if rel in self.sizes else None
+        if size is not None and size >= 0:
             if size > limit:
                 self.note("skipped-large", rel, f"skipped: {size / 1048576:.1f} MiB is over the "
                           f"{limit / 1048576:.0f} MiB limit for this kind of file")
@@ -215,7 +237,7 @@ class Repo:
 
     def _read(self, rel: str) -> str | None:
         try:
-            fd = os.open(self.root / rel, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            fd = os.open(os.path.join(self.root, rel), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
             with os.fdopen(fd, "rb") as fh:
                 if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                     self.note("special-file", rel, "not a regular file: skipped")
@@ -290,25 +312,21 @@ class Repo:
     # ----- code corpus ---------------------------------------------------------------------
     @cached_property
     def code_files(self) -> list[str]:
-        """Source files the probes search, shallow paths first, within a read budget."""
+        """Source files the probes search: shallow paths first, at most CODE_BUDGET_FILES."""
         files = [p for p in self.sizes if p.endswith(CODE_EXTS)]
-        files.sort(key=lambda p: (p.count("/"), p))
-        chosen, total = [], 0
-        for rel in files:
-            size = self.sizes[rel]
-            if size > MAX_TEXT_BYTES:
-                continue
-            if len(chosen) >= CODE_BUDGET_FILES or total + size > CODE_BUDGET_BYTES:
-                self.note("truncated", ".", f"code search limited to {len(chosen)} of "
-                          f"{len(files)} source files ({total // 1048576} MiB)")
-                break
-            chosen.append(rel)
-            total += size
-        return chosen
+        if len(files) > CODE_BUDGET_FILES:
+            files.sort(key=lambda p: (p.count("/"), p))
+            self.note("truncated", ".", f"code search limited to the {CODE_BUDGET_FILES} shallowest of "
+                      f"{len(files)} source files")
+            return files[:CODE_BUDGET_FILES]
+        return sorted(files, key=lambda p: (p.count("/"), p))
 
     def grep(self, pattern: str | re.Pattern[str], paths: list[str] | None = None,
-             first_only: bool = False) -> list[Hit]:
-        """Regex hits (path, line, snippet) over ``paths`` (default: the code corpus)."""
+             first_only: bool = False, max_hits: int | None = None) -> list[Hit]:
+        """Regex hits (path, line, snippet) over ``paths`` (default: the code corpus).
+
+        ``first_only`` keeps one hit per file; ``max_hits`` stops reading files once reached.
+        """
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
         hits: list[Hit] = []
         for rel in self.code_files if paths is None else paths:
@@ -319,6 +337,8 @@ class Repo:
                 hits.append(Hit(rel, line_of(text, m.start()), snippet_at(text, m.start())))
                 if first_only:
                     break
+            if max_hits is not None and len(hits) >= max_hits:
+                return hits[:max_hits]
         return hits
 
     @cached_property

@@ -17,7 +17,7 @@ def run_custom(facts: Facts, probe: CustomProbe) -> list[Finding]:
     pid, spec = probe.definition.id, probe.spec
     repo = facts.repo
     if probe.kind == "file_exists":
-        files = [p for p in repo.glob(str(spec["path"])) if (repo.text(p) or "").strip() or repo.sizes[p] > 0]
+        files = [p for p in repo.glob(str(spec["path"])) if (repo.text(p) or "").strip() or repo.size(p) > 0]
         if files:
             return [ok(pid, f"{files[0]} exists and is not empty", files[0])]
         return [fail(pid, f"no non-empty file matches {spec['path']}")]

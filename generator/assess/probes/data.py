@@ -33,7 +33,7 @@ def applicable(facts: Facts) -> str | None:
     """None when retrieval is present, else the reason the dimension does not apply."""
     if any(facts.repo.under(d) for d in CORPUS_DIRS):
         return None
-    if facts.repo.grep(RETRIEVAL, facts.app_code, first_only=True):
+    if facts.repo.grep(RETRIEVAL, facts.app_code, first_only=True, max_hits=1):
         return None
     if entrypoints(facts, INGEST_TARGET):
         return None
@@ -58,7 +58,7 @@ def corpus(facts: Facts) -> list[Finding]:
     real: list[str] = []
     for d in CORPUS_DIRS:
         for rel in facts.repo.under(d):
-            if rel.endswith((".pdf", ".docx")) and facts.repo.sizes[rel] > 1024:
+            if rel.endswith((".pdf", ".docx")) and facts.repo.size(rel) > 1024:
                 real.append(rel)
                 continue
             text = facts.repo.text(rel) or ""
@@ -69,7 +69,7 @@ def corpus(facts: Facts) -> list[Finding]:
         return [ok(pid, f"{len(real)} grounding documents (e.g. {real[0]})", real[0])]
     cfg = [p for p in facts.repo.glob("**/*.{yaml,yml,json,toml}") + facts.repo.glob("**/.env.example")
            if "/workflows/" not in p][:500]
-    hits = facts.repo.grep(INDEX_CONFIG, cfg, first_only=True)
+    hits = facts.repo.grep(INDEX_CONFIG, cfg, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "retrieval index configured", hits[0])]
     return [fail(pid, f"only {len(real)} non-trivial grounding document(s) and no index configuration")]
@@ -104,7 +104,7 @@ def chunking_config(facts: Facts) -> list[Finding]:
     if (skip := _na(facts, pid)) is not None:
         return skip
     cfg = [p for p in facts.repo.glob("**/*.{yaml,yml,toml,json,env,example}") if "/workflows/" not in p][:500]
-    hits = facts.repo.grep(CHUNK_CONFIG, facts.app_code + cfg, first_only=True)
+    hits = facts.repo.grep(CHUNK_CONFIG, facts.app_code + cfg, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "chunking parameters", hits[0])]
     return [fail(pid, "no numeric chunk_size / chunk_overlap in settings or config")]
@@ -168,7 +168,7 @@ def deletion(facts: Facts) -> list[Finding]:
     if (skip := _na(facts, pid)) is not None:
         return skip
     files = [p for p in facts.app_code if re.search(r"ingest|store|retriev|index|search", p, re.I)]
-    hits = facts.repo.grep(DELETE, files, first_only=True)
+    hits = facts.repo.grep(DELETE, files, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "deletion path", hits[0])]
     return [fail(pid, "ingestion and store code never delete the chunks of removed documents")]

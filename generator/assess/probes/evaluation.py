@@ -83,7 +83,7 @@ def metrics(facts: Facts) -> list[Finding]:
     pid = "eval.metrics"
     for leaf in real_leaves(facts, eval_leaves(facts)):
         files, _ = facts.chain_context(leaf)
-        hits = facts.repo.grep(METRICS, sorted(f for f in files if f.endswith(".py")), first_only=True)
+        hits = facts.repo.grep(METRICS, sorted(f for f in files if f.endswith(".py")), first_only=True, max_hits=1)
         if hits:
             return [ok(pid, f"quality metric in the eval code: `{hits[0].snippet[:80]}`", hits[0].path, hits[0].line)]
     for cfg in facts.threshold_candidates:
@@ -98,7 +98,7 @@ def results(facts: Facts) -> list[Finding]:
     pid = "eval.results"
     for leaf in real_leaves(facts, eval_leaves(facts)):
         files, text = facts.chain_context(leaf)
-        hits = facts.repo.grep(RESULTS, sorted(f for f in files if f.endswith(".py")), first_only=True)
+        hits = facts.repo.grep(RESULTS, sorted(f for f in files if f.endswith(".py")), first_only=True, max_hits=1)
         if hits:
             return [ok(pid, f"writes machine-readable results: `{hits[0].snippet[:80]}`", hits[0].path, hits[0].line)]
         if RESULTS.search(" ".join(leaf.names())):

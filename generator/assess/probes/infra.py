@@ -33,8 +33,8 @@ PROVISION = re.compile(r"\bazd\s+(provision|up)\b|az\s+deployment\s+(group|sub|m
 
 
 def _files(facts: Facts) -> list[str]:
-    return facts.repo.glob("**/*.bicep") + facts.repo.glob("**/*.tf") + [
-        p for p in facts.repo.glob("**/*.json") if re.search(r"(^|/)(infra|deploy|arm|templates?)/", p)]
+    return facts.repo.glob("**/*.bicep") + facts.repo.glob("**/*.tf") + facts.repo.glob(
+        "{infra,deploy,arm,templates,template}/**/*.json")
 
 
 def _matches(rx: re.Pattern[str]) -> Callable[[Leaf], bool]:
@@ -49,7 +49,7 @@ def iac(facts: Facts) -> list[Finding]:
                  (f.endswith(".json") and '"Microsoft.' in (facts.repo.text(f) or ""))]
     if not declaring:
         return [fail(pid, "no Bicep, Terraform or ARM file declares a resource")]
-    hits = facts.repo.grep(AI_RESOURCE, declaring, first_only=True)
+    hits = facts.repo.grep(AI_RESOURCE, declaring, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, f"{len(declaring)} IaC file(s); AI resource", hits[0])]
     return [fail(pid, f"{len(declaring)} IaC file(s) but none declares an AI resource (OpenAI, AI Search, ML)",

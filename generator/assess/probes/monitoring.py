@@ -40,7 +40,7 @@ def iac_files(facts: Facts) -> list[str]:
 
 @probe("monitoring.logging")
 def logging_(facts: Facts) -> list[Finding]:
-    hits = facts.repo.grep(LOGGING, facts.app_code, first_only=True)
+    hits = facts.repo.grep(LOGGING, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [hit_ok("monitoring.logging", "logging configured", hits[0])]
     return [fail("monitoring.logging", "no logging configuration in application code")]
@@ -48,7 +48,7 @@ def logging_(facts: Facts) -> list[Finding]:
 
 @probe("monitoring.health")
 def health(facts: Facts) -> list[Finding]:
-    hits = facts.repo.grep(HEALTH, facts.app_code, first_only=True)
+    hits = facts.repo.grep(HEALTH, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [hit_ok("monitoring.health", "health endpoint", hits[0])]
     return [fail("monitoring.health", "no health endpoint (/health, /healthz, /ready) in application code")]
@@ -56,7 +56,7 @@ def health(facts: Facts) -> list[Finding]:
 
 @probe("monitoring.tracing")
 def tracing(facts: Facts) -> list[Finding]:
-    hits = facts.repo.grep(TRACING, facts.app_code, first_only=True)
+    hits = facts.repo.grep(TRACING, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [hit_ok("monitoring.tracing", "tracing", hits[0])]
     return [fail("monitoring.tracing", "no OpenTelemetry or LLM tracing in application code")]
@@ -65,8 +65,8 @@ def tracing(facts: Facts) -> list[Finding]:
 @probe("monitoring.usage_metrics")
 def usage_metrics(facts: Facts) -> list[Finding]:
     pid = "monitoring.usage_metrics"
-    tokens = facts.repo.grep(TOKENS, facts.app_code, first_only=True)
-    latency = facts.repo.grep(LATENCY, facts.app_code, first_only=True)
+    tokens = facts.repo.grep(TOKENS, facts.app_code, first_only=True, max_hits=1)
+    latency = facts.repo.grep(LATENCY, facts.app_code, first_only=True, max_hits=1)
     if tokens and latency:
         return [hit_ok(pid, "token usage recorded", tokens[0]), hit_ok(pid, "latency recorded", latency[0])]
     missing = " and ".join(x for x, h in (("token usage", tokens), ("latency", latency)) if not h)
@@ -92,7 +92,7 @@ def online_eval(facts: Facts) -> list[Finding]:
 @probe("monitoring.feedback")
 def feedback(facts: Facts) -> list[Finding]:
     pid = "monitoring.feedback"
-    for hit in facts.repo.grep(FEEDBACK, facts.app_code):
+    for hit in facts.repo.grep(FEEDBACK, facts.app_code, first_only=True, max_hits=3):
         text = facts.repo.text(hit.path) or ""
         if REQUEST_ID.search(text):
             return [hit_ok(pid, "feedback endpoint tied to a request id", hit)]
@@ -103,7 +103,7 @@ def feedback(facts: Facts) -> list[Finding]:
 @probe("monitoring.alerts")
 def alerts(facts: Facts) -> list[Finding]:
     pid = "monitoring.alerts"
-    hits = facts.repo.grep(ALERT_IAC, iac_files(facts), first_only=True)
+    hits = facts.repo.grep(ALERT_IAC, iac_files(facts), first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "alert rule as code", hits[0])]
     for run in scheduled_monitor_runs(facts):
@@ -128,7 +128,7 @@ def drift(facts: Facts) -> list[Finding]:
 
 @probe("monitoring.cost")
 def cost(facts: Facts) -> list[Finding]:
-    hits = facts.repo.grep(COST, iac_files(facts) + facts.repo.glob("**/*policy*.xml"), first_only=True)
+    hits = facts.repo.grep(COST, iac_files(facts) + facts.repo.glob("**/*policy*.xml"), first_only=True, max_hits=1)
     if hits:
         return [hit_ok("monitoring.cost", "cost control", hits[0])]
     return [fail("monitoring.cost", "no budget or token limit declared as code")]

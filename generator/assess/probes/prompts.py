@@ -54,7 +54,7 @@ def files(facts: Facts) -> list[Finding]:
         return [fail(pid, "no non-trivial prompt files (prompts/, *.prompty, flow definitions)")]
     names = {p.rsplit("/", 1)[-1] for p in prompts}
     rx = re.compile(r"[\"'/]prompts\b|\.prompty\b|" + "|".join(re.escape(n) for n in sorted(names)[:50]))
-    hits = facts.repo.grep(rx, facts.app_code, first_only=True)
+    hits = facts.repo.grep(rx, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [ok(pid, f"{len(prompts)} prompt file(s)", prompts[0]), hit_ok(pid, "loaded by", hits[0])]
     return [fail(pid, f"{len(prompts)} prompt file(s) but no application code refers to them", prompts[0])]
@@ -82,7 +82,7 @@ def tested(facts: Facts) -> list[Finding]:
     pid = "prompts.tested"
     tests = [p for p in facts.test_files if p.endswith(".py")]
     hits = facts.repo.grep(re.compile(r"(load|render|format)\w*.*prompt|prompt\w*.*(load|render|format)", re.I),
-                           tests, first_only=True)
+                           tests, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "prompt test", hits[0])]
     return [fail(pid, "no test loads or renders the prompts")]

@@ -27,9 +27,9 @@ SECRETS = [
         r"(?![<$%{])([A-Za-z0-9+/_\-]{24,})[\"']")),
 ]
 PLACEHOLDER_SECRET = re.compile(r"x{6,}|0{8,}|changeme|example|dummy|placeholder|fake|redacted|your", re.I)
-SCAN_GLOBS = ("**/*.{py,ts,js,yaml,yml,json,toml,ini,cfg,env,bicep,bicepparam,tf,tfvars,sh,ps1,properties}",
-              "**/.env", "**/.env.*")
-SCAN_BUDGET = 3000
+SCAN_GLOBS = ("**/*.{py,ts,js,yaml,yml,toml,ini,cfg,env,bicep,bicepparam,tf,tfvars,sh,ps1,properties}",
+              "**/.env", "**/.env.*", "*.json", "*/*.json", "{infra,deploy,config,.vscode,.devcontainer}/**/*.json")
+SCAN_BUDGET = 2000
 GUARD = re.compile(r"ContentSafetyClient|azure\.ai\.contentsafety|shieldPrompt|prompt[_ ]?shields?|"
                    r"prompt[ _-]?injection|jailbreak|\bguardrails?\b|nemoguardrails|llm_guard|presidio", re.I)
 SAFETY_TOOL = re.compile(r"promptfoo\s+redteam|\bgarak\b|\bpyrit\b|red[-_ ]?team|safety[-_]?eval|"
@@ -41,12 +41,16 @@ KEYLESS_CODE = re.compile(r"DefaultAzureCredential|ManagedIdentityCredential|get
 
 
 def _scan_files(facts: Facts) -> list[str]:
-    out: list[str] = []
+    out: dict[str, None] = {}
+    skip = re.compile(r"(^|/)(tests?|fixtures?|testdata)/")
     for pattern in SCAN_GLOBS:
         for rel in facts.repo.glob(pattern):
-            if rel not in out and not re.search(r"(^|/)(tests?|fixtures?|testdata)/", rel):
-                out.append(rel)
-    return out[:SCAN_BUDGET]
+            if not skip.search(rel):
+                out.setdefault(rel, None)
+    files = sorted(out, key=lambda p: (p.count("/"), p))
+    if len(files) > SCAN_BUDGET:
+        facts.repo.note("truncated", ".", f"secret scan limited to the {SCAN_BUDGET} shallowest of {len(files)} files")
+    return files[:SCAN_BUDGET]
 
 
 @probe("safety.no_secrets")
@@ -95,7 +99,7 @@ def env_ignored(facts: Facts) -> list[Finding]:
 @probe("safety.guardrails")
 def guardrails(facts: Facts) -> list[Finding]:
     pid = "safety.guardrails"
-    hits = facts.repo.grep(GUARD, facts.app_code, first_only=True)
+    hits = facts.repo.grep(GUARD, facts.app_code, first_only=True, max_hits=1)
     named = [p for p in facts.app_code if re.search(r"guard|safety|moderat|shield", p.rsplit("/", 1)[-1], re.I)]
     candidates = [h.path for h in hits] + [p for p in named if p not in {h.path for h in hits}]
     if not candidates:
@@ -104,7 +108,7 @@ def guardrails(facts: Facts) -> list[Finding]:
         stem = path.rsplit("/", 1)[-1].removesuffix(".py")
         rx = re.compile(rf"^\s*(from\s+[\w.]*\b{re.escape(stem)}\s+import|import\s+[\w.]*\b{re.escape(stem)}\b|"
                         rf"from\s+[\w.]+\s+import\s+.*\b{re.escape(stem)}\b)", re.M)
-        users = facts.repo.grep(rx, [p for p in facts.app_code if p != path], first_only=True)
+        users = facts.repo.grep(rx, [p for p in facts.app_code if p != path], first_only=True, max_hits=1)
         if users:
             return [ok(pid, "guardrails module", path), hit_ok(pid, "used in the request path", users[0])]
     return [fail(pid, f"guardrail code in {candidates[0]} is not imported by any other application module",
@@ -130,7 +134,7 @@ def tested_in_ci(facts: Facts) -> list[Finding]:
             return [run_ok(pid, "safety evaluation gate", run)]
     tests = [r for r in facts.workflows.select(facts.is_test, CHANGE_EVENTS) if r.gate]
     if tests:
-        hits = facts.repo.grep(SAFETY_TEST, [p for p in facts.test_files if p.endswith(".py")], first_only=True)
+        hits = facts.repo.grep(SAFETY_TEST, [p for p in facts.test_files if p.endswith(".py")], first_only=True, max_hits=1)
         if hits:
             return [run_ok(pid, "CI runs the tests", tests[0]), hit_ok(pid, "which include safety tests", hits[0])]
         return [fail(pid, "CI runs the tests but none covers injection, jailbreak or unsafe content")]
@@ -140,10 +144,10 @@ def tested_in_ci(facts: Facts) -> list[Finding]:
 @probe("safety.keyless")
 def keyless(facts: Facts) -> list[Finding]:
     pid = "safety.keyless"
-    hits = facts.repo.grep(KEYLESS_IAC, iac_files(facts), first_only=True)
+    hits = facts.repo.grep(KEYLESS_IAC, iac_files(facts), first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "key auth disabled in IaC", hits[0])]
-    hits = facts.repo.grep(KEYLESS_CODE, facts.app_code, first_only=True)
+    hits = facts.repo.grep(KEYLESS_CODE, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "the app authenticates with an identity", hits[0])]
     return [fail(pid, "model endpoints keep key auth (no disableLocalAuth in IaC, no identity credential in code)")]
