@@ -36,8 +36,13 @@ def make_repo(dest: Path, total: int) -> int:
     for ext, share in MIX:
         count = int(remaining * share) if ext != MIX[-1][0] else remaining - n
         for i in range(count):
-            top = {"py": "src/app/generated", "md": "docs/pages", "json": "tests/fixtures",
-                   "txt": "data/raw", "bin": "assets"}[ext[1:]]
+            top = {
+                "py": "src/app/generated",
+                "md": "docs/pages",
+                "json": "tests/fixtures",
+                "txt": "data/raw",
+                "bin": "assets",
+            }[ext[1:]]
             folder = dest / top / f"d{i // 500:03d}"
             if i % 500 == 0:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -51,13 +56,21 @@ def make_repo(dest: Path, total: int) -> int:
             else:
                 path.write_text(f"Page {i}\n\nSome text about topic {i % 97}.\n")
             n += 1
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.invalid",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@example.invalid",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@example.invalid",
+    }
     subprocess.run(["git", "init", "-q", str(dest)], check=True, env=env)
     subprocess.run(["git", "-C", str(dest), "add", "-A"], check=True, env=env)
     subprocess.run(["git", "-C", str(dest), "commit", "-qm", "bench"], check=True, env=env)
-    return int(subprocess.run(["git", "-C", str(dest), "ls-files"], capture_output=True, text=True,
-                              check=True).stdout.count("\n"))
+    return int(
+        subprocess.run(
+            ["git", "-C", str(dest), "ls-files"], capture_output=True, text=True, check=True
+        ).stdout.count("\n")
+    )
 
 
 def timed(cmd: list[str], runs: int) -> float:
@@ -84,7 +97,9 @@ def main() -> None:
             print(f"built {files} tracked files in {time.perf_counter() - t0:.1f} s")
         genaiops = str(Path(sys.executable).with_name("genaiops"))
         ls = timed(["git", "-C", str(repo), "ls-files"], args.runs)
-        cli = timed([genaiops, "assess", str(repo), "--format", "json", "--output", os.devnull], args.runs)
+        cli = timed(
+            [genaiops, "assess", str(repo), "--format", "json", "--output", os.devnull], args.runs
+        )
         from generator.assess.run import assess_repo
 
         samples = []
@@ -94,10 +109,18 @@ def main() -> None:
             samples.append(time.perf_counter() - start)
         inproc = statistics.median(samples)
         print(f"git ls-files:                      {ls * 1000:8.0f} ms")
-        print(f"genaiops assess (CLI, end to end): {cli * 1000:8.0f} ms  ({cli / ls:.1f}x the listing)")
-        print(f"assess in-process (walk+probes):   {inproc * 1000:8.0f} ms  ({inproc / ls:.1f}x the listing)")
-        print(f"overall level {report.overall.level}, {report.files} files indexed, "
-              f"{len(report.notes)} notes; goal: < 2000 ms and <= 3x the listing")
+        print(
+            f"genaiops assess (CLI, end to end): {cli * 1000:8.0f} ms  ({cli / ls:.1f}x the "
+            "listing)"
+        )
+        print(
+            f"assess in-process (walk+probes):   {inproc * 1000:8.0f} ms  ({inproc / ls:.1f}x the "
+            "listing)"
+        )
+        print(
+            f"overall level {report.overall.level}, {report.files} files indexed, "
+            f"{len(report.notes)} notes; goal: < 2000 ms and <= 3x the listing"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -17,11 +17,33 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 6
 _PY = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
-_RUNNERS = {"uv": "run", "poetry": "run", "pipenv": "run", "pdm": "run", "hatch": "run", "rye": "run"}
+_RUNNERS = {
+    "uv": "run",
+    "poetry": "run",
+    "pipenv": "run",
+    "pdm": "run",
+    "hatch": "run",
+    "rye": "run",
+}
 _VALUE_OPTS = {
-    "--with", "--with-editable", "--with-requirements", "--extra", "--group", "--only-group",
-    "--package", "--project", "--directory", "--python", "-p", "--env-file", "--index", "-e",
-    "--env", "--no-group", "--index-url", "--extra-index-url",
+    "--with",
+    "--with-editable",
+    "--with-requirements",
+    "--extra",
+    "--group",
+    "--only-group",
+    "--package",
+    "--project",
+    "--directory",
+    "--python",
+    "-p",
+    "--env-file",
+    "--index",
+    "-e",
+    "--env",
+    "--no-group",
+    "--index-url",
+    "--extra-index-url",
 }
 _MAKE_VALUE_OPTS = {"-C", "-f", "-j", "--directory", "--file", "--jobs", "-l", "-o", "-W", "-I"}
 
@@ -70,14 +92,26 @@ class Resolver:
         self._npm: dict[str, str] | None = None
 
     # ----- public --------------------------------------------------------------------------
-    def resolve_script(self, script: str, path: str, line: int, state: ShellState,
-                       hops: tuple[Hop, ...] = (), gate: bool = True, why: str | None = None,
-                       cwd: str = "", depth: int = 0) -> list[Leaf]:
+    def resolve_script(
+        self,
+        script: str,
+        path: str,
+        line: int,
+        state: ShellState,
+        hops: tuple[Hop, ...] = (),
+        gate: bool = True,
+        why: str | None = None,
+        cwd: str = "",
+        depth: int = 0,
+    ) -> list[Leaf]:
         leaves: list[Leaf] = []
         for cmd in split_script(script, state):
             g, w = (gate and cmd.gates), (why or cmd.why_not)
-            leaves.extend(self._resolve_argv(list(cmd.argv), path, line + cmd.line - 1, hops,
-                                             g, w, cwd, depth))
+            leaves.extend(
+                self._resolve_argv(
+                    list(cmd.argv), path, line + cmd.line - 1, hops, g, w, cwd, depth
+                )
+            )
         return leaves
 
     def makefile(self, directory: str = "") -> Makefile | None:
@@ -86,8 +120,17 @@ class Resolver:
         return self._makefiles[directory]
 
     # ----- dispatch ------------------------------------------------------------------------
-    def _resolve_argv(self, argv: list[str], path: str, line: int, hops: tuple[Hop, ...],
-                      gate: bool, why: str | None, cwd: str, depth: int) -> list[Leaf]:
+    def _resolve_argv(
+        self,
+        argv: list[str],
+        path: str,
+        line: int,
+        hops: tuple[Hop, ...],
+        gate: bool,
+        why: str | None,
+        cwd: str,
+        depth: int,
+    ) -> list[Leaf]:
         argv = self._unwrap(argv)
         files = tuple(h.path for h in hops if h.kind in ("script", "module", "make", "action"))
         here = Hop("command", path, line, " ".join(argv))
@@ -138,12 +181,23 @@ class Resolver:
                 changed = True
         return argv
 
-    def _make(self, argv: list[str], path: str, line: int, hops: tuple[Hop, ...], gate: bool,
-              why: str | None, cwd: str, depth: int) -> list[Leaf]:
+    def _make(
+        self,
+        argv: list[str],
+        path: str,
+        line: int,
+        hops: tuple[Hop, ...],
+        gate: bool,
+        why: str | None,
+        cwd: str,
+        depth: int,
+    ) -> list[Leaf]:
         directory, targets, i = cwd, [], 1
         while i < len(argv):
             arg = argv[i]
-            if arg in _MAKE_VALUE_OPTS or (arg.startswith("--") and "=" not in arg and arg[2:] in ("directory", "file")):
+            if arg in _MAKE_VALUE_OPTS or (
+                arg.startswith("--") and "=" not in arg and arg[2:] in ("directory", "file")
+            ):
                 if arg in ("-C", "--directory") and i + 1 < len(argv):
                     directory = _join(cwd, argv[i + 1])
                 i += 2
@@ -164,15 +218,37 @@ class Resolver:
             targets = [goal] if goal else list(mk.targets)[:1]
         leaves: list[Leaf] = []
         for name in targets:
-            leaves.extend(self._target(mk, name, directory, (*hops, here), gate, why, depth + 1, set()))
+            leaves.extend(
+                self._target(mk, name, directory, (*hops, here), gate, why, depth + 1, set())
+            )
         return leaves
 
-    def _target(self, mk: Makefile, name: str, cwd: str, hops: tuple[Hop, ...], gate: bool,
-                why: str | None, depth: int, seen: set[str]) -> list[Leaf]:
+    def _target(
+        self,
+        mk: Makefile,
+        name: str,
+        cwd: str,
+        hops: tuple[Hop, ...],
+        gate: bool,
+        why: str | None,
+        depth: int,
+        seen: set[str],
+    ) -> list[Leaf]:
         tgt = mk.targets.get(name)
         if tgt is None or name in seen or depth >= MAX_DEPTH:
-            return [Leaf(("make", name), hops, False, why or f"make target `{name}` not found",
-                         tuple(mk.files))] if tgt is None else []
+            return (
+                [
+                    Leaf(
+                        ("make", name),
+                        hops,
+                        False,
+                        why or f"make target `{name}` not found",
+                        tuple(mk.files),
+                    )
+                ]
+                if tgt is None
+                else []
+            )
         seen = seen | {name}
         hop = Hop("make", tgt.path, tgt.line, name)
         chain = (*hops, hop)
@@ -183,17 +259,40 @@ class Resolver:
         for rec in tgt.recipe:
             g, w = gate, why
             if rec.ignore_errors or mk.ignore_all:
-                g, w = False, w or f"the recipe line starts with `-` (errors ignored) at {rec.path}:{rec.line}"
+                g, w = (
+                    False,
+                    w
+                    or f"the recipe line starts with `-` (errors ignored) at {rec.path}:{rec.line}",
+                )
             text = mk.expand(rec.text)
-            leaves.extend(self.resolve_script(text, rec.path, rec.line, ShellState(False, False),
-                                              chain, g, w, cwd, depth + 1))
+            leaves.extend(
+                self.resolve_script(
+                    text, rec.path, rec.line, ShellState(False, False), chain, g, w, cwd, depth + 1
+                )
+            )
         if not tgt.recipe and not tgt.prereqs:
-            leaves.append(Leaf(("make", name), chain, False, why or f"make target `{name}` does nothing",
-                               (tgt.path,)))
+            leaves.append(
+                Leaf(
+                    ("make", name),
+                    chain,
+                    False,
+                    why or f"make target `{name}` does nothing",
+                    (tgt.path,),
+                )
+            )
         return leaves
 
-    def _python(self, argv: list[str], path: str, line: int, hops: tuple[Hop, ...], gate: bool,
-                why: str | None, cwd: str, depth: int) -> list[Leaf]:
+    def _python(
+        self,
+        argv: list[str],
+        path: str,
+        line: int,
+        hops: tuple[Hop, ...],
+        gate: bool,
+        why: str | None,
+        cwd: str,
+        depth: int,
+    ) -> list[Leaf]:
         here = Hop("command", path, line, " ".join(argv))
         args = argv[1:]
         while args and args[0].startswith("-") and args[0] not in ("-m", "-c"):
@@ -201,13 +300,32 @@ class Resolver:
         files = tuple(h.path for h in hops if h.kind in ("script", "module", "make", "action"))
         if len(args) >= 2 and args[0] == "-m":
             module = args[1]
-            if module in ("pytest", "pip", "mypy", "ruff", "uvicorn", "http.server", "venv", "build"):
-                return self._resolve_argv(args[1:], path, line, hops, gate, why, cwd, depth + 1) \
-                    if module != "uvicorn" else [Leaf(tuple(argv), (*hops, here), gate, why, files)]
+            if module in (
+                "pytest",
+                "pip",
+                "mypy",
+                "ruff",
+                "uvicorn",
+                "http.server",
+                "venv",
+                "build",
+            ):
+                return (
+                    self._resolve_argv(args[1:], path, line, hops, gate, why, cwd, depth + 1)
+                    if module != "uvicorn"
+                    else [Leaf(tuple(argv), (*hops, here), gate, why, files)]
+                )
             target = self.module_file(module)
             hop = Hop("module", target or "", 0, module)
-            return [Leaf(tuple(argv), (*hops, here, hop), gate, why,
-                         (*files, target) if target else files)]
+            return [
+                Leaf(
+                    tuple(argv),
+                    (*hops, here, hop),
+                    gate,
+                    why,
+                    (*files, target) if target else files,
+                )
+            ]
         if args and args[0].endswith(".py"):
             rel = _join(cwd, args[0])
             if self.repo.exists(rel):
@@ -229,8 +347,17 @@ class Resolver:
                 return rel
         return None
 
-    def _script(self, rel: str, argv: list[str], path: str, line: int, hops: tuple[Hop, ...],
-                gate: bool, why: str | None, depth: int) -> list[Leaf]:
+    def _script(
+        self,
+        rel: str,
+        argv: list[str],
+        path: str,
+        line: int,
+        hops: tuple[Hop, ...],
+        gate: bool,
+        why: str | None,
+        depth: int,
+    ) -> list[Leaf]:
         here = Hop("command", path, line, " ".join(argv))
         if any(h.kind == "script" and h.path == rel for h in hops):
             return []
@@ -242,25 +369,50 @@ class Resolver:
             return [Leaf(tuple(argv), (*hops, here, hop), gate, why, (rel,))]
         first = text.split("\n", 1)[0]
         state = ShellState(errexit=bool(re.search(r"^#!.*\s-\w*e", first)), pipefail=False)
-        return self.resolve_script(text, rel, 1, state, (*hops, here, hop), gate, why,
-                                   rel.rsplit("/", 1)[0] if "/" in rel else "", depth + 1)
+        return self.resolve_script(
+            text,
+            rel,
+            1,
+            state,
+            (*hops, here, hop),
+            gate,
+            why,
+            rel.rsplit("/", 1)[0] if "/" in rel else "",
+            depth + 1,
+        )
 
-    def _npm_run(self, argv: list[str], path: str, line: int, hops: tuple[Hop, ...], gate: bool,
-                 why: str | None, cwd: str, depth: int) -> list[Leaf]:
+    def _npm_run(
+        self,
+        argv: list[str],
+        path: str,
+        line: int,
+        hops: tuple[Hop, ...],
+        gate: bool,
+        why: str | None,
+        cwd: str,
+        depth: int,
+    ) -> list[Leaf]:
         here = Hop("command", path, line, " ".join(argv))
         rest = [a for a in argv[1:] if not a.startswith("-")]
         name = None
         if rest and rest[0] in ("run", "run-script") and len(rest) > 1:
             name = rest[1]
-        elif rest and rest[0] in ("test", "start"):
-            name = rest[0]
-        elif rest and argv[0] in ("yarn", "pnpm"):
+        elif (rest and rest[0] in ("test", "start")) or (rest and argv[0] in ("yarn", "pnpm")):
             name = rest[0]
         scripts = self.npm_scripts()
         if name and name in scripts:
             hop = Hop("package-script", "package.json", 0, name)
-            return self.resolve_script(scripts[name], "package.json", 0, ShellState(False, False),
-                                       (*hops, here, hop), gate, why, cwd, depth + 1)
+            return self.resolve_script(
+                scripts[name],
+                "package.json",
+                0,
+                ShellState(False, False),
+                (*hops, here, hop),
+                gate,
+                why,
+                cwd,
+                depth + 1,
+            )
         return [Leaf(tuple(argv), (*hops, here), gate, why, ())]
 
     # ----- lookups -------------------------------------------------------------------------
@@ -281,7 +433,9 @@ class Resolver:
         if self._npm is None:
             data = self.repo.json("package.json") if self.repo.exists("package.json") else None
             scripts = data.get("scripts") if isinstance(data, dict) else None
-            self._npm = {str(k): str(v) for k, v in scripts.items()} if isinstance(scripts, dict) else {}
+            self._npm = (
+                {str(k): str(v) for k, v in scripts.items()} if isinstance(scripts, dict) else {}
+            )
         return self._npm
 
     def module_file(self, module: str) -> str | None:

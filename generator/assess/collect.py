@@ -18,11 +18,33 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".terraform", ".idea", "site-packages",
-    ".eggs", ".tools", ".cache", "htmlcov", "dist", "build", ".direnv", ".gradle",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".terraform",
+        ".idea",
+        "site-packages",
+        ".eggs",
+        ".tools",
+        ".cache",
+        "htmlcov",
+        "dist",
+        "build",
+        ".direnv",
+        ".gradle",
+    }
+)
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 MAX_DATASET_BYTES = 64 * 1024 * 1024
 CODE_BUDGET_FILES = 3000
@@ -63,7 +85,9 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             i += 1
         elif pattern[i] == "{":
             end = pattern.index("}", i)
-            out.append("(?:" + "|".join(re.escape(x) for x in pattern[i + 1:end].split(",")) + ")")
+            out.append(
+                "(?:" + "|".join(re.escape(x) for x in pattern[i + 1 : end].split(",")) + ")"
+            )
             i = end + 1
         else:
             out.append(re.escape(pattern[i]))
@@ -78,7 +102,7 @@ def line_of(text: str, pos: int) -> int:
 def snippet_at(text: str, pos: int) -> str:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return text[start:end if end != -1 else len(text)].strip()[:160]
+    return text[start : end if end != -1 else len(text)].strip()[:160]
 
 
 @dataclass
@@ -101,7 +125,7 @@ class Repo:
         return repo
 
     def _ignored_dirs(self) -> set[str]:
-        """Plain directory entries of the root .gitignore (``name/`` or ``/name/``), as rel paths."""
+        """Plain directory entries of the root .gitignore (``name/`` or ``/name/``)."""
         try:
             text = (self.root / ".gitignore").read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -109,8 +133,10 @@ class Repo:
         out = set()
         for raw in text.splitlines()[:2000]:
             line = raw.strip()
-            if line.endswith("/") and not line.startswith(("#", "!")) and not any(
-                c in line for c in "*?[\\"
+            if (
+                line.endswith("/")
+                and not line.startswith(("#", "!"))
+                and not any(c in line for c in "*?[\\")
             ):
                 out.add(line.strip("/"))
         return out
@@ -147,7 +173,7 @@ class Repo:
         """Index a symlinked regular file inside the repo; never follow directory links."""
         try:
             real = os.path.realpath(path)
-            st = os.stat(real)
+            st = os.stat(real)  # noqa: PTH116 (str paths: this runs per file)
         except (OSError, RuntimeError):
             self.note("symlink", rel, "broken or looping symlink skipped")
             return
@@ -174,7 +200,7 @@ class Repo:
         size = self.sizes.get(rel, -1)
         if size < 0 and rel in self.sizes:
             try:
-                size = os.stat(os.path.join(self.root, rel)).st_size
+                size = os.stat(os.path.join(self.root, rel)).st_size  # noqa: PTH116, PTH118
             except OSError:
                 size = -1
             self.sizes[rel] = size
@@ -189,7 +215,9 @@ class Repo:
             candidates: Any = self.sizes
             ext = tail.rsplit(".", 1)[1] if "." in tail else "*"
             if ext.startswith("{") and ext.endswith("}") and not any(c in ext[1:-1] for c in "*?{"):
-                candidates = [p for e in ext[1:-1].split(",") for p in self._by_ext.get("." + e, ())]
+                candidates = [
+                    p for e in ext[1:-1].split(",") for p in self._by_ext.get("." + e, ())
+                ]
             elif not any(c in ext for c in "*?{}"):
                 candidates = self._by_ext.get("." + ext, ())
             cached = sorted(p for p in candidates if rx.match(p))
@@ -228,8 +256,12 @@ class Repo:
         size = self.size(rel) if rel in self.sizes else None
         if size is not None and size >= 0:
             if size > limit:
-                self.note("skipped-large", rel, f"skipped: {size / 1048576:.1f} MiB is over the "
-                          f"{limit / 1048576:.0f} MiB limit for this kind of file")
+                self.note(
+                    "skipped-large",
+                    rel,
+                    f"skipped: {size / 1048576:.1f} MiB is over the "
+                    f"{limit / 1048576:.0f} MiB limit for this kind of file",
+                )
             else:
                 result = self._read(rel)
         self._texts[rel] = result
@@ -237,7 +269,8 @@ class Repo:
 
     def _read(self, rel: str) -> str | None:
         try:
-            fd = os.open(os.path.join(self.root, rel), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            path = os.path.join(self.root, rel)  # noqa: PTH118 (hot path)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
             with os.fdopen(fd, "rb") as fh:
                 if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                     self.note("special-file", rel, "not a regular file: skipped")
@@ -265,8 +298,11 @@ class Repo:
         text = self.text(rel)
         data = None
         if text is not None:
-            data = parse_yaml(text, rt=lines, on_error=lambda m, ln: self.note(
-                "invalid-yaml", rel, f"invalid YAML: {m}", ln))
+            data = parse_yaml(
+                text,
+                rt=lines,
+                on_error=lambda m, ln: self.note("invalid-yaml", rel, f"invalid YAML: {m}", ln),
+            )
         self._parsed[key] = data
         return data
 
@@ -316,13 +352,22 @@ class Repo:
         files = [p for p in self.sizes if p.endswith(CODE_EXTS)]
         if len(files) > CODE_BUDGET_FILES:
             files.sort(key=lambda p: (p.count("/"), p))
-            self.note("truncated", ".", f"code search limited to the {CODE_BUDGET_FILES} shallowest of "
-                      f"{len(files)} source files")
+            self.note(
+                "truncated",
+                ".",
+                f"code search limited to the {CODE_BUDGET_FILES} shallowest of "
+                f"{len(files)} source files",
+            )
             return files[:CODE_BUDGET_FILES]
         return sorted(files, key=lambda p: (p.count("/"), p))
 
-    def grep(self, pattern: str | re.Pattern[str], paths: list[str] | None = None,
-             first_only: bool = False, max_hits: int | None = None) -> list[Hit]:
+    def grep(
+        self,
+        pattern: str | re.Pattern[str],
+        paths: list[str] | None = None,
+        first_only: bool = False,
+        max_hits: int | None = None,
+    ) -> list[Hit]:
         """Regex hits (path, line, snippet) over ``paths`` (default: the code corpus).
 
         ``first_only`` keeps one hit per file; ``max_hits`` stops reading files once reached.

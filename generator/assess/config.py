@@ -56,7 +56,9 @@ def load_config(repo: Repo, model: Model) -> AssessConfig:
     if data is None:
         return cfg
     if not isinstance(data, dict):
-        repo.note("config-error", rel, "expected a mapping with `annotations:` and/or `custom_probes:`")
+        repo.note(
+            "config-error", rel, "expected a mapping with `annotations:` and/or `custom_probes:`"
+        )
         return cfg
     unknown = set(map(str, data)) - {"annotations", "custom_probes", "version"}
     if unknown:
@@ -86,7 +88,9 @@ def _items(repo: Repo, rel: str, data: dict[str, Any], key: str) -> list[dict[st
         if isinstance(item, dict):
             out.append(item)
         else:
-            repo.note("config-error", rel, f"`{key}` entries must be mappings (got {type(item).__name__})")
+            repo.note(
+                "config-error", rel, f"`{key}` entries must be mappings (got {type(item).__name__})"
+            )
     return out
 
 
@@ -95,7 +99,9 @@ def _line(item: Any) -> int | None:
     return int(lc.line) + 1 if lc is not None else None
 
 
-def _annotation(repo: Repo, rel: str, item: dict[str, Any], probes: set[str], dims: set[str]) -> Annotation | None:
+def _annotation(
+    repo: Repo, rel: str, item: dict[str, Any], probes: set[str], dims: set[str]
+) -> Annotation | None:
     line = _line(item)
     probe, dim = item.get("probe"), item.get("dimension")
     status, reason = str(item.get("status", "")), str(item.get("reason") or "").strip()
@@ -115,10 +121,14 @@ def _annotation(repo: Repo, rel: str, item: dict[str, Any], probes: set[str], di
     if error:
         repo.note("config-error", rel, f"{where} ignored: {error}", line)
         return None
-    return Annotation(status, reason, str(probe) if probe else None, str(dim) if dim else None, line)
+    return Annotation(
+        status, reason, str(probe) if probe else None, str(dim) if dim else None, line
+    )
 
 
-def _custom(repo: Repo, rel: str, item: dict[str, Any], dims: set[str], model: Model) -> CustomProbe | None:
+def _custom(
+    repo: Repo, rel: str, item: dict[str, Any], dims: set[str], model: Model
+) -> CustomProbe | None:
     line = _line(item)
     pid = str(item.get("id", ""))
     where = f"custom probe `{pid or '?'}` (line {line})"
@@ -130,41 +140,64 @@ def _custom(repo: Repo, rel: str, item: dict[str, Any], dims: set[str], model: M
         return None
     dim = str(item.get("dimension", ""))
     if dim not in dims:
-        repo.note("config-error", rel, f"{where} ignored: dimension must be one of {', '.join(sorted(dims))}", line)
+        repo.note(
+            "config-error",
+            rel,
+            f"{where} ignored: dimension must be one of {', '.join(sorted(dims))}",
+            line,
+        )
         return None
     check = item.get("check")
     kinds = [k for k in CHECK_KINDS if isinstance(check, dict) and k in check]
     if len(kinds) != 1:
-        repo.note("config-error", rel, f"{where} ignored: `check:` needs exactly one of {', '.join(CHECK_KINDS)}", line)
+        repo.note(
+            "config-error",
+            rel,
+            f"{where} ignored: `check:` needs exactly one of {', '.join(CHECK_KINDS)}",
+            line,
+        )
         return None
     kind = kinds[0]
-    spec = check[kind]
+    spec = check[kind] if isinstance(check, dict) else None
     if isinstance(spec, str):
         spec = {"path": spec} if kind != "workflow_runs" else {"pattern": spec}
     if not isinstance(spec, dict):
-        repo.note("config-error", rel, f"{where} ignored: `{kind}` must be a path or a mapping", line)
+        repo.note(
+            "config-error", rel, f"{where} ignored: `{kind}` must be a path or a mapping", line
+        )
         return None
     spec = {str(k): v for k, v in spec.items()}
-    needs = {"file_exists": ("path",), "file_contains": ("path", "pattern"), "yaml_key": ("path", "key"),
-             "json_key": ("path", "key"), "workflow_runs": ("pattern",)}[kind]
+    needs = {
+        "file_exists": ("path",),
+        "file_contains": ("path", "pattern"),
+        "yaml_key": ("path", "key"),
+        "json_key": ("path", "key"),
+        "workflow_runs": ("pattern",),
+    }[kind]
     missing = [k for k in needs if not spec.get(k)]
     if missing:
-        repo.note("config-error", rel, f"{where} ignored: `{kind}` needs {', '.join(missing)}", line)
+        repo.note(
+            "config-error", rel, f"{where} ignored: `{kind}` needs {', '.join(missing)}", line
+        )
         return None
     for key in ("pattern", "matches"):
         if key in spec:
             try:
                 re.compile(str(spec[key]))
             except re.error as exc:
-                repo.note("config-error", rel, f"{where} ignored: bad regex `{spec[key]}`: {exc}", line)
+                repo.note(
+                    "config-error", rel, f"{where} ignored: bad regex `{spec[key]}`: {exc}", line
+                )
                 return None
     raw = {
-        "id": pid, "level": item.get("level", 1),
+        "id": pid,
+        "level": item.get("level", 1),
         "question": item.get("question") or f"Custom check {pid}",
         "motivation": item.get("motivation") or "Declared by the repository's maintainers.",
         "detection": item.get("detection") or f"{kind}: {dict(spec)}",
         "remediation": item.get("remediation") or "See the repository's .genaiops/assess.yml.",
-        "effort": item.get("effort", "low"), "required": item.get("required", False),
+        "effort": item.get("effort", "low"),
+        "required": item.get("required", False),
     }
     try:
         definition = probe_from_mapping(raw, dim, custom=True)

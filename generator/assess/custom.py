@@ -17,7 +17,11 @@ def run_custom(facts: Facts, probe: CustomProbe) -> list[Finding]:
     pid, spec = probe.definition.id, probe.spec
     repo = facts.repo
     if probe.kind == "file_exists":
-        files = [p for p in repo.glob(str(spec["path"])) if (repo.text(p) or "").strip() or repo.size(p) > 0]
+        files = [
+            p
+            for p in repo.glob(str(spec["path"]))
+            if (repo.text(p) or "").strip() or repo.size(p) > 0
+        ]
         if files:
             return [ok(pid, f"{files[0]} exists and is not empty", files[0])]
         return [fail(pid, f"no non-empty file matches {spec['path']}")]
@@ -27,20 +31,36 @@ def run_custom(facts: Facts, probe: CustomProbe) -> list[Finding]:
         hits = repo.grep(rx, files, first_only=True)
         if hits:
             return [ok(pid, f"`{hits[0].snippet[:80]}`", hits[0].path, hits[0].line)]
-        return [fail(pid, f"no file matching {spec['path']} contains /{spec['pattern']}/",
-                     files[0] if files else None)]
+        return [
+            fail(
+                pid,
+                f"no file matching {spec['path']} contains /{spec['pattern']}/",
+                files[0] if files else None,
+            )
+        ]
     if probe.kind in ("yaml_key", "json_key"):
         return _key(facts, pid, probe.kind, spec)
     events = spec.get("events")
     rx = re.compile(str(spec["pattern"]))
-    runs = list(facts.workflows.select(lambda lf: any(rx.search(n) for n in lf.names()),
-                                       set(map(str, events)) if isinstance(events, list) else None))
+    runs = list(
+        facts.workflows.select(
+            lambda lf: any(rx.search(n) for n in lf.names()),
+            set(map(str, events)) if isinstance(events, list) else None,
+        )
+    )
     need_gate = spec.get("gate", True) is not False
     good = [r for r in runs if r.gate or not need_gate]
     if good:
         return [run_ok(pid, "workflow runs it", good[0])]
     if runs:
-        return [fail(pid, f"runs but cannot fail: {runs[0].why_not}", runs[0].workflow.path, runs[0].step.line)]
+        return [
+            fail(
+                pid,
+                f"runs but cannot fail: {runs[0].why_not}",
+                runs[0].workflow.path,
+                runs[0].step.line,
+            )
+        ]
     return [fail(pid, f"no workflow step runs a command matching /{spec['pattern']}/")]
 
 

@@ -17,32 +17,76 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from generator.assess.collect import Repo
 
-INPUT_KEYS = ("question", "query", "input", "prompt", "text", "source", "document", "user_input",
-              "inputs", "messages", "conversation", "context_question")
-EXPECT_KEYS = ("answer", "expected", "expected_answer", "expected_output", "ground_truth",
-               "reference", "references", "reference_summary", "summary", "label", "labels",
-               "expected_label", "category", "target", "output", "ideal", "truth",
-               "relevant_doc_ids", "doc_ids", "expected_doc_ids", "cited_doc_ids", "citations",
-               "contexts", "context", "gold", "response")
+INPUT_KEYS = (
+    "question",
+    "query",
+    "input",
+    "prompt",
+    "text",
+    "source",
+    "document",
+    "user_input",
+    "inputs",
+    "messages",
+    "conversation",
+    "context_question",
+)
+EXPECT_KEYS = (
+    "answer",
+    "expected",
+    "expected_answer",
+    "expected_output",
+    "ground_truth",
+    "reference",
+    "references",
+    "reference_summary",
+    "summary",
+    "label",
+    "labels",
+    "expected_label",
+    "category",
+    "target",
+    "output",
+    "ideal",
+    "truth",
+    "relevant_doc_ids",
+    "doc_ids",
+    "expected_doc_ids",
+    "cited_doc_ids",
+    "citations",
+    "contexts",
+    "context",
+    "gold",
+    "response",
+)
 PLACEHOLDER = re.compile(
     r"^\s*(?:todo|tbd|tba|fixme|xxx+|placeholder|lorem ipsum.*|changeme|change me|n/?a|none|null|"
     r"example|sample|test|foo|bar|baz|\?+|\.+|-+|your (?:question|answer|text) here|"
-    r"(?:question|answer|input|output|expected|label)\s*\d*)\s*$", re.I)
+    r"(?:question|answer|input|output|expected|label)\s*\d*)\s*$",
+    re.I,
+)
 MAX_RECORDS = 20000
 DATASET_GLOBS = (
-    "data/eval*/**/*.{jsonl,json,csv}", "data/eval*.{jsonl,json,csv}", "evals/**/*.{jsonl,json,csv}",
-    "evaluations/**/*.{jsonl,json,csv}", "eval/**/*.{jsonl,json,csv}", "tests/eval*/**/*.{jsonl,csv}",
-    "**/golden*.{jsonl,json,csv}", "data/**/*eval*.{jsonl,json,csv}",
+    "data/eval*/**/*.{jsonl,json,csv}",
+    "data/eval*.{jsonl,json,csv}",
+    "evals/**/*.{jsonl,json,csv}",
+    "evaluations/**/*.{jsonl,json,csv}",
+    "eval/**/*.{jsonl,json,csv}",
+    "tests/eval*/**/*.{jsonl,csv}",
+    "**/golden*.{jsonl,json,csv}",
+    "data/**/*eval*.{jsonl,json,csv}",
 )
-_NOT_DATASETS = re.compile(r"(^|/)(results?|runs?|baselines?|cache|\.cache|outputs?)(/|$)|"
-                           r"(summary|config|thresholds?|manifest|package|tsconfig)\.json$")
+_NOT_DATASETS = re.compile(
+    r"(^|/)(results?|runs?|baselines?|cache|\.cache|outputs?)(/|$)|"
+    r"(summary|config|thresholds?|manifest|package|tsconfig)\.json$"
+)
 
 
 @dataclass
 class Dataset:
     path: str
-    records: int = 0          # parsed records
-    valid: int = 0            # records with real input + expectation, distinct
+    records: int = 0  # parsed records
+    valid: int = 0  # records with real input + expectation, distinct
     placeholders: int = 0
     duplicates: int = 0
     incomplete: int = 0
@@ -115,9 +159,13 @@ def inspect_dataset(repo: Repo, rel: str) -> Dataset | None:
         except csv.Error:
             ds.invalid_lines.append(0)
     if ds.invalid_lines:
-        repo.note("invalid-json" if rel.endswith(".jsonl") else "invalid-csv", rel,
-                  f"{len(ds.invalid_lines)} line(s) are not valid records (first: line {ds.invalid_lines[0]})",
-                  ds.invalid_lines[0] or None)
+        repo.note(
+            "invalid-json" if rel.endswith(".jsonl") else "invalid-csv",
+            rel,
+            f"{len(ds.invalid_lines)} line(s) are not valid records (first: line "
+            f"{ds.invalid_lines[0]})",
+            ds.invalid_lines[0] or None,
+        )
     for _line, rec in records:
         if not isinstance(rec, dict):
             continue

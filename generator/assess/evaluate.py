@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 @dataclass
 class ProbeResult:
     definition: ProbeDef
-    status: str                     # from the evidence alone
+    status: str  # from the evidence alone
     findings: list[Finding]
     annotation: Annotation | None = None
 
@@ -94,14 +94,20 @@ def _level(results: list[ProbeResult], view: str) -> int:
 def _score(results: list[ProbeResult], level: int, view: str) -> float:
     if level >= 4:
         return 10.0
-    nxt = [r for r in results if r.definition.level == level + 1 and r.definition.required
-           and getattr(r, view) != NOT_APPLICABLE]
+    nxt = [
+        r
+        for r in results
+        if r.definition.level == level + 1
+        and r.definition.required
+        and getattr(r, view) != NOT_APPLICABLE
+    ]
     progress = sum(getattr(r, view) == PASS for r in nxt) / len(nxt) if nxt else 0.0
     return round(min(10.0, 2.5 * level + 2.5 * progress), 1)
 
 
-def evaluate_dimension(model: Model, dim: Dimension, results: list[ProbeResult],
-                       annotation: Annotation | None) -> DimensionResult:
+def evaluate_dimension(
+    model: Model, dim: Dimension, results: list[ProbeResult], annotation: Annotation | None
+) -> DimensionResult:
     evidenced_na = bool(results) and all(r.status == NOT_APPLICABLE for r in results)
     annotated_na = annotation is not None and annotation.status == "not-applicable"
     applicable = not (evidenced_na or annotated_na)
@@ -110,20 +116,47 @@ def evaluate_dimension(model: Model, dim: Dimension, results: list[ProbeResult],
     score = _score(results, level, "effective") if applicable else 0.0
     ev_score = _score(results, evidenced, "status") if not evidenced_na else 0.0
     nxt = level + 1 if applicable and level < 4 else None
-    needs = [r for r in results if nxt and r.definition.level <= nxt and r.definition.required
-             and r.effective not in (PASS, NOT_APPLICABLE)]
+    needs = [
+        r
+        for r in results
+        if nxt
+        and r.definition.level <= nxt
+        and r.definition.required
+        and r.effective not in (PASS, NOT_APPLICABLE)
+    ]
     na_reason = None
     if evidenced_na:
-        na_reason = next((f.message for r in results for f in r.findings if f.outcome == NOT_APPLICABLE), None)
+        na_reason = next(
+            (f.message for r in results for f in r.findings if f.outcome == NOT_APPLICABLE), None
+        )
     elif annotated_na and annotation is not None:
         na_reason = f"annotated not-applicable: {annotation.reason}"
     reason = _reason(model, level, applicable, na_reason, needs, results)
-    return DimensionResult(dim, results, applicable, not evidenced_na, na_reason, level, evidenced, score,
-                           ev_score, reason, nxt, needs, annotation)
+    return DimensionResult(
+        dim,
+        results,
+        applicable,
+        not evidenced_na,
+        na_reason,
+        level,
+        evidenced,
+        score,
+        ev_score,
+        reason,
+        nxt,
+        needs,
+        annotation,
+    )
 
 
-def _reason(model: Model, level: int, applicable: bool, na_reason: str | None, needs: list[ProbeResult],
-            results: list[ProbeResult]) -> str:
+def _reason(
+    model: Model,
+    level: int,
+    applicable: bool,
+    na_reason: str | None,
+    needs: list[ProbeResult],
+    results: list[ProbeResult],
+) -> str:
     if not applicable:
         return f"Not applicable: {na_reason}"
     if level == 4:
@@ -136,7 +169,11 @@ def _reason(model: Model, level: int, applicable: bool, na_reason: str | None, n
     reached = model.level_names[level]
     target = model.level_names[level + 1]
     passed = [r for r in results if r.definition.level <= level and r.effective == PASS]
-    lead = f"{reached} reached ({len(passed)} probes pass)" if level else "Nothing at Initial is evidenced"
+    lead = (
+        f"{reached} reached ({len(passed)} probes pass)"
+        if level
+        else "Nothing at Initial is evidenced"
+    )
     return f"{lead}; {target} needs {blocker.definition.id if blocker else '?'}: {msg}"
 
 
@@ -148,17 +185,29 @@ def overall(model: Model, dims: list[DimensionResult]) -> Overall:
 
     def mean(items: list[DimensionResult], attr: str) -> float:
         total = sum(d.dimension.weight for d in items)
-        return round(sum(getattr(d, attr) * d.dimension.weight for d in items) / total, 1) if total else 0.0
+        return (
+            round(sum(getattr(d, attr) * d.dimension.weight for d in items) / total, 1)
+            if total
+            else 0.0
+        )
 
     weakest = [d.dimension.id for d in applicable if d.level == level]
-    return Overall(level, ev_level, mean(applicable, "score"), mean(ev_applicable, "evidenced_score"), weakest)
+    return Overall(
+        level, ev_level, mean(applicable, "score"), mean(ev_applicable, "evidenced_score"), weakest
+    )
 
 
-def build_results(model: Model, probes: list[ProbeDef], findings: dict[str, list[Finding]],
-                  annotations: list[Annotation]) -> dict[str, list[ProbeResult]]:
+def build_results(
+    model: Model,
+    probes: list[ProbeDef],
+    findings: dict[str, list[Finding]],
+    annotations: list[Annotation],
+) -> dict[str, list[ProbeResult]]:
     by_probe = {a.probe: a for a in annotations if a.probe}
     out: dict[str, list[ProbeResult]] = {d.id: [] for d in model.dimensions}
     for definition in probes:
         fs = findings.get(definition.id, [])
-        out[definition.dimension].append(ProbeResult(definition, probe_status(fs), fs, by_probe.get(definition.id)))
+        out[definition.dimension].append(
+            ProbeResult(definition, probe_status(fs), fs, by_probe.get(definition.id))
+        )
     return out

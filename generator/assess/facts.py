@@ -9,23 +9,31 @@ from typing import TYPE_CHECKING
 from generator.assess import datasets as ds_mod
 from generator.assess import thresholds as th_mod
 from generator.assess.chains import Leaf, Resolver
-from generator.assess.workflows import CHANGE_EVENTS, StepRun, WorkflowIndex
+from generator.assess.workflows import CHANGE_EVENTS, Job, Step, StepRun, Workflow, WorkflowIndex
 
 if TYPE_CHECKING:
     from generator.assess.collect import Repo
 
 EVAL_TARGET = re.compile(r"^(evals?|evaluate|evaluation|eval[-_][\w-]+|[\w-]+[-_]evals?)$", re.I)
 EVAL_MODULE = re.compile(r"(^|[./])(evals?|evaluat\w*|evaluation)([./]|$)", re.I)
-EVAL_TOOL = re.compile(r"^(promptfoo\s+(eval|redteam)|deepeval\s+test|pf\s+run|bt\s+eval|ragas\b|"
-                       r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard)", re.I)
+EVAL_TOOL = re.compile(
+    r"^(promptfoo\s+(eval|redteam)|deepeval\s+test|pf\s+run|bt\s+eval|ragas\b|"
+    r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard)",
+    re.I,
+)
 NOT_EVAL = re.compile(r"compare|lint|install|format|clean|baseline-update", re.I)
 DEPLOY = re.compile(
     r"\baz\s+containerapp\s+(update|create|up|revision|ingress)|\bazd\s+(deploy|up)\b|"
     r"\baz\s+(webapp|functionapp)\s+(deploy|deployment|up)|\baz\s+ml\s+online-(endpoint|deployment)|"
     r"\bkubectl\s+(apply|set\s+image|rollout)|\bhelm\s+(upgrade|install)\b|\baz\s+acr\s+build|"
-    r"^(deploy|canary|release|promote|rollout)([-_][\w-]+)?$|(^|[./])(deploy|canary)([./]|$)", re.I)
-TEST_CMD = re.compile(r"^(pytest|py\.test|tox|nox|go\s+test|cargo\s+test|jest|vitest|mvn\s+test|"
-                      r"npm\s+test|unittest|hatch\s+test)\b|^(test|tests|unit|unit-tests?|check)$", re.I)
+    r"^(deploy|canary|release|promote|rollout)([-_][\w-]+)?$|(^|[./])(deploy|canary)([./]|$)",
+    re.I,
+)
+TEST_CMD = re.compile(
+    r"^(pytest|py\.test|tox|nox|go\s+test|cargo\s+test|jest|vitest|mvn\s+test|"
+    r"npm\s+test|unittest|hatch\s+test)\b|^(test|tests|unit|unit-tests?|check)$",
+    re.I,
+)
 TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
 
@@ -43,12 +51,20 @@ class Facts:
 
     @cached_property
     def app_code(self) -> list[str]:
-        return [p for p in self.repo.code_files
-                if not TEST_PATH.search(p) and not p.startswith(("bench/", "benchmarks/", "docs/", "scripts/"))]
+        return [
+            p
+            for p in self.repo.code_files
+            if not TEST_PATH.search(p)
+            and not p.startswith(("bench/", "benchmarks/", "docs/", "scripts/"))
+        ]
 
     @cached_property
     def test_files(self) -> list[str]:
-        return [p for p in self.repo.sizes if TEST_PATH.search(p) and p.endswith((".py", ".ts", ".js", ".go"))]
+        return [
+            p
+            for p in self.repo.sizes
+            if TEST_PATH.search(p) and p.endswith((".py", ".ts", ".js", ".go"))
+        ]
 
     # ----- command classification -----------------------------------------------------------
     @staticmethod
@@ -56,7 +72,11 @@ class Facts:
         for hop in leaf.hops:
             if hop.kind == "make" and EVAL_TARGET.match(hop.text) and not NOT_EVAL.search(hop.text):
                 return True
-            if hop.kind in ("module", "package-script") and EVAL_MODULE.search(hop.text) and not NOT_EVAL.search(hop.text):
+            if (
+                hop.kind in ("module", "package-script")
+                and EVAL_MODULE.search(hop.text)
+                and not NOT_EVAL.search(hop.text)
+            ):
                 return True
         text = leaf.text
         if EVAL_TOOL.search(text):
@@ -66,13 +86,20 @@ class Facts:
 
     @staticmethod
     def is_test(leaf: Leaf) -> bool:
-        if any(h.kind == "make" and re.match(r"^(test|tests|unit|unit-tests?)$", h.text) for h in leaf.hops):
+        if any(
+            h.kind == "make" and re.match(r"^(test|tests|unit|unit-tests?)$", h.text)
+            for h in leaf.hops
+        ):
             return True
         return bool(TEST_CMD.search(leaf.text) or (leaf.argv and leaf.argv[0].endswith("pytest")))
 
     @staticmethod
     def is_deploy(leaf: Leaf) -> bool:
-        return any(DEPLOY.search(name) for name in leaf.names() if not name.startswith(("lint", "make lint")))
+        return any(
+            DEPLOY.search(name)
+            for name in leaf.names()
+            if not name.startswith(("lint", "make lint"))
+        )
 
     # ----- eval evidence --------------------------------------------------------------------
     @cached_property
@@ -115,9 +142,14 @@ class Facts:
 
     @cached_property
     def threshold_candidates(self) -> list[str]:
-        pats = ("**/*threshold*.{yaml,yml,json,toml}", "evals/*.{yaml,yml,json,toml}",
-                "eval/*.{yaml,yml,json,toml}", "evaluations/*.{yaml,yml,json,toml}",
-                "**/promptfooconfig.{yaml,yml,json}", "**/*eval*config*.{yaml,yml,json,toml}")
+        pats = (
+            "**/*threshold*.{yaml,yml,json,toml}",
+            "evals/*.{yaml,yml,json,toml}",
+            "eval/*.{yaml,yml,json,toml}",
+            "evaluations/*.{yaml,yml,json,toml}",
+            "**/promptfooconfig.{yaml,yml,json}",
+            "**/*eval*config*.{yaml,yml,json,toml}",
+        )
         out: list[str] = []
         for p in pats:
             out.extend(x for x in self.repo.glob(p) if x not in out and "/results/" not in x)
@@ -129,7 +161,9 @@ class Facts:
         folder = rel.rsplit("/", 1)[0] if "/" in rel else None
         if rel in text or re.search(r"(?<![\w.-])" + re.escape(base) + r"(?![\w-])", text):
             return True
-        return bool(folder and folder.count("/") >= 1 and re.search(re.escape(folder) + r"(?![\w-])", text))
+        return bool(
+            folder and folder.count("/") >= 1 and re.search(re.escape(folder) + r"(?![\w-])", text)
+        )
 
     @cached_property
     def gate_thresholds(self) -> tuple[list[th_mod.Threshold], list[str]]:
@@ -159,9 +193,19 @@ class Facts:
     # ----- deploy evidence ------------------------------------------------------------------
     @cached_property
     def deploy_runs(self) -> list[StepRun]:
-        events = {"push", "workflow_dispatch", "workflow_run", "release", "repository_dispatch", "schedule"}
-        return [r for r in self.workflows.select(self.is_deploy, events)
-                if not self.is_eval(r.leaf) and not self.is_test(r.leaf)]
+        events = {
+            "push",
+            "workflow_dispatch",
+            "workflow_run",
+            "release",
+            "repository_dispatch",
+            "schedule",
+        }
+        return [
+            r
+            for r in self.workflows.select(self.is_deploy, events)
+            if not self.is_eval(r.leaf) and not self.is_test(r.leaf)
+        ]
 
     def make_targets(self) -> dict[str, str]:
         mk = self.resolver.makefile("")
@@ -178,25 +222,40 @@ def _python_module(argv: tuple[str, ...]) -> str | None:
     return None
 
 
-def entrypoints(facts: Facts, target_rx: re.Pattern[str], exclude: re.Pattern[str] | None = None) -> list[Leaf]:
+def entrypoints(
+    facts: Facts, target_rx: re.Pattern[str], exclude: re.Pattern[str] | None = None
+) -> list[Leaf]:
     """Leaves of make targets, package scripts and console scripts whose name matches."""
     from generator.assess.shell import ShellState
 
     leaves: list[Leaf] = []
     for name in facts.make_targets():
         if target_rx.match(name) and not (exclude and exclude.search(name)):
-            leaves.extend(facts.resolver.resolve_script(f"make {name}", "Makefile", 0, ShellState(True, False)))
+            leaves.extend(
+                facts.resolver.resolve_script(
+                    f"make {name}", "Makefile", 0, ShellState(True, False)
+                )
+            )
     for name in facts.resolver.npm_scripts():
         if target_rx.match(name) and not (exclude and exclude.search(name)):
-            leaves.extend(facts.resolver.resolve_script(f"npm run {name}", "package.json", 0, ShellState(True, False)))
+            leaves.extend(
+                facts.resolver.resolve_script(
+                    f"npm run {name}", "package.json", 0, ShellState(True, False)
+                )
+            )
     for name in facts.resolver.entry_points():
         if target_rx.search(name) and not (exclude and exclude.search(name)):
-            leaves.extend(facts.resolver.resolve_script(name, "pyproject.toml", 0, ShellState(True, False)))
+            leaves.extend(
+                facts.resolver.resolve_script(name, "pyproject.toml", 0, ShellState(True, False))
+            )
     return leaves
 
 
-def uses_steps(facts: Facts, rx: re.Pattern[str], events: set[str] | frozenset[str] | None = None,
-               ) -> list[tuple[object, object, object, bool]]:
+def uses_steps(
+    facts: Facts,
+    rx: re.Pattern[str],
+    events: set[str] | frozenset[str] | None = None,
+) -> list[tuple[Workflow, Job, Step, bool]]:
     """Steps using an action matching ``rx``: (workflow, job, step, can fail)."""
     from generator.assess.workflows import _fail_ok, disabled
 
@@ -207,6 +266,10 @@ def uses_steps(facts: Facts, rx: re.Pattern[str], events: set[str] | frozenset[s
         for job in wf.jobs.values():
             for step in job.steps:
                 if step.uses and rx.search(step.uses):
-                    gate = job.why_not_gate() is None and not disabled(step.cond) and not _fail_ok(step.continue_on_error)
+                    gate = (
+                        job.why_not_gate() is None
+                        and not disabled(step.cond)
+                        and not _fail_ok(step.continue_on_error)
+                    )
                     out.append((wf, job, step, gate))
     return out

@@ -112,7 +112,11 @@ def _parse(repo: Repo, mk: Makefile, rel: str, base: str, depth: int) -> None:
         if inc:
             current = []
             for pattern in _include_patterns(mk.expand(inc.group(1))):
-                for path in repo.glob(base + pattern) if any(c in pattern for c in "*?") else [base + pattern]:
+                for path in (
+                    repo.glob(base + pattern)
+                    if any(c in pattern for c in "*?")
+                    else [base + pattern]
+                ):
                     _parse(repo, mk, path, base, depth + 1)
             continue
         var = _VAR.match(stripped.strip())
@@ -124,7 +128,9 @@ def _parse(repo: Repo, mk: Makefile, rel: str, base: str, depth: int) -> None:
             current = []
             continue
         rule = _RULE.match(stripped)
-        if rule and not stripped.startswith((" ", "ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "define", "endef")):
+        if rule and not stripped.startswith(
+            (" ", "ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "define", "endef")
+        ):
             names = mk.expand(rule.group(1)).split()
             prereqs = [p for p in mk.expand(rule.group(3)).split() if not p.startswith("|")]
             if ".IGNORE" in names and not prereqs:
@@ -133,10 +139,9 @@ def _parse(repo: Repo, mk: Makefile, rel: str, base: str, depth: int) -> None:
             for name in names:
                 if "%" in name:
                     continue
-                tgt = mk.targets.get(name)
-                if tgt is None or not tgt.recipe:
-                    tgt = Target(name, rel, lineno)
-                    mk.targets[name] = tgt
+                found = mk.targets.get(name)
+                tgt = found if found is not None else Target(name, rel, lineno)
+                mk.targets[name] = tgt
                 tgt.prereqs.extend(p for p in prereqs if p != "|")
                 current.append(tgt)
             if rule.group(4):
@@ -148,5 +153,8 @@ def _parse(repo: Repo, mk: Makefile, rel: str, base: str, depth: int) -> None:
 
 def _include_patterns(arg: str) -> list[str]:
     """``mk/*.mk``, ``$(wildcard mk/*.mk)``, ``$(sort $(wildcard mk/*.mk))`` → globs."""
-    return [tok for tok in re.split(r"[\s()]+", arg)
-            if tok and tok not in ("sort", "wildcard", "$") and not tok.startswith("$")]
+    return [
+        tok
+        for tok in re.split(r"[\s()]+", arg)
+        if tok and tok not in ("sort", "wildcard", "$") and not tok.startswith("$")
+    ]

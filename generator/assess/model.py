@@ -55,8 +55,9 @@ class Model:
 
     def with_probes(self, extra: list[ProbeDef]) -> Model:
         probes = self.probes + tuple(extra)
-        return Model(self.version, self.level_names, self.dimensions, probes,
-                     {p.id: p for p in probes})
+        return Model(
+            self.version, self.level_names, self.dimensions, probes, {p.id: p for p in probes}
+        )
 
 
 class ModelError(ValueError):
@@ -74,7 +75,9 @@ def probe_from_mapping(raw: dict[str, Any], dimension: str, *, custom: bool = Fa
     try:
         pid = str(raw["id"])
         level = int(raw["level"])
-        texts = {k: str(raw[k]).strip() for k in ("question", "motivation", "detection", "remediation")}
+        texts = {
+            k: str(raw[k]).strip() for k in ("question", "motivation", "detection", "remediation")
+        }
     except KeyError as exc:
         raise ModelError(f"probe {raw.get('id', '?')}: missing field {exc.args[0]}") from None
     except (TypeError, ValueError):
@@ -86,8 +89,13 @@ def probe_from_mapping(raw: dict[str, Any], dimension: str, *, custom: bool = Fa
         raise ModelError(f"probe {pid}: effort must be one of {', '.join(EFFORTS)}")
     fix = raw.get("fix")
     return ProbeDef(
-        id=pid, dimension=dimension, level=level, effort=effort,
-        required=bool(raw.get("required", True)), fix=str(fix) if fix else None, custom=custom,
+        id=pid,
+        dimension=dimension,
+        level=level,
+        effort=effort,
+        required=bool(raw.get("required", True)),
+        fix=str(fix) if fix else None,
+        custom=custom,
         **texts,
     )
 
@@ -108,9 +116,13 @@ def _load_cached(directory: str) -> Model:
     names = {int(item["level"]): str(item["name"]) for item in meta["levels"]}
     dims = tuple(
         Dimension(
-            id=str(d["id"]), name=str(d["name"]), weight=float(d["weight"]),
+            id=str(d["id"]),
+            name=str(d["name"]),
+            weight=float(d["weight"]),
             description=" ".join(str(d["description"]).split()),
-            applicability=" ".join(str(d["applicability"]).split()) if d.get("applicability") else None,
+            applicability=" ".join(str(d["applicability"]).split())
+            if d.get("applicability")
+            else None,
         )
         for d in meta["dimensions"]
     )

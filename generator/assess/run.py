@@ -49,22 +49,34 @@ def assess_repo(path: Path, options: Options | None = None) -> Report:
                 findings[definition.id] = run_custom(facts, custom)
             else:
                 findings[definition.id] = probes[definition.id](facts)
-        except Exception as exc:  # noqa: BLE001 (one broken probe must not hide the others)
-            findings[definition.id] = [Finding(definition.id, ERROR, f"probe failed: {type(exc).__name__}: {exc}")]
+        except Exception as exc:
+            findings[definition.id] = [
+                Finding(definition.id, ERROR, f"probe failed: {type(exc).__name__}: {exc}")
+            ]
     grouped = build_results(model, list(model.probes), findings, annotations)
     dim_ann = {a.dimension: a for a in annotations if a.dimension}
-    defaults = scaffold_defaults(repo, Path(options.template_root) if options.template_root else None)
+    defaults = scaffold_defaults(
+        repo, Path(options.template_root) if options.template_root else None
+    )
     dims = []
     for dim in model.dimensions:
         result = evaluate_dimension(model, dim, grouped[dim.id], dim_ann.get(dim.id))
         result.scaffold_defaults = [p for p, _what, d in defaults if d == dim.id]
         dims.append(result)
     return Report(
-        path=str(path), commit=repo.commit, tool_version=__version__, model_version=model.version,
-        level_names=model.level_names, overall=overall(model, dims), dimensions=dims,
-        notes=list(repo.notes), annotations=annotations,
-        scaffold_defaults=[(p, what) for p, what, _d in defaults], config_path=config.path,
-        files=len(repo.sizes), seconds=round(time.perf_counter() - start, 3),
+        path=str(path),
+        commit=repo.commit,
+        tool_version=__version__,
+        model_version=model.version,
+        level_names=model.level_names,
+        overall=overall(model, dims),
+        dimensions=dims,
+        notes=list(repo.notes),
+        annotations=annotations,
+        scaffold_defaults=[(p, what) for p, what, _d in defaults],
+        config_path=config.path,
+        files=len(repo.sizes),
+        seconds=round(time.perf_counter() - start, 3),
     )
 
 
@@ -72,8 +84,12 @@ def _worker(args: tuple[str, Options]) -> Report:
     return assess_repo(Path(args[0]), args[1])
 
 
-def assess_many(paths: list[Path], options: Options, jobs: int,
-                progress: Callable[[int, int, Report], None] | None = None) -> list[Report]:
+def assess_many(
+    paths: list[Path],
+    options: Options,
+    jobs: int,
+    progress: Callable[[int, int, Report], None] | None = None,
+) -> list[Report]:
     """Assess repositories in parallel processes (order of ``paths`` kept in the result)."""
     if len(paths) == 1 or jobs <= 1:
         reports = []
@@ -87,7 +103,8 @@ def assess_many(paths: list[Path], options: Options, jobs: int,
     workers = max(1, min(jobs, len(paths), os.cpu_count() or 1))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: dict[Future[Report], int] = {
-            pool.submit(_worker, (str(p), options)): i for i, p in enumerate(paths)}
+            pool.submit(_worker, (str(p), options)): i for i, p in enumerate(paths)
+        }
         done_count = 0
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -90,7 +90,7 @@ def split_script(script: str, state: ShellState) -> list[Command]:
         pipelines: list[list[list[str]]] = [[[]]]
         ops: list[str] = []
 
-        def flush() -> None:
+        def flush(lineno: int = lineno) -> None:
             nonlocal pipelines, ops
             cmds = [[c for c in p if c] for p in pipelines]
             if any(any(c for c in p) for p in cmds):
@@ -136,7 +136,10 @@ def split_script(script: str, state: ShellState) -> list[Command]:
                 if cond:
                     why = "used as a condition (if/while/!), so its failure is ignored"
                 elif not errexit and not final:
-                    why = "the script does not stop on errors (no `set -e`) and this is not its last command"
+                    why = (
+                        "the script does not stop on errors (no `set -e`) "
+                        "and this is not its last command"
+                    )
                 elif fallback is not None and not any(_is_failure(c) for c in fallback):
                     alt = " ".join(fallback[0]) if fallback and fallback[0] else "…"
                     why = f"failure is swallowed by `|| {alt}`"

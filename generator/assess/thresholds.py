@@ -12,19 +12,27 @@ from dataclasses import dataclass
 from typing import Any
 
 _MIN_WORDS = re.compile(r"min|threshold|fail_under|fail-under|floor|lower|at_least|pass", re.I)
-_MAX_WORDS = re.compile(r"max|tolerance|regression|error|latency|cost|budget|upper|ceiling|drop|delta|p95|p99", re.I)
-_META_WORDS = re.compile(r"^(n|n_min|min_n|min_records|min_items|samples?|seed|version|k|top_k|"
-                         r"confidence|alpha|bootstrap.*|iterations?|resamples?|concurrency|timeout.*|"
-                         r"retries|batch.*|workers|limit)$", re.I)
-_CLI = re.compile(r"^--?(fail[-_]under|threshold|min[-_][\w-]+|[\w-]+[-_]threshold|min[-_]?score)(?:=(.+))?$", re.I)
+_MAX_WORDS = re.compile(
+    r"max|tolerance|regression|error|latency|cost|budget|upper|ceiling|drop|delta|p95|p99", re.I
+)
+_META_WORDS = re.compile(
+    r"^(n|n_min|min_n|min_records|min_items|samples?|seed|version|k|top_k|"
+    r"confidence|alpha|bootstrap.*|iterations?|resamples?|concurrency|timeout.*|"
+    r"retries|batch.*|workers|limit)$",
+    re.I,
+)
+_CLI = re.compile(
+    r"^--?(fail[-_]under|threshold|min[-_][\w-]+|[\w-]+[-_]threshold|min[-_]?score)(?:=(.+))?$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
 class Threshold:
-    key: str       # dotted path or CLI flag
+    key: str  # dotted path or CLI flag
     value: float
-    kind: str      # "min" | "max"
-    source: str    # file or "command line"
+    kind: str  # "min" | "max"
+    source: str  # file or "command line"
 
     @property
     def trivial(self) -> bool:
@@ -58,8 +66,12 @@ def from_config(data: Any, source: str) -> list[Threshold]:
         if isinstance(node, dict):
             for key, value in node.items():
                 k = str(key)
-                walk(value, [*path, k], in_thresholds or bool(re.search(r"threshold|gate|metric|assert", k, re.I)),
-                     depth + 1)
+                walk(
+                    value,
+                    [*path, k],
+                    in_thresholds or bool(re.search(r"threshold|gate|metric|assert", k, re.I)),
+                    depth + 1,
+                )
         elif isinstance(node, list):
             for i, value in enumerate(node[:500]):
                 walk(value, [*path, str(i)], in_thresholds, depth + 1)

@@ -84,7 +84,9 @@ class Job:
     def why_not_gate(self) -> str | None:
         if disabled(self.cond):
             return f"job `{self.id}` is disabled (if: {self.cond})"
-        return _fail_ok(self.continue_on_error) and f"job `{self.id}` has " + str(_fail_ok(self.continue_on_error))
+        return _fail_ok(self.continue_on_error) and f"job `{self.id}` has " + str(
+            _fail_ok(self.continue_on_error)
+        )
 
 
 @dataclass
@@ -166,11 +168,16 @@ class WorkflowIndex:
             for job in wf.jobs.values():
                 job_why = job.why_not_gate()
                 for step in job.steps:
-                    step_why = (f"step is disabled (if: {step.cond})" if disabled(step.cond)
-                                else _fail_ok(step.continue_on_error))
+                    step_why = (
+                        f"step is disabled (if: {step.cond})"
+                        if disabled(step.cond)
+                        else _fail_ok(step.continue_on_error)
+                    )
                     for leaf in step.leaves:
                         why = job_why or step_why or leaf.why_not
-                        self.runs.append(StepRun(wf, job, step, leaf, why is None and leaf.gate, why))
+                        self.runs.append(
+                            StepRun(wf, job, step, leaf, why is None and leaf.gate, why)
+                        )
 
     def _parse(self, rel: str) -> Workflow | None:
         raw = self.repo.yaml(rel, lines=True)
@@ -184,11 +191,18 @@ class WorkflowIndex:
         if isinstance(jobs_raw, dict):
             for jid, jraw in jobs_raw.items():
                 if isinstance(jraw, dict):
-                    jobs[str(jid)] = self._job(rel, str(jid), jraw, jobs_raw, _shell(jraw) or defaults_shell)
+                    jobs[str(jid)] = self._job(
+                        rel, str(jid), jraw, jobs_raw, _shell(jraw) or defaults_shell
+                    )
         return Workflow(
-            path=rel, name=str(raw.get("name") or rel.rsplit("/", 1)[-1]), triggers=_triggers(raw),
-            jobs=jobs, permissions=raw.get("permissions"), has_permissions="permissions" in raw,
-            permissions_line=_line(raw, "permissions") if "permissions" in raw else 1, raw=raw,
+            path=rel,
+            name=str(raw.get("name") or rel.rsplit("/", 1)[-1]),
+            triggers=_triggers(raw),
+            jobs=jobs,
+            permissions=raw.get("permissions"),
+            has_permissions="permissions" in raw,
+            permissions_line=_line(raw, "permissions") if "permissions" in raw else 1,
+            raw=raw,
         )
 
     def _job(self, rel: str, jid: str, jraw: dict[str, Any], parent: Any, shell: str | None) -> Job:
@@ -198,33 +212,66 @@ class WorkflowIndex:
                 steps.append(self._step(rel, jid, i, sraw, shell, ()))
         name = jraw.get("name")
         return Job(
-            id=jid, line=_line(parent, jid), name=str(name) if name else jid,
-            needs=_as_list(jraw.get("needs")), cond=jraw.get("if"),
-            continue_on_error=jraw.get("continue-on-error"), steps=steps,
+            id=jid,
+            line=_line(parent, jid),
+            name=str(name) if name else jid,
+            needs=_as_list(jraw.get("needs")),
+            cond=jraw.get("if"),
+            continue_on_error=jraw.get("continue-on-error"),
+            steps=steps,
             uses=str(jraw["uses"]) if isinstance(jraw.get("uses"), str) else None,
-            environment=jraw.get("environment"), permissions=jraw.get("permissions"), raw=jraw,
+            environment=jraw.get("environment"),
+            permissions=jraw.get("permissions"),
+            raw=jraw,
         )
 
-    def _step(self, rel: str, jid: str, index: int, sraw: dict[str, Any], shell: str | None,
-              hops: tuple[Hop, ...], depth: int = 0) -> Step:
+    def _step(
+        self,
+        rel: str,
+        jid: str,
+        index: int,
+        sraw: dict[str, Any],
+        shell: str | None,
+        hops: tuple[Hop, ...],
+        depth: int = 0,
+    ) -> Step:
         run = sraw.get("run")
         uses = sraw.get("uses")
         with_ = sraw.get("with") if isinstance(sraw.get("with"), dict) else {}
-        name = str(sraw.get("name") or (run.split("\n", 1)[0][:60] if isinstance(run, str) else uses or f"step {index + 1}"))
-        step = Step(index, _line(sraw), name, run if isinstance(run, str) else None,
-                    uses if isinstance(uses, str) else None, dict(with_ or {}), sraw.get("if"),
-                    sraw.get("continue-on-error"), str(sraw.get("shell") or shell or "") or None)
+        name = str(
+            sraw.get("name")
+            or (run.split("\n", 1)[0][:60] if isinstance(run, str) else uses or f"step {index + 1}")
+        )
+        step = Step(
+            index,
+            _line(sraw),
+            name,
+            run if isinstance(run, str) else None,
+            uses if isinstance(uses, str) else None,
+            dict(with_ or {}),
+            sraw.get("if"),
+            sraw.get("continue-on-error"),
+            str(sraw.get("shell") or shell or "") or None,
+        )
         hop = Hop("step", rel, step.line, f"{jid}: {name}")
         if step.run is not None:
             state = _shell_state(step.shell)
             if state is None:  # python/pwsh inline script: the script itself is the command
-                step.leaves.append(Leaf((str(step.shell), "<inline script>"), (*hops, hop), True, None, ()))
+                step.leaves.append(
+                    Leaf((str(step.shell), "<inline script>"), (*hops, hop), True, None, ())
+                )
             else:
                 line = _line(sraw, "run")
                 block = type(run).__name__ in ("LiteralScalarString", "FoldedScalarString")
                 offset = line + 1 if block else line
-                step.leaves = self.resolver.resolve_script(step.run, rel, offset, state, (*hops, hop),
-                                                           cwd=str(sraw.get("working-directory") or ""))
+                step.leaves = self.resolver.resolve_script(
+                    step.run,
+                    rel,
+                    offset,
+                    state,
+                    (*hops, hop),
+                    cwd=str(sraw.get("working-directory") or ""),
+                )
         elif step.uses and step.uses.startswith("./") and depth < 3:
             step.leaves = self._composite(step.uses[2:], (*hops, hop), depth)
         return step
@@ -240,16 +287,28 @@ class WorkflowIndex:
                     for i, sraw in enumerate(runs.get("steps") or []):
                         if isinstance(sraw, dict):
                             sub = self._step(rel, "action", i, sraw, None, hops, depth + 1)
-                            why = (f"step is disabled in {rel}" if disabled(sub.cond)
-                                   else _fail_ok(sub.continue_on_error))
+                            why = (
+                                f"step is disabled in {rel}"
+                                if disabled(sub.cond)
+                                else _fail_ok(sub.continue_on_error)
+                            )
                             leaves.extend(
-                                Leaf(lf.argv, lf.hops, lf.gate and why is None, lf.why_not or why, lf.files)
-                                for lf in sub.leaves)
+                                Leaf(
+                                    lf.argv,
+                                    lf.hops,
+                                    lf.gate and why is None,
+                                    lf.why_not or why,
+                                    lf.files,
+                                )
+                                for lf in sub.leaves
+                            )
                 return leaves
         return []
 
     # ----- queries -------------------------------------------------------------------------
-    def select(self, pred: Any, events: set[str] | frozenset[str] | None = None) -> Iterator[StepRun]:
+    def select(
+        self, pred: Any, events: set[str] | frozenset[str] | None = None
+    ) -> Iterator[StepRun]:
         """Step runs whose leaf satisfies ``pred`` in workflows triggered by one of ``events``."""
         for run in self.runs:
             if events is not None and not (run.workflow.effective_triggers() & events):
@@ -270,7 +329,9 @@ class WorkflowIndex:
             j = wf.jobs[jid]
             out.append((wf, j))
             if j.uses and j.uses.startswith("./"):
-                callee = next((w for w in self.workflows if w.path == j.uses[2:].split("@", 1)[0]), None)
+                callee = next(
+                    (w for w in self.workflows if w.path == j.uses[2:].split("@", 1)[0]), None
+                )
                 if callee is not None:
                     out.extend((callee, cj) for cj in callee.jobs.values())
             todo.extend(j.needs)
@@ -285,7 +346,7 @@ def _shell(raw: dict[str, Any]) -> str | None:
 
 
 def _shell_state(shell: str | None) -> ShellState | None:
-    """GitHub's shells: unspecified = ``bash -e``; ``bash`` = ``bash -eo pipefail``; sh = ``sh -e``."""
+    """GitHub's shells: default ``bash -e``; ``bash`` = ``bash -eo pipefail``; sh = ``sh -e``."""
     if not shell:
         return ShellState(errexit=True, pipefail=False)
     name = shell.split()[0].rsplit("/", 1)[-1]

@@ -25,11 +25,14 @@ def parse_level(value: str) -> int:
         return int(text)
     if text in LEVEL_NAMES:
         return LEVEL_NAMES[text]
-    raise GenaiopsError(f"--fail-under must be a level 0-4 or one of initial, defined, managed, optimized (got '{value}')")
+    raise GenaiopsError(
+        "--fail-under must be a level 0-4 or one of initial, defined, managed, optimized (got "
+        f"'{value}')"
+    )
 
 
 def read_path_list(source: str) -> list[str]:
-    """Paths from a file (or ``-`` for stdin): one per line, blank lines and ``#`` comments skipped."""
+    """Paths from a file (``-``: stdin), one per line; blanks and ``#`` comments skipped."""
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -56,29 +59,70 @@ def check_paths(raw: list[str]) -> list[Path]:
 def register(app: typer.Typer) -> None:
     @app.command("assess")
     def assess(
-        paths: Annotated[list[str] | None, typer.Argument(
-            help="Repositories to assess (default: the current directory).", show_default=False)] = None,
-        from_file: Annotated[str | None, typer.Option(
-            "--from-file", help="Read more repository paths from this file, one per line ('-' for stdin).")] = None,
-        fmt: Annotated[str, typer.Option(
-            "--format", "-f", help="Output format: text, json, md or sarif.")] = "text",
-        output: Annotated[Path | None, typer.Option(
-            "--output", "-o", help="Write the report to this file instead of stdout.")] = None,
-        fail_under: Annotated[str | None, typer.Option(
-            "--fail-under", help="Exit 1 when the overall level of any repository is below this level "
-            "(0-4 or initial/defined/managed/optimized).")] = None,
-        jobs: Annotated[int, typer.Option(
-            "--jobs", "-j", min=1, help="Repositories assessed in parallel (processes).")] = os.cpu_count() or 1,
-        ignore_annotations: Annotated[bool, typer.Option(
-            "--ignore-annotations", help="Score the evidence alone, without .genaiops/assess.yml annotations.")] = False,
-        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every probe, passing ones too.")] = False,
-        details: Annotated[bool, typer.Option(
-            "--details", help="With several repositories, print each repository's report after the summary.")] = False,
-        no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress output for fleets.")] = False,
-        explain: Annotated[str | None, typer.Option(
-            "--explain", help="Print what a probe checks and how to fix it, then exit.", metavar="PROBE")] = None,
+        paths: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help="Repositories to assess (default: the current directory).", show_default=False
+            ),
+        ] = None,
+        from_file: Annotated[
+            str | None,
+            typer.Option(
+                "--from-file",
+                help="Read more repository paths from this file, one per line ('-' for stdin).",
+            ),
+        ] = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="Output format: text, json, md or sarif.")
+        ] = "text",
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
+        ] = None,
+        fail_under: Annotated[
+            str | None,
+            typer.Option(
+                "--fail-under",
+                help="Exit 1 when the overall level of any repository is below this level "
+                "(0-4 or initial/defined/managed/optimized).",
+            ),
+        ] = None,
+        jobs: Annotated[
+            int,
+            typer.Option(
+                "--jobs", "-j", min=1, help="Repositories assessed in parallel (processes)."
+            ),
+        ] = os.cpu_count() or 1,
+        ignore_annotations: Annotated[
+            bool,
+            typer.Option(
+                "--ignore-annotations",
+                help="Score the evidence alone, without .genaiops/assess.yml annotations.",
+            ),
+        ] = False,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", help="Show every probe, passing ones too.")
+        ] = False,
+        details: Annotated[
+            bool,
+            typer.Option(
+                "--details",
+                help="With several repositories, print each repository's report after the summary.",
+            ),
+        ] = False,
+        no_progress: Annotated[
+            bool, typer.Option("--no-progress", help="No progress output for fleets.")
+        ] = False,
+        explain: Annotated[
+            str | None,
+            typer.Option(
+                "--explain",
+                help="Print what a probe checks and how to fix it, then exit.",
+                metavar="PROBE",
+            ),
+        ] = None,
     ) -> None:
-        """Score GenAIOps maturity per dimension (levels 0-4) with evidence, reasons and next steps."""
+        """Score GenAIOps maturity per dimension (levels 0-4) with evidence and next steps."""
         from generator.assess.report import FORMATS
 
         if explain:
@@ -102,8 +146,11 @@ def register(app: typer.Typer) -> None:
                 from generator import console
 
                 for r in below:
-                    console.err().print(f"{r.path}: level {r.overall.level} is below --fail-under {threshold}",
-                                        markup=False, highlight=False)
+                    console.err().print(
+                        f"{r.path}: level {r.overall.level} is below --fail-under {threshold}",
+                        markup=False,
+                        highlight=False,
+                    )
                 raise typer.Exit(FAILURE_EXIT)
 
 
@@ -113,10 +160,15 @@ def _explain(probe_id: str) -> None:
     model = load_model()
     d = model.by_id.get(probe_id)
     if d is None:
-        raise GenaiopsError(f"unknown probe '{probe_id}' (probes: {', '.join(sorted(model.by_id))})")
-    typer.echo(f"{d.id} — {model.dimension(d.dimension).name}, level {d.level} ({model.level_names[d.level]})"
-               f"{'' if d.required else ', optional'}\n\n{d.question}\n\nWhy: {d.motivation}\n\n"
-               f"How it is detected: {d.detection}\n\nRemediation ({d.effort} effort): {d.remediation}")
+        raise GenaiopsError(
+            f"unknown probe '{probe_id}' (probes: {', '.join(sorted(model.by_id))})"
+        )
+    typer.echo(
+        f"{d.id} — {model.dimension(d.dimension).name}, level {d.level} "
+        f"({model.level_names[d.level]})"
+        f"{'' if d.required else ', optional'}\n\n{d.question}\n\nWhy: {d.motivation}\n\n"
+        f"How it is detected: {d.detection}\n\nRemediation ({d.effort} effort): {d.remediation}"
+    )
 
 
 def _run(paths: list[Path], jobs: int, ignore_annotations: bool, progress: bool) -> list:  # type: ignore[type-arg]
@@ -132,7 +184,9 @@ def _run(paths: list[Path], jobs: int, ignore_annotations: bool, progress: bool)
 
         with Progress(console=console.err(), transient=True) as bar:
             task = bar.add_task("Assessing repositories", total=len(paths))
-            return assess_many(paths, options, jobs, lambda done, total, rep: bar.update(task, completed=done))
+            return assess_many(
+                paths, options, jobs, lambda done, total, rep: bar.update(task, completed=done)
+            )
 
     def line(done: int, total: int, rep: object) -> None:
         level = rep.overall.level  # type: ignore[attr-defined]
@@ -159,8 +213,12 @@ def _emit(reports: list, fmt: str, output: Path | None, verbose: bool, details: 
         from generator.assess.report import text as text_report
 
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        width = 140 if output is not None or not sys.stdout.isatty() else os.get_terminal_size().columns
-        text = text_report.render(reports, verbose=verbose, color=color, width=width, details=details)
+        width = (
+            140 if output is not None or not sys.stdout.isatty() else os.get_terminal_size().columns
+        )
+        text = text_report.render(
+            reports, verbose=verbose, color=color, width=width, details=details
+        )
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

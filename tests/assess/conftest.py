@@ -10,10 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from assess_builder import build  # noqa: E402
+from assess_builder import build
 
-from generator.assess.evaluate import DimensionResult, Report  # noqa: E402
-from generator.assess.run import assess_repo  # noqa: E402
+from generator.assess.evaluate import DimensionResult, Report
+from generator.assess.run import assess_repo
 
 
 def dim(report: Report, dim_id: str) -> DimensionResult:

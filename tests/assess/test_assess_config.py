@@ -20,9 +20,14 @@ def _config(root: Path, body: str) -> None:
 
 def test_not_detected_annotation_lifts_level_visibly(tmp_path: Path) -> None:
     root = build(tmp_path / "r", {"monitoring": 2})
-    _config(root, "annotations:\n"
-            "  - probe: monitoring.feedback\n    status: not-detected\n    reason: feedback is collected by the portal team's widget\n"
-            "  - probe: monitoring.alerts\n    status: remediated\n    reason: alerts live in the shared observability repo\n")
+    _config(
+        root,
+        "annotations:\n"
+        "  - probe: monitoring.feedback\n    status: not-detected\n    reason: feedback is "
+        "collected by the portal team's widget\n"
+        "  - probe: monitoring.alerts\n    status: remediated\n    reason: alerts live in the "
+        "shared observability repo\n",
+    )
     report = assess_repo(root)
     mon = dim(report, "monitoring")
     assert mon.level == 3 and mon.evidenced_level == 2  # drift (level 4) is not annotated
@@ -37,31 +42,66 @@ def test_not_detected_annotation_lifts_level_visibly(tmp_path: Path) -> None:
 
 def test_not_applicable_dimension_leaves_the_overall(tmp_path: Path) -> None:
     root = build(tmp_path / "r", {"data": 0})
-    _config(root, "annotations:\n  - dimension: data\n    status: not-applicable\n"
-            "    reason: classification workload without grounding documents\n")
+    _config(
+        root,
+        "annotations:\n  - dimension: data\n    status: not-applicable\n"
+        "    reason: classification workload without grounding documents\n",
+    )
     report = assess_repo(root)
     data = dim(report, "data")
     assert not data.applicable and "classification workload" in data.reason
     assert report.overall.level == 4 and report.overall.evidenced_level == 0
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("annotations:\n  - probe: eval.ci_gate\n    status: not-applicable\n", "reason"),
-    ("annotations:\n  - probe: eval.ci_gate\n    status: not-applicable\n    reason: TODO\n", "reason"),
-    ("annotations:\n  - probe: eval.nope\n    status: remediated\n    reason: done elsewhere entirely\n", "unknown probe"),
-    ("annotations:\n  - probe: eval.ci_gate\n    status: fine\n    reason: done elsewhere entirely\n", "status"),
-    ("annotations:\n  - probe: eval.ci_gate\n    dimension: evaluation\n    status: remediated\n    reason: both set here\n",
-     "exactly one"),
-    ("annotations: {}\n", "must be a list"),
-    ("custom_probes:\n  - id: mine\n    dimension: safety\n    check: {file_exists: x}\n", "custom.<name>"),
-    ("custom_probes:\n  - id: custom.x\n    dimension: safety\n    check: {file_contains: {path: x, pattern: '('}}\n",
-     "bad regex"),
-    ("custom_probes:\n  - id: custom.x\n    dimension: nowhere\n    check: {file_exists: x}\n", "dimension"),
-    ("custom_probes:\n  - id: custom.x\n    dimension: safety\n    check: {teleport: x}\n", "exactly one"),
-    ("surprise: 1\n", "unknown key"),
-    ("annotations: [\n", "invalid YAML"),
-])
-def test_config_mistakes_become_notes_and_are_ignored(tmp_path: Path, body: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("annotations:\n  - probe: eval.ci_gate\n    status: not-applicable\n", "reason"),
+        (
+            "annotations:\n  - probe: eval.ci_gate\n    status: not-applicable\n    reason: TODO\n",
+            "reason",
+        ),
+        (
+            "annotations:\n  - probe: eval.nope\n    status: remediated\n    reason: done "
+            "elsewhere entirely\n",
+            "unknown probe",
+        ),
+        (
+            "annotations:\n  - probe: eval.ci_gate\n    status: fine\n    reason: done elsewhere "
+            "entirely\n",
+            "status",
+        ),
+        (
+            "annotations:\n  - probe: eval.ci_gate\n    dimension: evaluation\n    status: "
+            "remediated\n    reason: both set here\n",
+            "exactly one",
+        ),
+        ("annotations: {}\n", "must be a list"),
+        (
+            "custom_probes:\n  - id: mine\n    dimension: safety\n    check: {file_exists: x}\n",
+            "custom.<name>",
+        ),
+        (
+            "custom_probes:\n  - id: custom.x\n    dimension: safety\n    check: "
+            "{file_contains: {path: x, pattern: '('}}\n",
+            "bad regex",
+        ),
+        (
+            "custom_probes:\n  - id: custom.x\n    dimension: nowhere\n    check: "
+            "{file_exists: x}\n",
+            "dimension",
+        ),
+        (
+            "custom_probes:\n  - id: custom.x\n    dimension: safety\n    check: {teleport: x}\n",
+            "exactly one",
+        ),
+        ("surprise: 1\n", "unknown key"),
+        ("annotations: [\n", "invalid YAML"),
+    ],
+)
+def test_config_mistakes_become_notes_and_are_ignored(
+    tmp_path: Path, body: str, message: str
+) -> None:
     root = build(tmp_path / "r", {"evaluation": 2})
     _config(root, body)
     report = assess_repo(root)
@@ -122,4 +162,6 @@ def test_custom_probes_run_and_can_only_add_requirements(tmp_path: Path) -> None
     assert probe_status(report, "custom.model-card") == "pass"
     assert dim(report, "safety").level == 4
     assert probe_status(report, "custom.threshold-floor") == "fail"
-    assert "custom.threshold-floor" in {r.definition.id for r in dim(report, "evaluation").next_needs}
+    assert "custom.threshold-floor" in {
+        r.definition.id for r in dim(report, "evaluation").next_needs
+    }

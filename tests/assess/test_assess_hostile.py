@@ -61,7 +61,11 @@ def test_binary_files_are_skipped(tmp_path: Path) -> None:
 
 def test_invalid_yaml_and_json_become_findings(tmp_path: Path) -> None:
     root = build(tmp_path / "r")
-    write(root, ".github/workflows/broken.yml", "on: [push]\njobs:\n  x:\n    steps: [\n  - run: make eval\n")
+    write(
+        root,
+        ".github/workflows/broken.yml",
+        "on: [push]\njobs:\n  x:\n    steps: [\n  - run: make eval\n",
+    )
     write(root, "data/eval/bad.jsonl", '{"question": "a"\nnot json\n')
     write(root, ".github/dependabot.yml", "updates: [\n")
     report = assess_repo(root)
@@ -90,9 +94,14 @@ def test_unreadable_file_is_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_yaml_alias_bomb_and_deep_nesting(tmp_path: Path) -> None:
     root = build(tmp_path / "r")
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
-        for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + "metrics: *i\n"
+    bomb = (
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + "metrics: *i\n"
+    )
     write(root, "evals/thresholds.yaml", bomb)
     write(root, "evals/deep_threshold.json", "[" * 5000 + "]" * 5000)
     report = assess_repo(root)

@@ -38,7 +38,7 @@ def test_json_output_matches_published_schema(tmp_path: Path, cli: object) -> No
 
 
 def test_json_schema_rejects_a_broken_report(tmp_path: Path, cli: object) -> None:
-    code, out, _ = cli("assess", str(build(tmp_path / "r")), "-f", "json")  # type: ignore[operator]
+    _code, out, _ = cli("assess", str(build(tmp_path / "r")), "-f", "json")  # type: ignore[operator]
     doc = json.loads(out)
     doc["overall"]["level"] = 7
     with pytest.raises(jsonschema.ValidationError):
@@ -50,7 +50,8 @@ def test_sarif_output_validates_against_sarif_2_1_0(tmp_path: Path, cli: object)
     (root / ".genaiops").mkdir()
     (root / ".genaiops/assess.yml").write_text(
         "annotations:\n  - probe: safety.guardrails\n    status: remediated\n"
-        "    reason: screening happens in the API gateway policy\n")
+        "    reason: screening happens in the API gateway policy\n"
+    )
     (root / ".github/workflows/bad.yml").write_text("jobs: [\n")
     code, out, _ = cli("assess", str(root), "--format", "sarif")  # type: ignore[operator]
     assert code == 0
@@ -72,7 +73,9 @@ def test_sarif_output_validates_against_sarif_2_1_0(tmp_path: Path, cli: object)
 
 def test_sarif_rejects_a_broken_document() -> None:
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.Draft4Validator(SARIF_SCHEMA).validate({"version": "2.1.0", "runs": [{"tool": {}}]})
+        jsonschema.Draft4Validator(SARIF_SCHEMA).validate(
+            {"version": "2.1.0", "runs": [{"tool": {}}]}
+        )
 
 
 def test_markdown_and_text_show_reason_and_next_level(tmp_path: Path, cli: object) -> None:
@@ -95,7 +98,9 @@ def test_output_file(tmp_path: Path, cli: object) -> None:
     assert json.loads(out.read_text())["overall"]["level"] == 4
 
 
-@pytest.mark.parametrize(("threshold", "expected"), [("3", 0), ("managed", 0), ("4", 1), ("Optimized", 1)])
+@pytest.mark.parametrize(
+    ("threshold", "expected"), [("3", 0), ("managed", 0), ("4", 1), ("Optimized", 1)]
+)
 def test_fail_under(tmp_path: Path, cli: object, threshold: str, expected: int) -> None:
     root = build(tmp_path / "r", {"infra": 3})
     code, _, err = cli("assess", str(root), "--fail-under", threshold, "-f", "json")  # type: ignore[operator]
@@ -104,8 +109,16 @@ def test_fail_under(tmp_path: Path, cli: object, threshold: str, expected: int) 
         assert "below --fail-under 4" in err
 
 
-@pytest.mark.parametrize("args", [["--fail-under", "5"], ["--fail-under", "great"], ["--format", "xml"],
-                                  ["--from-file", "/nonexistent/list.txt"], ["--explain", "no.such.probe"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--fail-under", "5"],
+        ["--fail-under", "great"],
+        ["--format", "xml"],
+        ["--from-file", "/nonexistent/list.txt"],
+        ["--explain", "no.such.probe"],
+    ],
+)
 def test_usage_errors_exit_2(tmp_path: Path, cli: object, args: list[str]) -> None:
     code, out, err = cli("assess", str(tmp_path), *args)  # type: ignore[operator]
     assert code == 2
@@ -122,14 +135,20 @@ def test_fleet_from_file_in_parallel_with_progress(tmp_path: Path, cli: object) 
     repos = [build(tmp_path / f"r{i}", {"evaluation": i}) for i in range(4)]
     listing = tmp_path / "repos.txt"
     listing.write_text("# fleet\n" + "\n".join(str(p) for p in repos[1:]) + "\n\n")
-    code, out, err = cli("assess", str(repos[0]), "--from-file", str(listing), "-f", "json", "-j", "2")  # type: ignore[operator]
+    code, out, err = cli(
+        "assess", str(repos[0]), "--from-file", str(listing), "-f", "json", "-j", "2"
+    )  # type: ignore[operator]
     assert code == 0
     doc = json.loads(out)
     _validate_json(doc)
     assert doc["kind"] == "genaiops-assess-fleet"
     assert [r["overall"]["level"] for r in doc["reports"]] == [0, 1, 2, 3]
-    assert doc["summary"] == {"repos": 4, "min_level": 0, "mean_score": doc["summary"]["mean_score"],
-                              "levels": {"0": 1, "1": 1, "2": 1, "3": 1, "4": 0}}
+    assert doc["summary"] == {
+        "repos": 4,
+        "min_level": 0,
+        "mean_score": doc["summary"]["mean_score"],
+        "levels": {"0": 1, "1": 1, "2": 1, "3": 1, "4": 0},
+    }
     assert err.count("[") >= 4 and "[4/4]" in err
     code, text, _ = cli("assess", *map(str, repos), "--no-progress", "--fail-under", "1")  # type: ignore[operator]
     assert code == 1

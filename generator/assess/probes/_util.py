@@ -36,14 +36,24 @@ def hit_ok(pid: str, what: str, hit: Hit) -> Finding:
 
 
 def run_ok(pid: str, what: str, run: StepRun) -> Finding:
-    return Finding(pid, PASS, f"{what}: job `{run.job.id}` runs `{run.leaf.text[:80]}`"
-                   + (f" via {run.leaf.chain()}" if len(run.leaf.hops) > 2 else ""),
-                   run.workflow.path, run.step.line)
+    return Finding(
+        pid,
+        PASS,
+        f"{what}: job `{run.job.id}` runs `{run.leaf.text[:80]}`"
+        + (f" via {run.leaf.chain()}" if len(run.leaf.hops) > 2 else ""),
+        run.workflow.path,
+        run.step.line,
+    )
 
 
 def run_not_gate(pid: str, what: str, run: StepRun) -> Finding:
-    return Finding(pid, FAIL, f"{what} in job `{run.job.id}` cannot fail the build: {run.why_not}",
-                   run.workflow.path, run.step.line)
+    return Finding(
+        pid,
+        FAIL,
+        f"{what} in job `{run.job.id}` cannot fail the build: {run.why_not}",
+        run.workflow.path,
+        run.step.line,
+    )
 
 
 def meaningful_lines(text: str | None) -> int:

@@ -16,17 +16,39 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
-RETRIEVAL = re.compile(r"retriev|vector|embedding|SearchClient|azure\.search|chromadb|faiss|qdrant|pgvector|"
-                       r"sqlite_vec|fts5|\bingest|\bchunk", re.I)
-CORPUS_DIRS = ("data/docs", "data/corpus", "data/grounding", "data/documents", "data/knowledge",
-               "corpus", "knowledge", "grounding")
-INDEX_CONFIG = re.compile(r"\b(index_name|search_endpoint|vector_store|collection_name|search_index)\b\s*[:=]\s*\S")
-INGEST_TARGET = re.compile(r"^(ingest|index|build-index|reindex|re-index|refresh-index|index-refresh|load-data)$", re.I)
-INGEST_NAME = re.compile(r"(^|[-_./])(ingest\w*|reindex|refresh[-_]index|build[-_]index)([-_./]|$)", re.I)
-CHUNK_CONFIG = re.compile(r"chunk[_-]?(size|overlap|tokens|chars|length)\w*\s*(:\s*[\w\[\], ]+\s*)?[=:]\s*\d+", re.I)
+RETRIEVAL = re.compile(
+    r"retriev|vector|embedding|SearchClient|azure\.search|chromadb|faiss|qdrant|pgvector|"
+    r"sqlite_vec|fts5|\bingest|\bchunk",
+    re.I,
+)
+CORPUS_DIRS = (
+    "data/docs",
+    "data/corpus",
+    "data/grounding",
+    "data/documents",
+    "data/knowledge",
+    "corpus",
+    "knowledge",
+    "grounding",
+)
+INDEX_CONFIG = re.compile(
+    r"\b(index_name|search_endpoint|vector_store|collection_name|search_index)\b\s*[:=]\s*\S"
+)
+INGEST_TARGET = re.compile(
+    r"^(ingest|index|build-index|reindex|re-index|refresh-index|index-refresh|load-data)$", re.I
+)
+INGEST_NAME = re.compile(
+    r"(^|[-_./])(ingest\w*|reindex|refresh[-_]index|build[-_]index)([-_./]|$)", re.I
+)
+CHUNK_CONFIG = re.compile(
+    r"chunk[_-]?(size|overlap|tokens|chars|length)\w*\s*(:\s*[\w\[\], ]+\s*)?[=:]\s*\d+", re.I
+)
 HASHING = re.compile(r"sha256|sha1|md5|blake2|hashlib|content_hash|xxhash", re.I)
-DELETE = re.compile(r"def\s+(delete|remove|purge|forget|prune)\w*|DELETE\s+FROM|\.delete_documents\(|"
-                    r"\.delete\(|\.remove_documents\(", re.I)
+DELETE = re.compile(
+    r"def\s+(delete|remove|purge|forget|prune)\w*|DELETE\s+FROM|\.delete_documents\(|"
+    r"\.delete\(|\.remove_documents\(",
+    re.I,
+)
 
 
 def applicable(facts: Facts) -> str | None:
@@ -46,8 +68,11 @@ def _na(facts: Facts, pid: str) -> list[Finding] | None:
 
 
 def is_ingest(leaf: Leaf) -> bool:
-    return any(INGEST_NAME.search(h.text) for h in leaf.hops if h.kind in ("make", "module", "package-script")) \
-        or bool(INGEST_NAME.search(leaf.text))
+    return any(
+        INGEST_NAME.search(h.text)
+        for h in leaf.hops
+        if h.kind in ("make", "module", "package-script")
+    ) or bool(INGEST_NAME.search(leaf.text))
 
 
 @probe("data.corpus")
@@ -67,12 +92,17 @@ def corpus(facts: Facts) -> list[Finding]:
                 real.append(rel)
     if len(real) >= 3:
         return [ok(pid, f"{len(real)} grounding documents (e.g. {real[0]})", real[0])]
-    cfg = [p for p in facts.repo.glob("**/*.{yaml,yml,json,toml}") + facts.repo.glob("**/.env.example")
-           if "/workflows/" not in p][:500]
+    cfg = [
+        p
+        for p in facts.repo.glob("**/*.{yaml,yml,json,toml}") + facts.repo.glob("**/.env.example")
+        if "/workflows/" not in p
+    ][:500]
     hits = facts.repo.grep(INDEX_CONFIG, cfg, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "retrieval index configured", hits[0])]
-    return [fail(pid, f"only {len(real)} non-trivial grounding document(s) and no index configuration")]
+    return [
+        fail(pid, f"only {len(real)} non-trivial grounding document(s) and no index configuration")
+    ]
 
 
 def ingest_leaves(facts: Facts) -> list[Leaf]:
@@ -93,8 +123,15 @@ def ingest_entrypoint(facts: Facts) -> list[Finding]:
     leaves = ingest_leaves(facts)
     if leaves:
         leaf = leaves[0]
-        return [ok(pid, f"`{leaf.hops[1].text if len(leaf.hops) > 1 else leaf.text}` runs `{leaf.text[:80]}`",
-                   leaf.hops[-1].path or None, leaf.hops[-1].line or None)]
+        return [
+            ok(
+                pid,
+                f"`{leaf.hops[1].text if len(leaf.hops) > 1 else leaf.text}` runs "
+                f"`{leaf.text[:80]}`",
+                leaf.hops[-1].path or None,
+                leaf.hops[-1].line or None,
+            )
+        ]
     return [fail(pid, "no ingest entrypoint that reaches chunking code")]
 
 
@@ -103,7 +140,11 @@ def chunking_config(facts: Facts) -> list[Finding]:
     pid = "data.chunking.config"
     if (skip := _na(facts, pid)) is not None:
         return skip
-    cfg = [p for p in facts.repo.glob("**/*.{yaml,yml,toml,json,env,example}") if "/workflows/" not in p][:500]
+    cfg = [
+        p
+        for p in facts.repo.glob("**/*.{yaml,yml,toml,json,env,example}")
+        if "/workflows/" not in p
+    ][:500]
     hits = facts.repo.grep(CHUNK_CONFIG, facts.app_code + cfg, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, "chunking parameters", hits[0])]
@@ -120,7 +161,10 @@ def ingest_automated(facts: Facts) -> list[Finding]:
     if gated:
         return [run_ok(pid, "ingestion automated", gated[0])]
     if runs:
-        return [fail(pid, f"ingestion step cannot fail: {r.why_not}", r.workflow.path, r.step.line) for r in runs[:3]]
+        return [
+            fail(pid, f"ingestion step cannot fail: {r.why_not}", r.workflow.path, r.step.line)
+            for r in runs[:3]
+        ]
     return [fail(pid, "no workflow runs the ingestion")]
 
 
@@ -135,7 +179,9 @@ def version_manifest(facts: Facts) -> list[Finding]:
     for leaf in ingest_leaves(facts):
         files, text = facts.chain_context(leaf)
         if re.search(r"manifest", text, re.I) and HASHING.search(text):
-            where = next((f for f in sorted(files) if "manifest" in (facts.repo.text(f) or "")), None)
+            where = next(
+                (f for f in sorted(files) if "manifest" in (facts.repo.text(f) or "")), None
+            )
             return [ok(pid, "ingestion writes a manifest with content hashes", where)]
     for rel in facts.repo.glob("**/*manifest*.json"):
         if HASHING.search(facts.repo.text(rel) or ""):
@@ -153,8 +199,15 @@ def refresh_gated(facts: Facts) -> list[Finding]:
         if not (ing.gate and is_ingest(ing.leaf)):
             continue
         for ev in runs:
-            if ev.workflow is ing.workflow and ev.gate and facts.is_eval(ev.leaf) and (
-                    (ev.job is ing.job and ev.step.index > ing.step.index) or ing.job.id in ev.job.needs):
+            if (
+                ev.workflow is ing.workflow
+                and ev.gate
+                and facts.is_eval(ev.leaf)
+                and (
+                    (ev.job is ing.job and ev.step.index > ing.step.index)
+                    or ing.job.id in ev.job.needs
+                )
+            ):
                 return [run_ok(pid, "retrieval eval after ingestion", ev)]
         _files, text = facts.chain_context(ing.leaf)
         if re.search(r"recall|evaluat", text, re.I) and re.search(r"alias|promot|swap", text, re.I):

@@ -18,23 +18,40 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
-AI_RESOURCE = re.compile(r"Microsoft\.CognitiveServices|Microsoft\.Search/|Microsoft\.MachineLearningServices|"
-                         r"azurerm_cognitive_account|azurerm_cognitive_deployment|azurerm_search_service|"
-                         r"azurerm_machine_learning_workspace|azurerm_ai_\w+")
-RESOURCE = re.compile(r"^\s*resource\s+\w+\s+'[\w./-]+@[\w.-]+'|^\s*resource\s+\"\w+\"\s+\"[\w-]+\"", re.M)
-VALIDATE = re.compile(r"\bbicep\s+(build|lint)|\baz\s+bicep\s+(build|lint)|terraform\s+(validate|fmt)|\btflint\b|"
-                      r"\bcheckov\b|ps-?rule|\btfsec\b|trivy\s+config|az\s+deployment\s+\w+\s+(validate|what-if)|"
-                      r"terraform\s+plan|^(iac|infra|iac-scan|scan-iac|lint-iac|iac-lint|preflight|validate-iac|"
-                      r"infra-validate|infra-lint|bicep|terraform)$", re.I)
-SCAN = re.compile(r"\bcheckov\b|\btfsec\b|trivy\s+config|ps-?rule|^(iac-scan|scan-iac|checkov|scan)$", re.I)
-SCAN_ACTION = re.compile(r"bridgecrewio/checkov-action|aquasecurity/tfsec|microsoft/ps-rule|aquasecurity/trivy-action")
-PROVISION = re.compile(r"\bazd\s+(provision|up)\b|az\s+deployment\s+(group|sub|mg|tenant)\s+(create|what-if)|"
-                       r"terraform\s+(plan|apply)|^(provision|infra-apply|what-if|plan|infra-plan|apply)$", re.I)
+AI_RESOURCE = re.compile(
+    r"Microsoft\.CognitiveServices|Microsoft\.Search/|Microsoft\.MachineLearningServices|"
+    r"azurerm_cognitive_account|azurerm_cognitive_deployment|azurerm_search_service|"
+    r"azurerm_machine_learning_workspace|azurerm_ai_\w+"
+)
+RESOURCE = re.compile(
+    r"^\s*resource\s+\w+\s+'[\w./-]+@[\w.-]+'|^\s*resource\s+\"\w+\"\s+\"[\w-]+\"", re.M
+)
+VALIDATE = re.compile(
+    r"\bbicep\s+(build|lint)|\baz\s+bicep\s+(build|lint)|terraform\s+(validate|fmt)|\btflint\b|"
+    r"\bcheckov\b|ps-?rule|\btfsec\b|trivy\s+config|az\s+deployment\s+\w+\s+(validate|what-if)|"
+    r"terraform\s+plan|^(iac|infra|iac-scan|scan-iac|lint-iac|iac-lint|preflight|validate-iac|"
+    r"infra-validate|infra-lint|bicep|terraform)$",
+    re.I,
+)
+SCAN = re.compile(
+    r"\bcheckov\b|\btfsec\b|trivy\s+config|ps-?rule|^(iac-scan|scan-iac|checkov|scan)$", re.I
+)
+SCAN_ACTION = re.compile(
+    r"bridgecrewio/checkov-action|aquasecurity/tfsec|microsoft/ps-rule|aquasecurity/trivy-action"
+)
+PROVISION = re.compile(
+    r"\bazd\s+(provision|up)\b|az\s+deployment\s+(group|sub|mg|tenant)\s+(create|what-if)|"
+    r"terraform\s+(plan|apply)|^(provision|infra-apply|what-if|plan|infra-plan|apply)$",
+    re.I,
+)
 
 
 def _files(facts: Facts) -> list[str]:
-    return facts.repo.glob("**/*.bicep") + facts.repo.glob("**/*.tf") + facts.repo.glob(
-        "{infra,deploy,arm,templates,template}/**/*.json")
+    return (
+        facts.repo.glob("**/*.bicep")
+        + facts.repo.glob("**/*.tf")
+        + facts.repo.glob("{infra,deploy,arm,templates,template}/**/*.json")
+    )
 
 
 def _matches(rx: re.Pattern[str]) -> Callable[[Leaf], bool]:
@@ -45,24 +62,45 @@ def _matches(rx: re.Pattern[str]) -> Callable[[Leaf], bool]:
 def iac(facts: Facts) -> list[Finding]:
     pid = "infra.iac"
     files = _files(facts)
-    declaring = [f for f in files if RESOURCE.search(facts.repo.text(f) or "") or
-                 (f.endswith(".json") and '"Microsoft.' in (facts.repo.text(f) or ""))]
+    declaring = [
+        f
+        for f in files
+        if RESOURCE.search(facts.repo.text(f) or "")
+        or (f.endswith(".json") and '"Microsoft.' in (facts.repo.text(f) or ""))
+    ]
     if not declaring:
         return [fail(pid, "no Bicep, Terraform or ARM file declares a resource")]
     hits = facts.repo.grep(AI_RESOURCE, declaring, first_only=True, max_hits=1)
     if hits:
         return [hit_ok(pid, f"{len(declaring)} IaC file(s); AI resource", hits[0])]
-    return [fail(pid, f"{len(declaring)} IaC file(s) but none declares an AI resource (OpenAI, AI Search, ML)",
-                 declaring[0])]
+    return [
+        fail(
+            pid,
+            f"{len(declaring)} IaC file(s) but none declares an AI resource "
+            "(OpenAI, AI Search, ML)",
+            declaring[0],
+        )
+    ]
 
 
 @probe("infra.params")
 def params(facts: Facts) -> list[Finding]:
     pid = "infra.params"
-    files = facts.repo.glob("**/*.bicepparam") + facts.repo.glob("**/*.parameters.json") + \
-        facts.repo.glob("**/*.tfvars") + facts.repo.glob("**/*.tfvars.json")
-    real = [f for f in files if re.search(r"^\s*(param\s+\w+\s*=|\w+\s*=)|\"parameters\"\s*:\s*\{\s*\"",
-                                          facts.repo.text(f) or "", re.M)]
+    files = (
+        facts.repo.glob("**/*.bicepparam")
+        + facts.repo.glob("**/*.parameters.json")
+        + facts.repo.glob("**/*.tfvars")
+        + facts.repo.glob("**/*.tfvars.json")
+    )
+    real = [
+        f
+        for f in files
+        if re.search(
+            r"^\s*(param\s+\w+\s*=|\w+\s*=)|\"parameters\"\s*:\s*\{\s*\"",
+            facts.repo.text(f) or "",
+            re.M,
+        )
+    ]
     if real:
         return [ok(pid, f"parameter files: {', '.join(real[:4])}", real[0])]
     return [fail(pid, "no parameter file (*.bicepparam, *.parameters.json, *.tfvars) with values")]
@@ -89,11 +127,17 @@ def models_pinned(facts: Facts) -> list[Finding]:
     out: list[Finding] = []
     for rel in _files(facts):
         text = facts.repo.text(rel) or ""
-        for m in re.finditer(r"accounts/deployments@|resource\s+\"azurerm_cognitive_deployment\"", text):
-            block = text[m.end():m.end() + 2500]
+        for m in re.finditer(
+            r"accounts/deployments@|resource\s+\"azurerm_cognitive_deployment\"", text
+        ):
+            block = text[m.end() : m.end() + 2500]
             model = re.search(r"\bmodel\s*[:=]?\s*\{(.*?)\}", block, re.S)
             line = line_of(text, m.start())
-            if model and re.search(r"\bname\s*[:=]", model.group(1)) and re.search(r"\bversion\s*[:=]\s*\S", model.group(1)):
+            if (
+                model
+                and re.search(r"\bname\s*[:=]", model.group(1))
+                and re.search(r"\bversion\s*[:=]\s*\S", model.group(1))
+            ):
                 out.append(ok(pid, "model deployment pinned to a name and version", rel, line))
             else:
                 out.append(fail(pid, "model deployment without a pinned model version", rel, line))
@@ -104,12 +148,22 @@ def models_pinned(facts: Facts) -> list[Finding]:
 def identity(facts: Facts) -> list[Finding]:
     pid = "infra.identity"
     files = _files(facts)
-    roles = facts.repo.grep(re.compile(r"Microsoft\.Authorization/roleAssignments|azurerm_role_assignment"), files, True)
-    ident = facts.repo.grep(re.compile(r"Microsoft\.ManagedIdentity/userAssignedIdentities|type:\s*'(SystemAssigned|UserAssigned)|"
-                                       r"azurerm_user_assigned_identity|\bidentity\s*\{"), files, True)
+    roles = facts.repo.grep(
+        re.compile(r"Microsoft\.Authorization/roleAssignments|azurerm_role_assignment"), files, True
+    )
+    ident = facts.repo.grep(
+        re.compile(
+            r"Microsoft\.ManagedIdentity/userAssignedIdentities|type:\s*'(SystemAssigned|UserAssigned)|"
+            r"azurerm_user_assigned_identity|\bidentity\s*\{"
+        ),
+        files,
+        True,
+    )
     if roles and ident:
         return [hit_ok(pid, "role assignment", roles[0]), hit_ok(pid, "managed identity", ident[0])]
-    missing = " and ".join(x for x, h in (("role assignments", roles), ("a managed identity", ident)) if not h)
+    missing = " and ".join(
+        x for x, h in (("role assignments", roles), ("a managed identity", ident)) if not h
+    )
     return [fail(pid, f"no {missing} in IaC")]
 
 

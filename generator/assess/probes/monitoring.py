@@ -15,27 +15,43 @@ if TYPE_CHECKING:
     from generator.assess.findings import Finding
     from generator.assess.workflows import StepRun
 
-LOGGING = re.compile(r"logging\.(getLogger|basicConfig|config\.dictConfig)|^\s*import structlog|"
-                     r"^\s*from loguru|getLogger\(", re.M)
+LOGGING = re.compile(
+    r"logging\.(getLogger|basicConfig|config\.dictConfig)|^\s*import structlog|"
+    r"^\s*from loguru|getLogger\(",
+    re.M,
+)
 HEALTH = re.compile(r"[\"'](/health|/healthz|/ready|/readyz|/livez|/ping|/status)[\"']")
-TRACING = re.compile(r"^\s*(from|import)\s+(opentelemetry|azure\.monitor\.opentelemetry|langfuse|langsmith|"
-                     r"promptflow\.tracing|mlflow)\b|configure_azure_monitor|start_as_current_span", re.M)
-TOKENS = re.compile(r"(prompt|completion|input|output|total)_tokens|token_usage|gen_ai\.usage|tokens_used", re.I)
+TRACING = re.compile(
+    r"^\s*(from|import)\s+(opentelemetry|azure\.monitor\.opentelemetry|langfuse|langsmith|"
+    r"promptflow\.tracing|mlflow)\b|configure_azure_monitor|start_as_current_span",
+    re.M,
+)
+TOKENS = re.compile(
+    r"(prompt|completion|input|output|total)_tokens|token_usage|gen_ai\.usage|tokens_used", re.I
+)
 LATENCY = re.compile(r"latency|duration|elapsed|perf_counter|monotonic\(", re.I)
 FEEDBACK = re.compile(r"[\"']/feedback[\"']")
 REQUEST_ID = re.compile(r"request_id|trace_id|requestId|correlation_id", re.I)
-ALERT_IAC = re.compile(r"metricAlerts|scheduledQueryRules|activityLogAlerts|azurerm_monitor_metric_alert|"
-                       r"azurerm_monitor_scheduled_query_rules_alert|azurerm_monitor_activity_log_alert|"
-                       r"smartDetectorAlertRules")
-ISSUE = re.compile(r"gh\s+issue\s+(create|edit|comment|reopen)|issues\.create|issues\.update|"
-                   r"create-issue|create-an-issue|/issues\b", re.I)
-COST = re.compile(r"Microsoft\.Consumption/budgets|azurerm_consumption_budget|llm-token-limit|"
-                  r"azure-openai-token-limit|token-limit")
+ALERT_IAC = re.compile(
+    r"metricAlerts|scheduledQueryRules|activityLogAlerts|azurerm_monitor_metric_alert|"
+    r"azurerm_monitor_scheduled_query_rules_alert|azurerm_monitor_activity_log_alert|"
+    r"smartDetectorAlertRules"
+)
+ISSUE = re.compile(
+    r"gh\s+issue\s+(create|edit|comment|reopen)|issues\.create|issues\.update|"
+    r"create-issue|create-an-issue|/issues\b",
+    re.I,
+)
+COST = re.compile(
+    r"Microsoft\.Consumption/budgets|azurerm_consumption_budget|llm-token-limit|"
+    r"azure-openai-token-limit|token-limit"
+)
 
 
 def iac_files(facts: Facts) -> list[str]:
-    return [p for p in facts.repo.glob("**/*.{bicep,tf,bicepparam,tfvars}")] + \
-        [p for p in facts.repo.glob("infra/**/*.json")]
+    return [p for p in facts.repo.glob("**/*.{bicep,tf,bicepparam,tfvars}")] + [
+        p for p in facts.repo.glob("infra/**/*.json")
+    ]
 
 
 @probe("monitoring.logging")
@@ -51,7 +67,12 @@ def health(facts: Facts) -> list[Finding]:
     hits = facts.repo.grep(HEALTH, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [hit_ok("monitoring.health", "health endpoint", hits[0])]
-    return [fail("monitoring.health", "no health endpoint (/health, /healthz, /ready) in application code")]
+    return [
+        fail(
+            "monitoring.health",
+            "no health endpoint (/health, /healthz, /ready) in application code",
+        )
+    ]
 
 
 @probe("monitoring.tracing")
@@ -68,7 +89,10 @@ def usage_metrics(facts: Facts) -> list[Finding]:
     tokens = facts.repo.grep(TOKENS, facts.app_code, first_only=True, max_hits=1)
     latency = facts.repo.grep(LATENCY, facts.app_code, first_only=True, max_hits=1)
     if tokens and latency:
-        return [hit_ok(pid, "token usage recorded", tokens[0]), hit_ok(pid, "latency recorded", latency[0])]
+        return [
+            hit_ok(pid, "token usage recorded", tokens[0]),
+            hit_ok(pid, "latency recorded", latency[0]),
+        ]
     missing = " and ".join(x for x, h in (("token usage", tokens), ("latency", latency)) if not h)
     return [fail(pid, f"application code records no {missing}")]
 
@@ -96,7 +120,14 @@ def feedback(facts: Facts) -> list[Finding]:
         text = facts.repo.text(hit.path) or ""
         if REQUEST_ID.search(text):
             return [hit_ok(pid, "feedback endpoint tied to a request id", hit)]
-        return [fail(pid, "the feedback endpoint does not record a request or trace id", hit.path, hit.line)]
+        return [
+            fail(
+                pid,
+                "the feedback endpoint does not record a request or trace id",
+                hit.path,
+                hit.line,
+            )
+        ]
     return [fail(pid, "no feedback endpoint in application code")]
 
 
@@ -111,7 +142,9 @@ def alerts(facts: Facts) -> list[Finding]:
         _files, text = facts.chain_context(run.leaf)
         if ISSUE.search(wf_text) or ISSUE.search(text):
             return [run_ok(pid, "the scheduled monitor opens an issue on regression", run)]
-    return [fail(pid, "no alert rules in IaC and no monitor workflow that opens an issue on regression")]
+    return [
+        fail(pid, "no alert rules in IaC and no monitor workflow that opens an issue on regression")
+    ]
 
 
 @probe("monitoring.drift")
@@ -128,8 +161,9 @@ def drift(facts: Facts) -> list[Finding]:
 
 @probe("monitoring.cost")
 def cost(facts: Facts) -> list[Finding]:
-    hits = facts.repo.grep(COST, iac_files(facts) + facts.repo.glob("**/*policy*.xml"), first_only=True, max_hits=1)
+    hits = facts.repo.grep(
+        COST, iac_files(facts) + facts.repo.glob("**/*policy*.xml"), first_only=True, max_hits=1
+    )
     if hits:
         return [hit_ok("monitoring.cost", "cost control", hits[0])]
     return [fail("monitoring.cost", "no budget or token limit declared as code")]
-

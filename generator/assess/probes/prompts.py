@@ -22,8 +22,16 @@ _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 
 
 def prompt_files(facts: Facts) -> list[str]:
-    files = [p for p in facts.repo.under("prompts") if not p.rsplit("/", 1)[-1].lower().startswith("readme")]
-    files += [p for p in facts.repo.glob("**/*.prompty") + facts.repo.glob("**/flow.{dag,flex}.yaml") if p not in files]
+    files = [
+        p
+        for p in facts.repo.under("prompts")
+        if not p.rsplit("/", 1)[-1].lower().startswith("readme")
+    ]
+    files += [
+        p
+        for p in facts.repo.glob("**/*.prompty") + facts.repo.glob("**/flow.{dag,flex}.yaml")
+        if p not in files
+    ]
     real = []
     for rel in files:
         text = facts.repo.text(rel) or ""
@@ -37,8 +45,13 @@ def metadata(facts: Facts, rel: str) -> dict[str, Any]:
     m = _FRONT.match(text)
     data: Any = None
     if m:
-        data = parse_yaml(m.group(1), rt=False, on_error=lambda msg, ln: facts.repo.note(
-            "invalid-yaml", rel, f"invalid front matter: {msg}", ln))
+        data = parse_yaml(
+            m.group(1),
+            rt=False,
+            on_error=lambda msg, ln: facts.repo.note(
+                "invalid-yaml", rel, f"invalid front matter: {msg}", ln
+            ),
+        )
     elif rel.endswith((".yaml", ".yml")):
         data = facts.repo.yaml(rel)
     elif rel.endswith(".json"):
@@ -53,11 +66,20 @@ def files(facts: Facts) -> list[Finding]:
     if not prompts:
         return [fail(pid, "no non-trivial prompt files (prompts/, *.prompty, flow definitions)")]
     names = {p.rsplit("/", 1)[-1] for p in prompts}
-    rx = re.compile(r"[\"'/]prompts\b|\.prompty\b|" + "|".join(re.escape(n) for n in sorted(names)[:50]))
+    rx = re.compile(
+        r"[\"'/]prompts\b|\.prompty\b|" + "|".join(re.escape(n) for n in sorted(names)[:50])
+    )
     hits = facts.repo.grep(rx, facts.app_code, first_only=True, max_hits=1)
     if hits:
-        return [ok(pid, f"{len(prompts)} prompt file(s)", prompts[0]), hit_ok(pid, "loaded by", hits[0])]
-    return [fail(pid, f"{len(prompts)} prompt file(s) but no application code refers to them", prompts[0])]
+        return [
+            ok(pid, f"{len(prompts)} prompt file(s)", prompts[0]),
+            hit_ok(pid, "loaded by", hits[0]),
+        ]
+    return [
+        fail(
+            pid, f"{len(prompts)} prompt file(s) but no application code refers to them", prompts[0]
+        )
+    ]
 
 
 @probe("prompts.metadata")
@@ -70,10 +92,27 @@ def has_metadata(facts: Facts) -> list[Finding]:
     for rel in prompts:
         meta = metadata(facts, rel)
         ident = any(k in meta for k in ("id", "name"))
-        params = any(k in meta for k in ("model", "execution_settings", "parameters", "temperature",
-                                         "input_variables", "inputs", "variables", "model_parameters"))
+        params = any(
+            k in meta
+            for k in (
+                "model",
+                "execution_settings",
+                "parameters",
+                "temperature",
+                "input_variables",
+                "inputs",
+                "variables",
+                "model_parameters",
+            )
+        )
         if not (ident and params):
-            out.append(fail(pid, f"{rel} has no metadata with an id/name and model parameters or inputs", rel))
+            out.append(
+                fail(
+                    pid,
+                    f"{rel} has no metadata with an id/name and model parameters or inputs",
+                    rel,
+                )
+            )
     return out or [ok(pid, f"all {len(prompts)} prompt file(s) carry metadata", prompts[0])]
 
 
@@ -81,8 +120,12 @@ def has_metadata(facts: Facts) -> list[Finding]:
 def tested(facts: Facts) -> list[Finding]:
     pid = "prompts.tested"
     tests = [p for p in facts.test_files if p.endswith(".py")]
-    hits = facts.repo.grep(re.compile(r"(load|render|format)\w*.*prompt|prompt\w*.*(load|render|format)", re.I),
-                           tests, first_only=True, max_hits=1)
+    hits = facts.repo.grep(
+        re.compile(r"(load|render|format)\w*.*prompt|prompt\w*.*(load|render|format)", re.I),
+        tests,
+        first_only=True,
+        max_hits=1,
+    )
     if hits:
         return [hit_ok(pid, "prompt test", hits[0])]
     return [fail(pid, "no test loads or renders the prompts")]
@@ -134,9 +177,17 @@ def change_triggers_eval(facts: Facts) -> list[Finding]:
             if flt is None:
                 return [run_ok(pid, f"every change ({event}) runs the eval gate", run)]
             paths, ignore = flt
-            if paths and all(_covers(paths, p) for p in prompts) or (ignore and not any(_covers(ignore, p) for p in prompts)):
+            if (paths and all(_covers(paths, p) for p in prompts)) or (
+                ignore and not any(_covers(ignore, p) for p in prompts)
+            ):
                 return [run_ok(pid, f"the {event} path filter includes the prompts", run)]
-    return [fail(pid, "the eval gate's path filters leave prompt changes out", facts.eval_gates[0].workflow.path)]
+    return [
+        fail(
+            pid,
+            "the eval gate's path filters leave prompt changes out",
+            facts.eval_gates[0].workflow.path,
+        )
+    ]
 
 
 @probe("prompts.owned")
@@ -157,21 +208,38 @@ def owned(facts: Facts) -> list[Finding]:
         if not owners:
             unowned.append(p)
     if unowned:
-        return [fail(pid, f"{len(unowned)} prompt file(s) without a code owner (e.g. {unowned[0]})", rel)]
+        return [
+            fail(
+                pid, f"{len(unowned)} prompt file(s) without a code owner (e.g. {unowned[0]})", rel
+            )
+        ]
     return [ok(pid, "code owners review the prompts", rel)]
 
 
 @probe("prompts.variants.compared")
 def variants(facts: Facts) -> list[Finding]:
     pid = "prompts.variants.compared"
-    runs = [r for r in facts.workflows.select(
-        lambda lf: any(COMPARE.search(h.text) for h in lf.hops if h.kind in ("make", "module", "package-script"))
-        or bool(COMPARE.search(lf.text))) if r.gate]
+    runs = [
+        r
+        for r in facts.workflows.select(
+            lambda lf: (
+                any(
+                    COMPARE.search(h.text)
+                    for h in lf.hops
+                    if h.kind in ("make", "module", "package-script")
+                )
+                or bool(COMPARE.search(lf.text))
+            )
+        )
+        if r.gate
+    ]
     for run in runs:
         files, _ = facts.chain_context(run.leaf)
         if any(f.endswith(".py") for f in files) or "promptfoo" in run.leaf.text:
             return [run_ok(pid, "variant comparison automated", run)]
-    for rel in facts.repo.glob("**/experiment*.{yaml,yml}") + facts.repo.glob("**/promptfooconfig.{yaml,yml}"):
+    for rel in facts.repo.glob("**/experiment*.{yaml,yml}") + facts.repo.glob(
+        "**/promptfooconfig.{yaml,yml}"
+    ):
         data = facts.repo.yaml(rel)
         if isinstance(data, dict):
             variants_ = data.get("variants") or data.get("prompts") or data.get("providers")

@@ -1,4 +1,4 @@
-"""Reporters: the same ``Report`` rendered for people (text, Markdown) and machines (JSON, SARIF)."""
+"""Reporters: one ``Report`` rendered for people (text, Markdown) and machines (JSON, SARIF)."""
 
 from __future__ import annotations
 
