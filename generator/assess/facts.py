@@ -156,14 +156,20 @@ class Facts:
         return out
 
     def referenced(self, rel: str, text: str) -> bool:
-        """Does ``text`` (a chain's text) refer to the file ``rel`` (path, name or folder)?"""
+        """Does ``text`` (a chain's text) refer to the file ``rel`` (path, name or folder)?
+
+        A folder also counts when code builds it from parts (``Path("data") / "eval"``).
+        """
         base = rel.rsplit("/", 1)[-1]
         folder = rel.rsplit("/", 1)[0] if "/" in rel else None
         if rel in text or re.search(r"(?<![\w.-])" + re.escape(base) + r"(?![\w-])", text):
             return True
-        return bool(
-            folder and folder.count("/") >= 1 and re.search(re.escape(folder) + r"(?![\w-])", text)
-        )
+        if not folder or folder.count("/") < 1:
+            return False
+        if re.search(re.escape(folder) + r"(?![\w-])", text):
+            return True
+        glue = r"[\"']?\s*\)?\s*(?:/|,)\s*\(?\s*[\"']"
+        return bool(re.search(glue.join(re.escape(p) for p in folder.split("/")) + r"[\"'/]", text))
 
     @cached_property
     def gate_thresholds(self) -> tuple[list[th_mod.Threshold], list[str]]:
