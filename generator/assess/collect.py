@@ -215,11 +215,18 @@ class Repo:
             candidates: Any = self.sizes
             ext = tail.rsplit(".", 1)[1] if "." in tail else "*"
             if ext.startswith("{") and ext.endswith("}") and not any(c in ext[1:-1] for c in "*?{"):
-                candidates = [
-                    p for e in ext[1:-1].split(",") for p in self._by_ext.get("." + e, ())
-                ]
+                candidates = [p for e in ext[1:-1].split(",") for p in self._by_ext.get("." + e, ())]
             elif not any(c in ext for c in "*?{}"):
                 candidates = self._by_ext.get("." + ext, ())
+            literal = []
+            for seg in pattern.split("/")[:-1]:
+                if any(c in seg for c in "*?{["):
+                    break
+                literal.append(seg)
+            if literal:
+                below = self.under("/".join(literal))
+                if len(below) < len(candidates):
+                    candidates = below
             cached = sorted(p for p in candidates if rx.match(p))
             self._globs[pattern] = cached
         return cached

@@ -188,7 +188,7 @@ def guardrails(facts: Facts) -> list[Finding]:
 @probe("safety.rai_docs")
 def rai_docs(facts: Facts) -> list[Finding]:
     pid = "safety.rai_docs"
-    docs = facts.repo.glob("**/*.md")[:400]
+    docs = (facts.repo.glob("*.md") + facts.repo.glob("docs/**/*.md"))[:200]
     for rel in docs:
         text = facts.repo.text(rel) or ""
         if re.search(r"intended use", text, re.I) and re.search(r"limitation", text, re.I):
