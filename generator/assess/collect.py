@@ -215,7 +215,8 @@ class Repo:
             candidates: Any = self.sizes
             ext = tail.rsplit(".", 1)[1] if "." in tail else "*"
             if ext.startswith("{") and ext.endswith("}") and not any(c in ext[1:-1] for c in "*?{"):
-                candidates = [p for e in ext[1:-1].split(",") for p in self._by_ext.get("." + e, ())]
+                by_ext = self._by_ext
+                candidates = [p for e in ext[1:-1].split(",") for p in by_ext.get("." + e, ())]
             elif not any(c in ext for c in "*?{}"):
                 candidates = self._by_ext.get("." + ext, ())
             literal = []
