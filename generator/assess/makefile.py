@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from generator.assess.shell import logical_lines
+
 if TYPE_CHECKING:
     from generator.assess.collect import Repo
 
@@ -58,22 +60,6 @@ class Makefile:
         return _REF.sub(sub, text)
 
 
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
-    buf, start = "", 0
-    for i, raw in enumerate(text.splitlines(), 1):
-        if not buf:
-            start = i
-        if raw.endswith("\\"):
-            buf += raw[:-1] + " "
-            continue
-        out.append((start, buf + raw))
-        buf = ""
-    if buf:
-        out.append((start, buf))
-    return out
-
-
 def load_makefile(repo: Repo, directory: str = "") -> Makefile | None:
     """Parse ``<directory>/Makefile`` (or makefile / GNUmakefile) and its includes."""
     prefix = f"{directory.strip('/')}/" if directory.strip("/") else ""
@@ -93,7 +79,7 @@ def _parse(repo: Repo, mk: Makefile, rel: str, base: str, depth: int) -> None:
         return
     mk.files.append(rel)
     current: list[Target] = []
-    for lineno, line in _logical_lines(text):
+    for lineno, line in logical_lines(text):
         if line.startswith("\t"):
             body = line[1:].strip()
             if not current or not body or body.startswith("#"):

@@ -33,7 +33,7 @@ class ShellState:
     pipefail: bool
 
 
-def _logical_lines(script: str) -> list[tuple[int, str]]:
+def logical_lines(script: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     buf, start = "", 1
     for i, raw in enumerate(script.splitlines(), 1):
@@ -85,7 +85,7 @@ def split_script(script: str, state: ShellState) -> list[Command]:
     """Every simple command of ``script`` with whether its failure fails the script."""
     statements: list[tuple[int, list[list[list[str]]], list[str], bool, bool]] = []
     # (line, pipelines [[argv, ...], ...], operators between pipelines, errexit, pipefail)
-    for lineno, line in _logical_lines(script):
+    for lineno, line in logical_lines(script):
         toks = _tokens(line)
         pipelines: list[list[list[str]]] = [[[]]]
         ops: list[str] = []

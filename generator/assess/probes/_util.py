@@ -56,6 +56,17 @@ def run_not_gate(pid: str, what: str, run: StepRun) -> Finding:
     )
 
 
+def gate_findings(pid: str, what: str, runs: list[StepRun], missing: str) -> list[Finding]:
+    """Pass on the first run that can fail its workflow; else say why each run cannot; else
+    report ``missing``."""
+    gated = [r for r in runs if r.gate]
+    if gated:
+        return [run_ok(pid, what, gated[0])]
+    if runs:
+        return [run_not_gate(pid, f"{what} step", r) for r in runs[:3]]
+    return [fail(pid, missing)]
+
+
 def meaningful_lines(text: str | None) -> int:
     if not text:
         return 0

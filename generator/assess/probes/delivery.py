@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, ok, run_not_gate, run_ok
+from generator.assess.probes._util import fail, gate_findings, ok, run_ok
 from generator.assess.workflows import CHANGE_EVENTS
 
 if TYPE_CHECKING:
@@ -44,12 +44,7 @@ def deploy_jobs(facts: Facts) -> list[tuple[Workflow, Job, list[StepRun]]]:
 def ci_tests(facts: Facts) -> list[Finding]:
     pid = "delivery.ci_tests"
     runs = list(facts.workflows.select(facts.is_test, CHANGE_EVENTS))
-    gated = [r for r in runs if r.gate]
-    if gated:
-        return [run_ok(pid, f"tests in {gated[0].workflow.path}", gated[0])]
-    if runs:
-        return [run_not_gate(pid, "test step", r) for r in runs[:3]]
-    return [fail(pid, "no workflow on push/pull_request runs the tests")]
+    return gate_findings(pid, "tests", runs, "no workflow on push/pull_request runs the tests")
 
 
 @probe("delivery.deploy_as_code")

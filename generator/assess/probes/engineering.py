@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, ok, run_not_gate, run_ok
+from generator.assess.probes._util import fail, gate_findings, ok
 from generator.assess.workflows import CHANGE_EVENTS
 
 if TYPE_CHECKING:
@@ -84,12 +84,7 @@ def lint_ci(facts: Facts) -> list[Finding]:
     runs = list(
         facts.workflows.select(lambda lf: any(LINT.search(n) for n in lf.names()), CHANGE_EVENTS)
     )
-    gated = [r for r in runs if r.gate]
-    if gated:
-        return [run_ok(pid, "linting in CI", gated[0])]
-    if runs:
-        return [run_not_gate(pid, "lint step", r) for r in runs[:3]]
-    return [fail(pid, "no linter or type checker runs in CI")]
+    return gate_findings(pid, "lint", runs, "no linter or type checker runs in CI")
 
 
 @probe("eng.dependency_updates")

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 from generator.assess.facts import EVAL_TARGET, EVAL_TOOL, NOT_EVAL, entrypoints
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, info, meaningful_lines, ok, run_not_gate, run_ok
+from generator.assess.probes._util import (
+    fail,
+    gate_findings,
+    info,
+    meaningful_lines,
+    ok,
+    run_not_gate,
+    run_ok,
+)
 
 if TYPE_CHECKING:
     from generator.assess.chains import Leaf
@@ -319,9 +327,6 @@ def is_online(facts: Facts, leaf: Leaf) -> bool:
 def online(facts: Facts) -> list[Finding]:
     pid = "eval.online"
     runs = list(facts.workflows.select(lambda lf: is_online(facts, lf), {"schedule"}))
-    gated = [r for r in runs if r.gate]
-    if gated:
-        return [run_ok(pid, f"scheduled in {gated[0].workflow.path}", gated[0])]
-    if runs:
-        return [run_not_gate(pid, "scheduled eval", r) for r in runs[:3]]
-    return [fail(pid, "no scheduled workflow runs an evaluation or monitor command")]
+    return gate_findings(
+        pid, "scheduled eval", runs, "no scheduled workflow runs an evaluation or monitor command"
+    )

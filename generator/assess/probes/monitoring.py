@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, hit_ok, run_not_gate, run_ok
+from generator.assess.probes._util import fail, gate_findings, hit_ok, run_ok
 from generator.assess.probes.evaluation import is_online
 
 if TYPE_CHECKING:
@@ -105,12 +105,9 @@ def scheduled_monitor_runs(facts: Facts) -> list[StepRun]:
 def online_eval(facts: Facts) -> list[Finding]:
     pid = "monitoring.online_eval"
     runs = scheduled_monitor_runs(facts)
-    gated = [r for r in runs if r.gate]
-    if gated:
-        return [run_ok(pid, "scheduled monitoring", gated[0])]
-    if runs:
-        return [run_not_gate(pid, "scheduled monitor", r) for r in runs[:3]]
-    return [fail(pid, "no scheduled workflow evaluates or monitors the workload")]
+    return gate_findings(
+        pid, "scheduled monitor", runs, "no scheduled workflow evaluates or monitors the workload"
+    )
 
 
 @probe("monitoring.feedback")
