@@ -1,20 +1,229 @@
-"""``genaiops assess``: placeholder until its issue lands."""
+"""``genaiops assess [PATH...]``: score GenAIOps maturity from a repository's contents.
+
+Only typer and the standard library are imported here; the engine (``generator.assess``) is
+imported when the command runs, so ``genaiops --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from generator.errors import GenaiopsError
+from generator.errors import FAILURE_EXIT, GenaiopsError
+
+LEVEL_NAMES = {"initial": 1, "defined": 2, "managed": 3, "optimized": 4, "optimised": 4, "none": 0}
+
+
+def parse_level(value: str) -> int:
+    """``3`` or ``managed`` → 3; anything else is a usage error."""
+    text = value.strip().lower()
+    if text.isdigit() and 0 <= int(text) <= 4:
+        return int(text)
+    if text in LEVEL_NAMES:
+        return LEVEL_NAMES[text]
+    raise GenaiopsError(
+        "--fail-under must be a level 0-4 or one of initial, defined, managed, optimized (got "
+        f"'{value}')"
+    )
+
+
+def read_path_list(source: str) -> list[str]:
+    """Paths from a file (``-``: stdin), one per line; blanks and ``#`` comments skipped."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise GenaiopsError(f"cannot read --from-file {source}: {reason}") from None
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+def check_paths(raw: list[str]) -> list[Path]:
+    """Every path must be an existing directory; checked before any work starts."""
+    paths: list[Path] = []
+    for item in raw:
+        path = Path(item).expanduser()
+        if not path.exists():
+            raise GenaiopsError(f"path does not exist: {item}")
+        if not path.is_dir():
+            raise GenaiopsError(f"not a directory: {item}")
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise GenaiopsError(f"cannot read directory: {item}")
+        paths.append(path)
+    return paths
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(
-        "assess", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
-    )
+    @app.command("assess")
     def assess(
-        args: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
+        paths: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help="Repositories to assess (default: the current directory).", show_default=False
+            ),
+        ] = None,
+        from_file: Annotated[
+            str | None,
+            typer.Option(
+                "--from-file",
+                help="Read more repository paths from this file, one per line ('-' for stdin).",
+            ),
+        ] = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="Output format: text, json, md or sarif.")
+        ] = "text",
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
+        ] = None,
+        fail_under: Annotated[
+            str | None,
+            typer.Option(
+                "--fail-under",
+                help="Exit 1 when the overall level of any repository is below this level "
+                "(0-4 or initial/defined/managed/optimized).",
+            ),
+        ] = None,
+        jobs: Annotated[
+            int,
+            typer.Option(
+                "--jobs", "-j", min=1, help="Repositories assessed in parallel (processes)."
+            ),
+        ] = os.cpu_count() or 1,
+        ignore_annotations: Annotated[
+            bool,
+            typer.Option(
+                "--ignore-annotations",
+                help="Score the evidence alone, without .genaiops/assess.yml annotations.",
+            ),
+        ] = False,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", help="Show every probe, passing ones too.")
+        ] = False,
+        details: Annotated[
+            bool,
+            typer.Option(
+                "--details",
+                help="With several repositories, print each repository's report after the summary.",
+            ),
+        ] = False,
+        no_progress: Annotated[
+            bool, typer.Option("--no-progress", help="No progress output for fleets.")
+        ] = False,
+        explain: Annotated[
+            str | None,
+            typer.Option(
+                "--explain",
+                help="Print what a probe checks and how to fix it, then exit.",
+                metavar="PROBE",
+            ),
+        ] = None,
     ) -> None:
-        """Not implemented yet."""
-        raise GenaiopsError("genaiops assess is not implemented yet")
+        """Score GenAIOps maturity per dimension (levels 0-4) with evidence and next steps."""
+        from generator.assess.report import FORMATS
+
+        if explain:
+            _explain(explain)
+            return
+        if fmt not in FORMATS:
+            raise GenaiopsError(f"--format must be one of {', '.join(FORMATS)} (got '{fmt}')")
+        threshold = parse_level(fail_under) if fail_under is not None else None
+        raw = list(paths or [])
+        if from_file:
+            listed = read_path_list(from_file)
+            if not listed:
+                raise GenaiopsError(f"--from-file {from_file} lists no paths")
+            raw += listed
+        checked = check_paths(raw or ["."])
+        reports = _run(checked, jobs, ignore_annotations, progress=not no_progress)
+        _emit(reports, fmt, output, verbose, details)
+        if threshold is not None:
+            below = [r for r in reports if r.overall.level < threshold]
+            if below:
+                from generator import console
+
+                for r in below:
+                    console.err().print(
+                        f"{r.path}: level {r.overall.level} is below --fail-under {threshold}",
+                        markup=False,
+                        highlight=False,
+                    )
+                raise typer.Exit(FAILURE_EXIT)
+
+
+def _explain(probe_id: str) -> None:
+    from generator.assess.model import load_model
+
+    model = load_model()
+    d = model.by_id.get(probe_id)
+    if d is None:
+        raise GenaiopsError(
+            f"unknown probe '{probe_id}' (probes: {', '.join(sorted(model.by_id))})"
+        )
+    typer.echo(
+        f"{d.id} — {model.dimension(d.dimension).name}, level {d.level} "
+        f"({model.level_names[d.level]})"
+        f"{'' if d.required else ', optional'}\n\n{d.question}\n\nWhy: {d.motivation}\n\n"
+        f"How it is detected: {d.detection}\n\nRemediation ({d.effort} effort): {d.remediation}"
+    )
+
+
+def _run(paths: list[Path], jobs: int, ignore_annotations: bool, progress: bool) -> list:  # type: ignore[type-arg]
+    from generator.assess.run import Options, assess_many
+
+    options = Options(ignore_annotations=ignore_annotations)
+    if len(paths) == 1 or not progress:
+        return assess_many(paths, options, jobs)
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        from generator import console
+
+        with Progress(console=console.err(), transient=True) as bar:
+            task = bar.add_task("Assessing repositories", total=len(paths))
+            return assess_many(
+                paths, options, jobs, lambda done, total, rep: bar.update(task, completed=done)
+            )
+
+    def line(done: int, total: int, rep: object) -> None:
+        level = rep.overall.level  # type: ignore[attr-defined]
+        sys.stderr.write(f"[{done}/{total}] {rep.path}: level {level}\n")  # type: ignore[attr-defined]
+        sys.stderr.flush()
+
+    return assess_many(paths, options, jobs, line)
+
+
+def _emit(reports: list, fmt: str, output: Path | None, verbose: bool, details: bool) -> None:  # type: ignore[type-arg]
+    if fmt == "json":
+        from generator.assess.report import jsonout
+
+        text = jsonout.render(reports) + "\n"
+    elif fmt == "sarif":
+        from generator.assess.report import sarif
+
+        text = sarif.render(reports) + "\n"
+    elif fmt == "md":
+        from generator.assess.report import markdown
+
+        text = markdown.render(reports)
+    else:
+        from generator.assess.report import text as text_report
+
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        width = (
+            140 if output is not None or not sys.stdout.isatty() else os.get_terminal_size().columns
+        )
+        text = text_report.render(
+            reports, verbose=verbose, color=color, width=width, details=details
+        )
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise GenaiopsError(f"cannot write {output}: {exc.strerror or exc}") from None

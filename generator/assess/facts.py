@@ -1,0 +1,281 @@
+"""Facts shared by several probes, derived once per repository from the collected files."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from generator.assess import datasets as ds_mod
+from generator.assess import thresholds as th_mod
+from generator.assess.chains import Leaf, Resolver
+from generator.assess.workflows import CHANGE_EVENTS, Job, Step, StepRun, Workflow, WorkflowIndex
+
+if TYPE_CHECKING:
+    from generator.assess.collect import Repo
+
+EVAL_TARGET = re.compile(r"^(evals?|evaluate|evaluation|eval[-_][\w-]+|[\w-]+[-_]evals?)$", re.I)
+EVAL_MODULE = re.compile(r"(^|[./])(evals?|evaluat\w*|evaluation)([./]|$)", re.I)
+EVAL_TOOL = re.compile(
+    r"^(promptfoo\s+(eval|redteam)|deepeval\s+test|pf\s+run|bt\s+eval|ragas\b|"
+    r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard)",
+    re.I,
+)
+NOT_EVAL = re.compile(r"compare|lint|install|format|clean|baseline-update", re.I)
+DEPLOY = re.compile(
+    r"\baz\s+containerapp\s+(update|create|up|revision|ingress)|\bazd\s+(deploy|up)\b|"
+    r"\baz\s+(webapp|functionapp)\s+(deploy|deployment|up)|\baz\s+ml\s+online-(endpoint|deployment)|"
+    r"\bkubectl\s+(apply|set\s+image|rollout)|\bhelm\s+(upgrade|install)\b|\baz\s+acr\s+build|"
+    r"^(deploy|canary|release|promote|rollout)([-_][\w-]+)?$|(^|[./])(deploy|canary)([./]|$)",
+    re.I,
+)
+TEST_CMD = re.compile(
+    r"^(pytest|py\.test|tox|nox|go\s+test|cargo\s+test|jest|vitest|mvn\s+test|"
+    r"npm\s+test|unittest|hatch\s+test)\b|^(test|tests|unit|unit-tests?|check)$",
+    re.I,
+)
+TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+
+
+class Facts:
+    """Everything probes read: the repo, resolved workflows and shared derived evidence."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.resolver = Resolver(repo)
+        self._chain_cache: dict[int, tuple[set[str], str]] = {}
+
+    @cached_property
+    def workflows(self) -> WorkflowIndex:
+        return WorkflowIndex(self.repo, self.resolver)
+
+    @cached_property
+    def app_code(self) -> list[str]:
+        return [
+            p
+            for p in self.repo.code_files
+            if not TEST_PATH.search(p)
+            and not p.startswith(("bench/", "benchmarks/", "docs/", "scripts/"))
+        ]
+
+    @cached_property
+    def test_files(self) -> list[str]:
+        return [
+            p
+            for p in self.repo.sizes
+            if TEST_PATH.search(p) and p.endswith((".py", ".ts", ".js", ".go"))
+        ]
+
+    # ----- command classification -----------------------------------------------------------
+    @staticmethod
+    def is_eval(leaf: Leaf) -> bool:
+        for hop in leaf.hops:
+            if hop.kind == "make" and EVAL_TARGET.match(hop.text) and not NOT_EVAL.search(hop.text):
+                return True
+            if (
+                hop.kind in ("module", "package-script")
+                and EVAL_MODULE.search(hop.text)
+                and not NOT_EVAL.search(hop.text)
+            ):
+                return True
+        text = leaf.text
+        if EVAL_TOOL.search(text):
+            return True
+        module = _python_module(leaf.argv)
+        return bool(module and EVAL_MODULE.search(module) and not NOT_EVAL.search(module))
+
+    @staticmethod
+    def is_test(leaf: Leaf) -> bool:
+        if any(
+            h.kind == "make" and re.match(r"^(test|tests|unit|unit-tests?)$", h.text)
+            for h in leaf.hops
+        ):
+            return True
+        return bool(TEST_CMD.search(leaf.text) or (leaf.argv and leaf.argv[0].endswith("pytest")))
+
+    @staticmethod
+    def is_deploy(leaf: Leaf) -> bool:
+        return any(
+            DEPLOY.search(name)
+            for name in leaf.names()
+            if not name.startswith(("lint", "make lint"))
+        )
+
+    # ----- eval evidence --------------------------------------------------------------------
+    @cached_property
+    def eval_gates(self) -> list[StepRun]:
+        """Eval commands run by a workflow on a change event, as steps that can fail."""
+        return [r for r in self.workflows.select(self.is_eval, CHANGE_EVENTS) if r.gate]
+
+    @cached_property
+    def eval_runs_any(self) -> list[StepRun]:
+        return list(self.workflows.select(self.is_eval))
+
+    def chain_context(self, leaf: Leaf) -> tuple[set[str], str]:
+        """Files on a command chain (plus the package of a Python module) and their text."""
+        key = id(leaf)
+        if key in self._chain_cache:
+            return self._chain_cache[key]
+        files = {f for f in leaf.files if f}
+        for f in list(files):
+            if f.endswith(".py"):
+                files.update(self.package_files(f))
+        parts = [" ".join(leaf.names())]
+        for f in sorted(files):
+            text = self.repo.text(f)
+            if text:
+                parts.append(text)
+        result = (files, "\n".join(parts))
+        self._chain_cache[key] = result
+        return result
+
+    def package_files(self, module_file: str) -> list[str]:
+        """Python files of the top-level package holding ``module_file`` (bounded)."""
+        parts = module_file.split("/")
+        if parts[0] in ("src", "app", "lib") and len(parts) > 2:
+            top = "/".join(parts[:2])
+        elif len(parts) > 1:
+            top = parts[0]
+        else:
+            return [module_file]
+        return [p for p in self.repo.under(top) if p.endswith(".py")][:300]
+
+    @cached_property
+    def threshold_candidates(self) -> list[str]:
+        pats = (
+            "**/*threshold*.{yaml,yml,json,toml}",
+            "evals/*.{yaml,yml,json,toml}",
+            "eval/*.{yaml,yml,json,toml}",
+            "evaluations/*.{yaml,yml,json,toml}",
+            "**/promptfooconfig.{yaml,yml,json}",
+            "**/*eval*config*.{yaml,yml,json,toml}",
+        )
+        out: list[str] = []
+        for p in pats:
+            out.extend(x for x in self.repo.glob(p) if x not in out and "/results/" not in x)
+        return out
+
+    def referenced(self, rel: str, text: str) -> bool:
+        """Does ``text`` (a chain's text) refer to the file ``rel`` (path, name or folder)?
+
+        A folder also counts when code builds it from parts (``Path("data") / "eval"``).
+        """
+        base = rel.rsplit("/", 1)[-1]
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else None
+        if rel in text or re.search(r"(?<![\w.-])" + re.escape(base) + r"(?![\w-])", text):
+            return True
+        if not folder or folder.count("/") < 1:
+            return False
+        if re.search(re.escape(folder) + r"(?![\w-])", text):
+            return True
+        glue = r"[\"']?\s*\)?\s*(?:/|,)\s*\(?\s*[\"']"
+        return bool(re.search(glue.join(re.escape(p) for p in folder.split("/")) + r"[\"'/]", text))
+
+    @cached_property
+    def gate_thresholds(self) -> tuple[list[th_mod.Threshold], list[str]]:
+        """Thresholds read by a gated eval chain, and the config files they came from."""
+        found: list[th_mod.Threshold] = []
+        sources: list[str] = []
+        for run in self.eval_gates:
+            found.extend(th_mod.from_argv(run.leaf.argv))
+            _files, text = self.chain_context(run.leaf)
+            for cand in self.threshold_candidates:
+                if cand in sources or not self.referenced(cand, text):
+                    continue
+                data = self.repo.config(cand)
+                got = th_mod.from_config(data, cand) if data is not None else []
+                if got:
+                    sources.append(cand)
+                    found.extend(got)
+        return found, sources
+
+    @cached_property
+    def datasets(self) -> list[ds_mod.Dataset]:
+        return ds_mod.find_datasets(self.repo)
+
+    def good_datasets(self, minimum: int = 10) -> list[ds_mod.Dataset]:
+        return [d for d in self.datasets if d.valid >= minimum]
+
+    # ----- deploy evidence ------------------------------------------------------------------
+    @cached_property
+    def deploy_runs(self) -> list[StepRun]:
+        events = {
+            "push",
+            "workflow_dispatch",
+            "workflow_run",
+            "release",
+            "repository_dispatch",
+            "schedule",
+        }
+        return [
+            r
+            for r in self.workflows.select(self.is_deploy, events)
+            if not self.is_eval(r.leaf) and not self.is_test(r.leaf)
+        ]
+
+    def make_targets(self) -> dict[str, str]:
+        mk = self.resolver.makefile("")
+        return {name: t.path for name, t in mk.targets.items()} if mk else {}
+
+
+def _python_module(argv: tuple[str, ...]) -> str | None:
+    for i, arg in enumerate(argv[:-1]):
+        if arg == "-m":
+            return argv[i + 1]
+    for arg in argv[1:3]:
+        if arg.endswith(".py"):
+            return arg
+    return None
+
+
+def entrypoints(
+    facts: Facts, target_rx: re.Pattern[str], exclude: re.Pattern[str] | None = None
+) -> list[Leaf]:
+    """Leaves of make targets, package scripts and console scripts whose name matches."""
+    from generator.assess.shell import ShellState
+
+    leaves: list[Leaf] = []
+    for name in facts.make_targets():
+        if target_rx.match(name) and not (exclude and exclude.search(name)):
+            leaves.extend(
+                facts.resolver.resolve_script(
+                    f"make {name}", "Makefile", 0, ShellState(True, False)
+                )
+            )
+    for name in facts.resolver.npm_scripts():
+        if target_rx.match(name) and not (exclude and exclude.search(name)):
+            leaves.extend(
+                facts.resolver.resolve_script(
+                    f"npm run {name}", "package.json", 0, ShellState(True, False)
+                )
+            )
+    for name in facts.resolver.entry_points():
+        if target_rx.search(name) and not (exclude and exclude.search(name)):
+            leaves.extend(
+                facts.resolver.resolve_script(name, "pyproject.toml", 0, ShellState(True, False))
+            )
+    return leaves
+
+
+def uses_steps(
+    facts: Facts,
+    rx: re.Pattern[str],
+    events: set[str] | frozenset[str] | None = None,
+) -> list[tuple[Workflow, Job, Step, bool]]:
+    """Steps using an action matching ``rx``: (workflow, job, step, can fail)."""
+    from generator.assess.workflows import _fail_ok, disabled
+
+    out = []
+    for wf in facts.workflows.workflows:
+        if events is not None and not (wf.effective_triggers() & events):
+            continue
+        for job in wf.jobs.values():
+            for step in job.steps:
+                if step.uses and rx.search(step.uses):
+                    gate = (
+                        job.why_not_gate() is None
+                        and not disabled(step.cond)
+                        and not _fail_ok(step.continue_on_error)
+                    )
+                    out.append((wf, job, step, gate))
+    return out

@@ -1,0 +1,166 @@
+"""Monitoring & feedback: logs, health → traces, tokens, latency → online eval, feedback,
+alerts → drift against the baseline, cost controls."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from generator.assess.probes import probe
+from generator.assess.probes._util import fail, gate_findings, hit_ok, run_ok
+from generator.assess.probes.evaluation import is_online
+
+if TYPE_CHECKING:
+    from generator.assess.facts import Facts
+    from generator.assess.findings import Finding
+    from generator.assess.workflows import StepRun
+
+LOGGING = re.compile(
+    r"logging\.(getLogger|basicConfig|config\.dictConfig)|^\s*import structlog|"
+    r"^\s*from loguru|getLogger\(",
+    re.M,
+)
+HEALTH = re.compile(r"[\"'](/health|/healthz|/ready|/readyz|/livez|/ping|/status)[\"']")
+TRACING = re.compile(
+    r"^\s*(from|import)\s+(opentelemetry|azure\.monitor\.opentelemetry|langfuse|langsmith|"
+    r"promptflow\.tracing|mlflow)\b|configure_azure_monitor|start_as_current_span",
+    re.M,
+)
+TOKENS = re.compile(
+    r"(prompt|completion|input|output|total)_tokens|token_usage|gen_ai\.usage|tokens_used", re.I
+)
+LATENCY = re.compile(r"latency|duration|elapsed|perf_counter|monotonic\(", re.I)
+FEEDBACK = re.compile(r"[\"']/feedback[\"']")
+REQUEST_ID = re.compile(r"request_id|trace_id|requestId|correlation_id", re.I)
+ALERT_IAC = re.compile(
+    r"metricAlerts|scheduledQueryRules|activityLogAlerts|azurerm_monitor_metric_alert|"
+    r"azurerm_monitor_scheduled_query_rules_alert|azurerm_monitor_activity_log_alert|"
+    r"smartDetectorAlertRules"
+)
+ISSUE = re.compile(
+    r"gh\s+issue\s+(create|edit|comment|reopen)|issues\.create|issues\.update|"
+    r"create-issue|create-an-issue|/issues\b",
+    re.I,
+)
+COST = re.compile(
+    r"Microsoft\.Consumption/budgets|azurerm_consumption_budget|llm-token-limit|"
+    r"azure-openai-token-limit|token-limit"
+)
+
+
+def iac_files(facts: Facts) -> list[str]:
+    return [p for p in facts.repo.glob("**/*.{bicep,tf,bicepparam,tfvars}")] + [
+        p for p in facts.repo.glob("infra/**/*.json")
+    ]
+
+
+@probe("monitoring.logging")
+def logging_(facts: Facts) -> list[Finding]:
+    hits = facts.repo.grep(LOGGING, facts.app_code, first_only=True, max_hits=1)
+    if hits:
+        return [hit_ok("monitoring.logging", "logging configured", hits[0])]
+    return [fail("monitoring.logging", "no logging configuration in application code")]
+
+
+@probe("monitoring.health")
+def health(facts: Facts) -> list[Finding]:
+    hits = facts.repo.grep(HEALTH, facts.app_code, first_only=True, max_hits=1)
+    if hits:
+        return [hit_ok("monitoring.health", "health endpoint", hits[0])]
+    return [
+        fail(
+            "monitoring.health",
+            "no health endpoint (/health, /healthz, /ready) in application code",
+        )
+    ]
+
+
+@probe("monitoring.tracing")
+def tracing(facts: Facts) -> list[Finding]:
+    hits = facts.repo.grep(TRACING, facts.app_code, first_only=True, max_hits=1)
+    if hits:
+        return [hit_ok("monitoring.tracing", "tracing", hits[0])]
+    return [fail("monitoring.tracing", "no OpenTelemetry or LLM tracing in application code")]
+
+
+@probe("monitoring.usage_metrics")
+def usage_metrics(facts: Facts) -> list[Finding]:
+    pid = "monitoring.usage_metrics"
+    tokens = facts.repo.grep(TOKENS, facts.app_code, first_only=True, max_hits=1)
+    latency = facts.repo.grep(LATENCY, facts.app_code, first_only=True, max_hits=1)
+    if tokens and latency:
+        return [
+            hit_ok(pid, "token usage recorded", tokens[0]),
+            hit_ok(pid, "latency recorded", latency[0]),
+        ]
+    missing = " and ".join(x for x, h in (("token usage", tokens), ("latency", latency)) if not h)
+    return [fail(pid, f"application code records no {missing}")]
+
+
+def scheduled_monitor_runs(facts: Facts) -> list[StepRun]:
+    return list(facts.workflows.select(lambda lf: is_online(facts, lf), {"schedule"}))
+
+
+@probe("monitoring.online_eval")
+def online_eval(facts: Facts) -> list[Finding]:
+    pid = "monitoring.online_eval"
+    runs = scheduled_monitor_runs(facts)
+    return gate_findings(
+        pid, "scheduled monitor", runs, "no scheduled workflow evaluates or monitors the workload"
+    )
+
+
+@probe("monitoring.feedback")
+def feedback(facts: Facts) -> list[Finding]:
+    pid = "monitoring.feedback"
+    for hit in facts.repo.grep(FEEDBACK, facts.app_code, first_only=True, max_hits=3):
+        text = facts.repo.text(hit.path) or ""
+        if REQUEST_ID.search(text):
+            return [hit_ok(pid, "feedback endpoint tied to a request id", hit)]
+        return [
+            fail(
+                pid,
+                "the feedback endpoint does not record a request or trace id",
+                hit.path,
+                hit.line,
+            )
+        ]
+    return [fail(pid, "no feedback endpoint in application code")]
+
+
+@probe("monitoring.alerts")
+def alerts(facts: Facts) -> list[Finding]:
+    pid = "monitoring.alerts"
+    hits = facts.repo.grep(ALERT_IAC, iac_files(facts), first_only=True, max_hits=1)
+    if hits:
+        return [hit_ok(pid, "alert rule as code", hits[0])]
+    for run in scheduled_monitor_runs(facts):
+        wf_text = facts.repo.text(run.workflow.path) or ""
+        _files, text = facts.chain_context(run.leaf)
+        if ISSUE.search(wf_text) or ISSUE.search(text):
+            return [run_ok(pid, "the scheduled monitor opens an issue on regression", run)]
+    return [
+        fail(pid, "no alert rules in IaC and no monitor workflow that opens an issue on regression")
+    ]
+
+
+@probe("monitoring.drift")
+def drift(facts: Facts) -> list[Finding]:
+    pid = "monitoring.drift"
+    for run in scheduled_monitor_runs(facts):
+        if not run.gate:
+            continue
+        _files, text = facts.chain_context(run.leaf)
+        if re.search(r"baseline|drift", text, re.I):
+            return [run_ok(pid, "scheduled monitoring compares with the baseline", run)]
+    return [fail(pid, "no scheduled monitoring compares production quality with the baseline")]
+
+
+@probe("monitoring.cost")
+def cost(facts: Facts) -> list[Finding]:
+    hits = facts.repo.grep(
+        COST, iac_files(facts) + facts.repo.glob("**/*policy*.xml"), first_only=True, max_hits=1
+    )
+    if hits:
+        return [hit_ok("monitoring.cost", "cost control", hits[0])]
+    return [fail("monitoring.cost", "no budget or token limit declared as code")]
