@@ -1,0 +1,122 @@
+"""The canary rehearsal rig: revisions of a generated app on localhost behind its local
+ingress, a fake ``az`` on PATH, and bounded traffic. Used by test_canary_proof.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+APP = "ca-workload"
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{url} exited {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
+                return
+        except urllib.error.HTTPError:
+            return  # it answers: up
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} not up after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def process(
+    argv: list[str], cwd: Path, env: Mapping[str, str], url: str, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        wait_http(url, proc, log)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+class Traffic:
+    """Bounded request loops against the ingress from a few threads (loopback only)."""
+
+    def __init__(self, url: str, threads: int = 4, max_requests: int = 20_000) -> None:
+        self.url, self.threads, self.max_requests = url, threads, max_requests
+        self._stop = threading.Event()
+        self.sent = 0
+        self._lock = threading.Lock()
+        self._workers: list[threading.Thread] = []
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                if self.sent >= self.max_requests:
+                    return
+                self.sent += 1
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=10) as r:  # noqa: S310
+                    r.read()
+            except (urllib.error.HTTPError, OSError):
+                pass
+            time.sleep(0.002)
+
+    def __enter__(self) -> Traffic:
+        for _ in range(self.threads):
+            worker = threading.Thread(target=self._loop, daemon=True)
+            worker.start()
+            self._workers.append(worker)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for worker in self._workers:
+            worker.join(timeout=15)
+
+
+def fake_az_bin(directory: Path) -> Path:
+    """A directory holding an executable ``az`` that runs fake_az.py with this Python."""
+    directory.mkdir(parents=True, exist_ok=True)
+    script = directory / "az"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / "fake_az.py"}" "$@"\n')
+    script.chmod(0o755)
+    return directory
+
+
+def write_state(path: Path, **state: Any) -> None:
+    path.write_text(json.dumps(state, indent=2))
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def az_calls(log: Path) -> list[list[str]]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
