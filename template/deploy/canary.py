@@ -8,17 +8,24 @@ AZURE_CONTAINERAPPS_ENVIRONMENT. Exit codes: 0 done, 1 rolled back or failed, 2 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
 from deploy import config as config_module
 from deploy.azure import AzureContainerApp, AzureError, revision_suffix
-from deploy.controller import RolloutError, State, rollback, rollout, start, summary_markdown
+from deploy.controller import (
+    RolloutError,
+    State,
+    rollback,
+    rollout,
+    start,
+    summary_markdown,
+)
 
 DEFAULT_STATE = Path(".canary/state.json")
 
@@ -30,7 +37,9 @@ def _platform() -> AzureContainerApp:
         if not os.environ.get(name)
     ]
     if missing:
-        raise UsageError(f"set {', '.join(missing)} (repository variables in the deploy workflow)")
+        raise UsageError(
+            f"set {', '.join(missing)} (repository variables in the deploy workflow)"
+        )
     return AzureContainerApp(
         app=os.environ["AZURE_CONTAINERAPP_NAME"],
         resource_group=os.environ["AZURE_RESOURCE_GROUP"],
@@ -48,8 +57,7 @@ def _write_outputs(**values: str) -> None:
     target = os.environ.get("GITHUB_OUTPUT")
     if target:
         with Path(target).open("a", encoding="utf-8") as sink:
-            for key, value in values.items():
-                sink.write(f"{key}={value}\n")
+            sink.writelines(f"{key}={value}\n" for key, value in values.items())
 
 
 def _write_summary(state: State | None) -> None:
@@ -59,30 +67,48 @@ def _write_summary(state: State | None) -> None:
             sink.write(summary_markdown(state))
 
 
-def smoke(url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/health") -> None:
+def smoke(
+    url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/health"
+) -> None:
     """The canary answers on its label URL before it gets any traffic."""
+    target = urllib.parse.urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection
+        if target.scheme == "https"
+        else http.client.HTTPConnection
+    )
     last = ""
     for _ in range(attempts):
+        connection = connection_class(target.netloc, timeout=10)
         try:
-            with urllib.request.urlopen(url + path, timeout=10) as response:  # noqa: S310
-                if response.status == 200:
-                    print(f"smoke ok: {url}{path}")
-                    return
-                last = f"HTTP {response.status}"
-        except (urllib.error.URLError, OSError) as exc:
+            connection.request("GET", path)
+            status = connection.getresponse().status
+            if status == 200:
+                print(f"smoke ok: {url}{path}")
+                return
+            last = f"HTTP {status}"
+        except OSError as exc:
             last = str(exc)
+        finally:
+            connection.close()
         time.sleep(wait_s)
     raise RolloutError(f"smoke test failed on {url}{path}: {last}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.canary", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.canary", description=__doc__
+    )
     parser.add_argument("--config", type=Path, default=config_module.DEFAULT_PATH)
     parser.add_argument("--state", type=Path, default=DEFAULT_STATE)
     commands = parser.add_subparsers(dest="command", required=True)
-    begin = commands.add_parser("start", help="create the canary revision at 0 % traffic")
+    begin = commands.add_parser(
+        "start", help="create the canary revision at 0 % traffic"
+    )
     begin.add_argument("--image", required=True)
-    begin.add_argument("--suffix", help="revision suffix (default: g<sha7>-r<run attempt>)")
+    begin.add_argument(
+        "--suffix", help="revision suffix (default: g<sha7>-r<run attempt>)"
+    )
     commands.add_parser("label-url", help="print the canary's label URL")
     commands.add_parser("smoke", help="GET /health on the canary's label URL")
     commands.add_parser("rollout", help="shift traffic step by step through the gate")
@@ -99,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         platform = _platform()
         if args.command == "start":
             suffix = args.suffix or revision_suffix(
-                os.environ.get("GITHUB_SHA", ""), os.environ.get("GITHUB_RUN_ATTEMPT", "1")
+                os.environ.get("GITHUB_SHA", ""),
+                os.environ.get("GITHUB_RUN_ATTEMPT", "1"),
             )
             state = start(platform, args.image, suffix, args.state, rollout_config)
             _write_outputs(canary=state.canary, stable=state.stable)

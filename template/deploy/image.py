@@ -15,7 +15,9 @@ from pathlib import Path
 from deploy.azure import AzureError, Runner, check_name, run_az
 
 
-def build_commands(registry: str, repository: str, tag: str, dockerfile: str) -> list[list[str]]:
+def build_commands(
+    registry: str, repository: str, tag: str, dockerfile: str
+) -> list[list[str]]:
     if not re.fullmatch(r"[a-zA-Z0-9]{5,50}", registry):
         raise ValueError(f"registry {registry!r} is not a registry name")
     check_name(repository, "image repository")
@@ -28,7 +30,9 @@ def build_commands(registry: str, repository: str, tag: str, dockerfile: str) ->
     ]  # fmt: skip
 
 
-def build(registry: str, repository: str, tag: str, dockerfile: str, runner: Runner = run_az) -> str:
+def build(
+    registry: str, repository: str, tag: str, dockerfile: str, runner: Runner = run_az
+) -> str:
     if not Path(dockerfile).is_file():
         raise ValueError(f"{dockerfile}: no such file")
     build_cmd, server_cmd = build_commands(registry, repository, tag, dockerfile)
@@ -46,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     repository = os.environ.get("AZURE_CONTAINERAPP_NAME", "")
     try:
         if not registry or not repository or not args.tag:
-            raise ValueError("set AZURE_CONTAINER_REGISTRY, AZURE_CONTAINERAPP_NAME and a tag")
+            raise ValueError(
+                "set AZURE_CONTAINER_REGISTRY, AZURE_CONTAINERAPP_NAME and a tag"
+            )
         image = build(registry, repository, args.tag, args.dockerfile)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

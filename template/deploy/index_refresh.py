@@ -30,11 +30,15 @@ API_VERSION = "2025-05-01-preview"
 def index_name(alias: str, version: str) -> str:
     name = f"{alias}-v{version}"
     if not _INDEX.match(name) or "--" in name:
-        raise ValueError(f"index name {name!r}: lower-case letters, digits and single dashes")
+        raise ValueError(
+            f"index name {name!r}: lower-case letters, digits and single dashes"
+        )
     return name
 
 
-def alias_command(service: str, alias: str, index: str, api_version: str = API_VERSION) -> list[str]:
+def alias_command(
+    service: str, alias: str, index: str, api_version: str = API_VERSION
+) -> list[str]:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,59}", service):
         raise ValueError(f"search service {service!r} is not a service name")
     body = json.dumps({"name": alias, "indexes": [index]})
@@ -48,7 +52,11 @@ def alias_command(service: str, alias: str, index: str, api_version: str = API_V
 
 
 def switch_local(alias_file: Path, alias: str, index: str) -> str | None:
-    aliases = json.loads(alias_file.read_text(encoding="utf-8")) if alias_file.is_file() else {}
+    aliases = (
+        json.loads(alias_file.read_text(encoding="utf-8"))
+        if alias_file.is_file()
+        else {}
+    )
     previous = aliases.get(alias)
     aliases[alias] = index
     alias_file.parent.mkdir(parents=True, exist_ok=True)
@@ -76,19 +84,27 @@ def refresh(
         raise RuntimeError(f"ingest into {index} failed; alias {alias} unchanged")
     print(f"evaluating retrieval on {index}: {shlex.join(evaluate)}", flush=True)
     if execute(evaluate, env) != 0:
-        raise RuntimeError(f"eval on {index} failed its thresholds; alias {alias} unchanged")
+        raise RuntimeError(
+            f"eval on {index} failed its thresholds; alias {alias} unchanged"
+        )
     switch(index)
     print(f"alias {alias} -> {index}")
     return index
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.index_refresh", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.index_refresh", description=__doc__
+    )
     parser.add_argument("--alias", default=os.environ.get("SEARCH_INDEX_ALIAS", "docs"))
     parser.add_argument("--version", default=os.environ.get("GITHUB_RUN_NUMBER", ""))
     parser.add_argument("--backend", choices=["local", "azure"], default="local")
-    parser.add_argument("--alias-file", type=Path, default=Path("data/index/aliases.json"))
-    parser.add_argument("--search-service", default=os.environ.get("AZURE_SEARCH_SERVICE", ""))
+    parser.add_argument(
+        "--alias-file", type=Path, default=Path("data/index/aliases.json")
+    )
+    parser.add_argument(
+        "--search-service", default=os.environ.get("AZURE_SEARCH_SERVICE", "")
+    )
     parser.add_argument("--ingest-cmd", default="make ingest")
     parser.add_argument("--eval-cmd", default="make eval")
     args = parser.parse_args(argv)
@@ -96,14 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         index_name(args.alias, version)  # validate before doing anything
         if args.backend == "azure":
-            command_for = lambda index: alias_command(args.search_service, args.alias, index)  # noqa: E731
-            command_for("probe-index")  # validates the service name up front
+            alias_command(args.search_service, args.alias, "probe")  # validate up front
 
-            def switch(index: str) -> None:
-                run_az(command_for(index))
-        else:
-
-            def switch(index: str) -> None:
+        def switch(index: str) -> None:
+            if args.backend == "azure":
+                run_az(alias_command(args.search_service, args.alias, index))
+            else:
                 switch_local(args.alias_file, args.alias, index)
 
         refresh(

@@ -89,13 +89,25 @@ def assess(current: Period, baseline: Period, config: MonitorConfig) -> list[str
                 f"baseline {baseline.p95_ms:.0f} ms"
             )
     for name, now, before, limit in (
-        ("online eval score", current.eval_score, baseline.eval_score, config.max_eval_drop),
-        ("positive feedback", current.positive_rate, baseline.positive_rate, config.max_feedback_drop),
+        (
+            "online eval score",
+            current.eval_score,
+            baseline.eval_score,
+            config.max_eval_drop,
+        ),
+        (
+            "positive feedback",
+            current.positive_rate,
+            baseline.positive_rate,
+            config.max_feedback_drop,
+        ),
     ):
         if now is not None and before:
             drop = (before - now) / before
             if drop > limit:
-                found.append(f"{name} {now:.3f} is {drop:.0%} below baseline {before:.3f}")
+                found.append(
+                    f"{name} {now:.3f} is {drop:.0%} below baseline {before:.3f}"
+                )
     if baseline.requests:
         per_day_before = baseline.requests / config.baseline_days
         per_day_now = current.requests * 24 / config.current_hours
@@ -172,7 +184,9 @@ def to_period(row: Mapping[str, Any] | None) -> Period:
     )
 
 
-def render(current: Period, baseline: Period, findings: list[str], eval_line: str) -> str:
+def render(
+    current: Period, baseline: Period, findings: list[str], eval_line: str
+) -> str:
     status = "regression" if findings else "ok"
     lines = [
         f"## Production monitor: {status}",
@@ -182,7 +196,11 @@ def render(current: Period, baseline: Period, findings: list[str], eval_line: st
         f"| requests | {current.requests} | {baseline.requests} |",
         f"| failure rate | {current.error_rate:.2%} | {baseline.error_rate:.2%} |",
     ]
-    for name, key in (("p95 ms", "p95_ms"), ("eval score", "eval_score"), ("positive feedback", "positive_rate")):
+    for name, key in (
+        ("p95 ms", "p95_ms"),
+        ("eval score", "eval_score"),
+        ("positive feedback", "positive_rate"),
+    ):
         now, before = getattr(current, key), getattr(baseline, key)
         lines.append(f"| {name} | {_fmt(now)} | {_fmt(before)} |")
     lines += ["", f"Online eval: {eval_line}", ""]
@@ -204,19 +222,25 @@ def check(
     group = os.environ.get("AZURE_RESOURCE_GROUP", "")
     if not app or not group:
         raise ValueError("set AZURE_APPINSIGHTS_NAME and AZURE_RESOURCE_GROUP")
-    rows = parse_table(runner(query_command(app, group, config)))
+    rows = parse_table(runner(query_command(app, group, config)), key="period")
     current, baseline = to_period(rows.get("current")), to_period(rows.get("baseline"))
     findings = assess(current, baseline, config)
     eval_line = "not run"
     if eval_command:
         proc = subprocess.run(list(eval_command), check=False)
-        eval_line = "passed" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
+        eval_line = (
+            "passed" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
+        )
         if proc.returncode != 0:
             findings.append(f"online eval failed: {shlex.join(eval_command)}")
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "monitor.json").write_text(
         json.dumps(
-            {"current": asdict(current), "baseline": asdict(baseline), "findings": findings},
+            {
+                "current": asdict(current),
+                "baseline": asdict(baseline),
+                "findings": findings,
+            },
             indent=2,
         )
         + "\n",
@@ -231,7 +255,18 @@ def check(
 def issue_commands(repo: str, report: Path, existing: str | None) -> list[list[str]]:
     """gh calls that open the regression issue, or comment on the open one."""
     if existing:
-        return [["gh", "issue", "comment", existing, "--repo", repo, "--body-file", str(report)]]
+        return [
+            [
+                "gh",
+                "issue",
+                "comment",
+                existing,
+                "--repo",
+                repo,
+                "--body-file",
+                str(report),
+            ]
+        ]
     return [
         ["gh", "label", "create", LABEL, "--repo", repo, "--force", "--color", "B60205",
          "--description", "opened by the monitor workflow"],
@@ -240,7 +275,9 @@ def issue_commands(repo: str, report: Path, existing: str | None) -> list[list[s
     ]  # fmt: skip
 
 
-def open_or_update_issue(repo: str, report: Path, runner: Runner = run_az) -> str | None:
+def open_or_update_issue(
+    repo: str, report: Path, runner: Runner = run_az
+) -> str | None:
     if not report.is_file():
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(
@@ -257,12 +294,18 @@ def open_or_update_issue(repo: str, report: Path, runner: Runner = run_az) -> st
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.monitor", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.monitor", description=__doc__
+    )
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--reports", type=Path, default=Path("reports"))
     commands = parser.add_subparsers(dest="command", required=True)
-    checking = commands.add_parser("check", help="compare the last day with the baseline")
-    checking.add_argument("--eval-cmd", default="", help="online eval command to run as well")
+    checking = commands.add_parser(
+        "check", help="compare the last day with the baseline"
+    )
+    checking.add_argument(
+        "--eval-cmd", default="", help="online eval command to run as well"
+    )
     commands.add_parser("issue", help="open or update the regression issue (needs gh)")
     args = parser.parse_args(argv)
     try:

@@ -25,7 +25,9 @@ def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
 
 
 def template_commit(answers: Path = Path(".copier-answers.yml")) -> str:
-    match = re.search(r"^_commit:\s*(\S+)", answers.read_text(encoding="utf-8"), re.MULTILINE)
+    match = re.search(
+        r"^_commit:\s*(\S+)", answers.read_text(encoding="utf-8"), re.MULTILINE
+    )
     return match.group(1) if match else "unknown"
 
 
@@ -35,7 +37,9 @@ def conflicted(paths: Sequence[str]) -> list[str]:
         path = Path(name)
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
-            if re.search(r"^<{7} ", text, re.MULTILINE) and re.search(r"^>{7} ", text, re.MULTILINE):
+            if re.search(r"^<{7} ", text, re.MULTILINE) and re.search(
+                r"^>{7} ", text, re.MULTILINE
+            ):
                 marked.append(name)
     return marked
 
@@ -48,7 +52,9 @@ def update(
     def must(command: Sequence[str]) -> str:
         proc = run(command)
         if proc.returncode != 0:
-            raise RuntimeError(f"{shlex.join(command)} failed: {(proc.stderr or proc.stdout)[-400:]}")
+            raise RuntimeError(
+                f"{shlex.join(command)} failed: {(proc.stderr or proc.stdout)[-400:]}"
+            )
         return proc.stdout
 
     if must(["git", "status", "--porcelain"]).strip():
@@ -69,13 +75,24 @@ def update(
     title = f"Update the genaiops template ({before} -> {after})"
     must(["git", "commit", "-m", title])
     must(["git", "push", "--force", remote, f"HEAD:refs/heads/{BRANCH}"])
-    body = [f"`genaiops update` moved this repository from template {before} to {after}.", ""]
+    body = [
+        f"`genaiops update` moved this repository from template {before} to {after}.",
+        "",
+    ]
     if markers:
-        body += ["**Conflicts to resolve** (markers committed as-is):", *[f"- `{m}`" for m in markers]]
+        body += [
+            "**Conflicts to resolve** (markers committed as-is):",
+            *[f"- `{m}`" for m in markers],
+        ]
     else:
         body.append("No conflicts: review the diff and the CI results.")
-    body += ["", "CI does not start on its own for pull requests opened with the workflow token: "
-             "close and reopen this pull request to run it."]  # fmt: skip
+    body += [
+        "",
+        (
+            "CI does not start on its own for pull requests opened with the workflow "
+            "token: close and reopen this pull request to run it."
+        ),
+    ]
     open_pr = must(["gh", "pr", "list", "--head", BRANCH, "--state", "open",
                     "--json", "number", "--jq", ".[0].number"]).strip()  # fmt: skip
     if open_pr:
@@ -87,8 +104,12 @@ def update(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.template_update", description=__doc__)
-    parser.add_argument("--genaiops", default=os.environ.get("GENAIOPS", "uvx genaiops"))
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.template_update", description=__doc__
+    )
+    parser.add_argument(
+        "--genaiops", default=os.environ.get("GENAIOPS", "uvx genaiops")
+    )
     parser.add_argument("--base", default=os.environ.get("GITHUB_REF_NAME", "main"))
     args = parser.parse_args(argv)
     try:

@@ -100,11 +100,13 @@ class Traffic:
 
 
 def fake_az_bin(directory: Path) -> Path:
-    """A directory holding an executable ``az`` that runs fake_az.py with this Python."""
+    """A directory holding executables ``az`` and ``gh`` that run the fakes with this Python."""
     directory.mkdir(parents=True, exist_ok=True)
-    script = directory / "az"
-    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / "fake_az.py"}" "$@"\n')
-    script.chmod(0o755)
+    for name in ("az", "gh"):
+        script = directory / name
+        fake = HERE / f"fake_{name}.py"
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{fake}" "$@"\n')
+        script.chmod(0o755)
     return directory
 
 
