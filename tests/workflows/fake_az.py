@@ -73,7 +73,9 @@ def parse(argv: list[str]) -> tuple[tuple[str, ...], dict[str, list[str]]]:
                 fail(f"unrecognized arguments: {key}", 2)
             values = []
             i += 1
-            while i < len(rest) and not (rest[i].startswith("-") and rest[i] in required | optional | flags):
+            while i < len(rest) and not (
+                rest[i].startswith("-") and rest[i] in required | optional | flags
+            ):
                 values.append(rest[i])
                 i += 1
             if not values:
@@ -102,7 +104,8 @@ def admin(state: dict[str, Any], name: str, payload: Any = None) -> Any:
         return []  # no local ingress in this scenario: Azure bookkeeping only
     url = state["ingress"] + "/_ingress/" + name
     data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=data, method="GET" if data is None else "PUT")
+    method = "GET" if data is None else "PUT"
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - loopback
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
         return json.loads(response.read())
 
@@ -133,7 +136,12 @@ def p95(values: list[float]) -> float | None:
 
 def query(state: dict[str, Any], kql: str) -> dict[str, Any]:
     """Aggregate the ingress log the way the gate's KQL aggregates App Insights rows."""
-    for needed in ("requests", "customEvents", '"gen_ai.evaluation.result"', "percentile(duration, 95)"):
+    for needed in (
+        "requests",
+        "customEvents",
+        '"gen_ai.evaluation.result"',
+        "percentile(duration, 95)",
+    ):
         if needed not in kql:
             fail(f"query lacks {needed}: not the gate query")
     stable = re.search(r'let stable_rev = "([^"]+)";', kql)

@@ -45,9 +45,15 @@ def main(argv: list[str]) -> int:
     elif words == ("pr", "create"):
         number = 200 + len(state["prs"])
         state["prs"].append(
-            {"number": number, "head": option(argv, "--head"), "base": option(argv, "--base"),
-             "title": option(argv, "--title"), "body": option(argv, "--body"), "comments": []}
-        )  # fmt: skip
+            {
+                "number": number,
+                "head": option(argv, "--head"),
+                "base": option(argv, "--base"),
+                "title": option(argv, "--title"),
+                "body": option(argv, "--body"),
+                "comments": [],
+            }
+        )
         print(f"https://github.com/o/r/pull/{number}")
     elif words == ("pr", "comment"):
         pr = next(p for p in state["prs"] if str(p["number"]) == argv[2])

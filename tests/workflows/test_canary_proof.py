@@ -9,7 +9,10 @@ controller itself (``python -m deploy.canary``) is the generated repo's, unchang
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -40,8 +43,6 @@ max_eval_drop = 0.05
 @pytest.fixture(scope="module")
 def rig(generated, tmp_path_factory, cli_env):
     """The generated repo installed, three revisions serving, the ingress in front."""
-    import shutil
-
     work = tmp_path_factory.mktemp("canary")
     repo = work / "repo"
     shutil.copytree(generated(), repo, symlinks=True)
@@ -120,31 +121,31 @@ def platform_state(rig, stable: str, stable_url: str) -> Path:
             "acr/app:worse-answers": urls["good"],
             "acr/app:good": urls["good"],
         },
-        image_eval_scores={"acr/app:faulty": 0.9, "acr/app:worse-answers": 0.7, "acr/app:good": 0.9},
+        image_eval_scores={
+            "acr/app:faulty": 0.9,
+            "acr/app:worse-answers": 0.7,
+            "acr/app:good": 0.9,
+        },
         eval_scores={stable: 0.9},
     )
     state_file = rig["work"] / "canary-state.json"
     state_file.unlink(missing_ok=True)
     (rig["work"] / "az.log").unlink(missing_ok=True)
-    import json
-    import urllib.request
-
-    request = urllib.request.Request(
-        rig["ingress"] + "/_ingress/traffic", data=json.dumps({stable: 100}).encode(), method="PUT"
-    )
+    body = json.dumps({stable: 100}).encode()
+    url = rig["ingress"] + "/_ingress/traffic"
+    request = urllib.request.Request(url, data=body, method="PUT")  # noqa: S310 - loopback
     urllib.request.urlopen(request, timeout=5).close()  # noqa: S310 - loopback
     return path
 
 
 def ingress_weights(rig) -> dict[str, int]:
-    import json
-    import urllib.request
-
     with urllib.request.urlopen(rig["ingress"] + "/_ingress/traffic", timeout=5) as r:  # noqa: S310
         return json.loads(r.read())["weights"]
 
 
-def run_canary(rig, azure: Path, image: str, suffix: str) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+def run_canary(
+    rig, azure: Path, image: str, suffix: str
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
     with Traffic(rig["ingress"]):
         started = controller(rig, azure, "start", "--image", image, "--suffix", suffix)
         assert started.returncode == 0, started.stderr
@@ -156,7 +157,7 @@ def run_canary(rig, azure: Path, image: str, suffix: str) -> tuple[subprocess.Co
 def test_faulty_revision_is_rolled_back_at_the_first_step(rig):
     stable = f"{APP}--stable1"
     azure = platform_state(rig, stable, rig["urls"]["stable"])
-    started, rolled = run_canary(rig, azure, "acr/app:faulty", "faulty1")
+    _started, rolled = run_canary(rig, azure, "acr/app:faulty", "faulty1")
 
     assert rolled.returncode == 1, rolled.stdout + rolled.stderr
     assert "rolled back at 10 %" in rolled.stderr
@@ -168,7 +169,11 @@ def test_faulty_revision_is_rolled_back_at_the_first_step(rig):
     state = read_state(rig["work"] / "canary-state.json")
     assert state["phase"] == "rolled_back"
     assert {h["weight"] for h in state["history"]} == {10}  # never reached 50 %
-    set_calls = [c for c in az_calls(rig["work"] / "az.log") if c[1:5] == ["containerapp", "ingress", "traffic", "set"]]
+    set_calls = [
+        c
+        for c in az_calls(rig["work"] / "az.log")
+        if c[1:5] == ["containerapp", "ingress", "traffic", "set"]
+    ]
     assert [c[c.index("--revision-weight") + 1 :] for c in set_calls] == [
         [f"{stable}=100"],
         [f"{stable}=90", f"{canary}=10"],
@@ -204,7 +209,11 @@ def test_healthy_revision_is_promoted_through_10_50_100(rig):
     platform = read_state(azure)
     assert platform["labels"] == {"canary": canary, "stable": canary}
     assert platform["revisions"][stable]["active"] is False  # old stable retired
-    set_calls = [c for c in az_calls(rig["work"] / "az.log") if c[1:5] == ["containerapp", "ingress", "traffic", "set"]]
+    set_calls = [
+        c
+        for c in az_calls(rig["work"] / "az.log")
+        if c[1:5] == ["containerapp", "ingress", "traffic", "set"]
+    ]
     assert [c[c.index("--revision-weight") + 1 :] for c in set_calls] == [
         [f"{stable}=100"],
         [f"{stable}=90", f"{canary}=10"],

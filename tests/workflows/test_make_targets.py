@@ -30,9 +30,12 @@ EXPECTED_FROM_OTHERS = {
 
 def defined_targets(repo: Path) -> set[str]:
     proc = subprocess.run(
-        ["make", "-pRrq", "-f", "Makefile", ":"], cwd=repo, capture_output=True, text=True,
+        ["make", "-pRrq", "-f", "Makefile", ":"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
         check=False,
-    )  # fmt: skip
+    )
     return set(re.findall(r"^([A-Za-z][\w.-]*):(?!=)", proc.stdout, re.MULTILINE))
 
 
@@ -70,8 +73,12 @@ def repo(generated, tmp_path_factory, cli_env):
     target = work / "repo"
     shutil.copytree(generated(), target, symlinks=True)
     env = clean_env(cli_env)
-    for command in ("uv sync --quiet", f"git init -q --bare {work}/origin.git",
-                    f"git remote add origin {work}/origin.git", "git push -q origin HEAD:main"):  # fmt: skip
+    for command in (
+        "uv sync --quiet",
+        f"git init -q --bare {work}/origin.git",
+        f"git remote add origin {work}/origin.git",
+        "git push -q origin HEAD:main",
+    ):
         proc = run_shell(command, target, env, timeout=600)
         assert proc.returncode == 0, command + proc.stderr[-2000:]
     return target
@@ -97,9 +104,14 @@ def make(repo: Path, cli_env, *args: str, **env: str) -> subprocess.CompletedPro
         **env,
     }
     return subprocess.run(
-        ["make", "--no-print-directory", *args], cwd=repo, env=full_env, capture_output=True,
-        text=True, timeout=600, check=False,
-    )  # fmt: skip
+        ["make", "--no-print-directory", *args],
+        cwd=repo,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def azure_state(repo: Path, **extra: object) -> Path:
@@ -151,10 +163,20 @@ def test_image_build_builds_once_and_hands_the_image_on(repo, cli_env):
     assert proc.returncode == 0, proc.stderr
     assert output.read_text() == "image=crworkload.azurecr.io/ca-workload:abc\n"
     assert az_calls(repo.parent / "az.log") == [
-        ["az", "acr", "build", "--registry", "crworkload", "--image", "ca-workload:abc",
-         "--file", "Dockerfile", "."],
+        [
+            "az",
+            "acr",
+            "build",
+            "--registry",
+            "crworkload",
+            "--image",
+            "ca-workload:abc",
+            "--file",
+            "Dockerfile",
+            ".",
+        ],
         ["az", "acr", "show", "-n", "crworkload", "--query", "loginServer", "-o", "tsv"],
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.slow
@@ -168,9 +190,14 @@ def test_canary_start_then_rollback_targets(repo, cli_env):
     output = repo.parent / "github-output"
     output.write_text("")
     started = make(
-        repo, cli_env, "canary-start", "IMAGE=crworkload.azurecr.io/ca-workload:abc",
-        GITHUB_SHA="abcdef0123456789", GITHUB_RUN_ATTEMPT="2", GITHUB_OUTPUT=str(output),
-    )  # fmt: skip
+        repo,
+        cli_env,
+        "canary-start",
+        "IMAGE=crworkload.azurecr.io/ca-workload:abc",
+        GITHUB_SHA="abcdef0123456789",
+        GITHUB_RUN_ATTEMPT="2",
+        GITHUB_OUTPUT=str(output),
+    )
     assert started.returncode == 0, started.stdout + started.stderr
     canary, stable = f"{APP}--gabcdef0-r2", f"{APP}--g1234567-r1"
     assert output.read_text() == f"canary={canary}\nstable={stable}\n"
@@ -190,22 +217,88 @@ def test_canary_start_then_rollback_targets(repo, cli_env):
     base = ["-n", APP, "-g", "rg-workload"]
     assert az_calls(repo.parent / "az.log") == [
         ["az", "containerapp", "ingress", "traffic", "show", *base, "-o", "json"],
-        ["az", "containerapp", "show", *base, "--query", "properties.latestReadyRevisionName",
-         "-o", "tsv"],
-        ["az", "containerapp", "ingress", "traffic", "set", *base, "--revision-weight",
-         f"{stable}=100"],
-        ["az", "containerapp", "update", *base, "--image", "crworkload.azurecr.io/ca-workload:abc",
-         "--revision-suffix", "gabcdef0-r2"],
-        ["az", "containerapp", "revision", "show", *base, "--revision", canary, "--query",
-         "properties.[healthState,runningState]", "-o", "tsv"],
-        ["az", "containerapp", "revision", "label", "add", *base, "--label", "canary",
-         "--revision", canary, "--yes"],
-        ["az", "containerapp", "revision", "label", "add", *base, "--label", "stable",
-         "--revision", stable, "--yes"],
-        ["az", "containerapp", "ingress", "traffic", "set", *base, "--revision-weight",
-         f"{stable}=100", f"{canary}=0"],
+        [
+            "az",
+            "containerapp",
+            "show",
+            *base,
+            "--query",
+            "properties.latestReadyRevisionName",
+            "-o",
+            "tsv",
+        ],
+        [
+            "az",
+            "containerapp",
+            "ingress",
+            "traffic",
+            "set",
+            *base,
+            "--revision-weight",
+            f"{stable}=100",
+        ],
+        [
+            "az",
+            "containerapp",
+            "update",
+            *base,
+            "--image",
+            "crworkload.azurecr.io/ca-workload:abc",
+            "--revision-suffix",
+            "gabcdef0-r2",
+        ],
+        [
+            "az",
+            "containerapp",
+            "revision",
+            "show",
+            *base,
+            "--revision",
+            canary,
+            "--query",
+            "properties.[healthState,runningState]",
+            "-o",
+            "tsv",
+        ],
+        [
+            "az",
+            "containerapp",
+            "revision",
+            "label",
+            "add",
+            *base,
+            "--label",
+            "canary",
+            "--revision",
+            canary,
+            "--yes",
+        ],
+        [
+            "az",
+            "containerapp",
+            "revision",
+            "label",
+            "add",
+            *base,
+            "--label",
+            "stable",
+            "--revision",
+            stable,
+            "--yes",
+        ],
+        [
+            "az",
+            "containerapp",
+            "ingress",
+            "traffic",
+            "set",
+            *base,
+            "--revision-weight",
+            f"{stable}=100",
+            f"{canary}=0",
+        ],
         ["az", "containerapp", "revision", "deactivate", *base, "--revision", canary],
-    ]  # fmt: skip
+    ]
 
 
 def monitor_table(current: list[object], baseline: list[object]) -> dict[str, object]:
@@ -220,12 +313,16 @@ def monitor_table(current: list[object], baseline: list[object]) -> dict[str, ob
 @pytest.mark.slow
 def test_monitor_targets_report_and_open_then_update_one_issue(repo, cli_env):
     (repo.parent / "github.json").unlink(missing_ok=True)
-    azure_state(repo, monitor_table=monitor_table([1000, 5, 800, 0.9, 0.8], [7000, 35, 790, 0.9, 0.8]))
+    azure_state(
+        repo, monitor_table=monitor_table([1000, 5, 800, 0.9, 0.8], [7000, 35, 790, 0.9, 0.8])
+    )
     ok = make(repo, cli_env, "monitor")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "No regression found" in (repo / "reports" / "monitor.md").read_text()
 
-    azure_state(repo, monitor_table=monitor_table([1000, 60, 2400, 0.7, 0.5], [7000, 35, 790, 0.9, 0.8]))
+    azure_state(
+        repo, monitor_table=monitor_table([1000, 60, 2400, 0.7, 0.5], [7000, 35, 790, 0.9, 0.8])
+    )
     bad = make(repo, cli_env, "monitor")
     assert bad.returncode != 0
     report = json.loads((repo / "reports" / "monitor.json").read_text())
@@ -245,14 +342,26 @@ def test_index_refresh_switches_the_alias_only_when_the_eval_passes(repo, cli_en
     aliases = repo / "data" / "index" / "aliases.json"
     aliases.unlink(missing_ok=True)
     ingest = "printenv SEARCH_INDEX_NAME"  # stands in for `make ingest`: shows the index name
-    failed = make(repo, cli_env, "index-refresh", f"INGEST_CMD={ingest}", "EVAL_CMD=false",
-                  GITHUB_RUN_NUMBER="7")  # fmt: skip
+    failed = make(
+        repo,
+        cli_env,
+        "index-refresh",
+        f"INGEST_CMD={ingest}",
+        "EVAL_CMD=false",
+        GITHUB_RUN_NUMBER="7",
+    )
     assert failed.returncode != 0
     assert "docs-v7" in failed.stdout
     assert "eval on docs-v7 failed its thresholds; alias docs unchanged" in failed.stderr
     assert not aliases.exists()
-    passed = make(repo, cli_env, "index-refresh", f"INGEST_CMD={ingest}", "EVAL_CMD=true",
-                  GITHUB_RUN_NUMBER="8")  # fmt: skip
+    passed = make(
+        repo,
+        cli_env,
+        "index-refresh",
+        f"INGEST_CMD={ingest}",
+        "EVAL_CMD=true",
+        GITHUB_RUN_NUMBER="8",
+    )
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "docs-v8" in passed.stdout  # the ingest saw the new index name
     assert json.loads(aliases.read_text()) == {"docs": "docs-v8"}
@@ -263,7 +372,8 @@ def fresh_clone(repo: Path, name: str) -> Path:
     target = repo.parent / name
     shutil.rmtree(target, ignore_errors=True)
     subprocess.run(
-        ["git", "clone", "-q", "-b", "main", str(repo.parent / "origin.git"), str(target)], check=True
+        ["git", "clone", "-q", "-b", "main", str(repo.parent / "origin.git"), str(target)],
+        check=True,
     )
     return target
 
@@ -285,9 +395,17 @@ def test_template_update_opens_one_pull_request_when_the_template_moved(repo, cl
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "template update: opened" in proc.stdout
     pushed = subprocess.run(
-        ["git", "--git-dir", str(repo.parent / "origin.git"), "show",
-         "genaiops/template-update:README.md"], capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            "git",
+            "--git-dir",
+            str(repo.parent / "origin.git"),
+            "show",
+            "genaiops/template-update:README.md",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert pushed.stdout.endswith("# template v9.9.9\n")
     github = read_state(repo.parent / "github.json")
     assert [(p["head"], p["base"]) for p in github["prs"]] == [("genaiops/template-update", "main")]

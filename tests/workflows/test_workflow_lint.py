@@ -16,7 +16,12 @@ VARIANTS = [
     pytest.param({"iac": "terraform"}, id="terraform"),
     pytest.param({"use_case": "summarization"}, id="summarization"),
     pytest.param(
-        {"use_case": "classification", "iac": "terraform", "iac_profile": "prod", "gateway": "apim"},
+        {
+            "use_case": "classification",
+            "iac": "terraform",
+            "iac_profile": "prod",
+            "gateway": "apim",
+        },
         id="classification-terraform-prod-apim",
     ),
 ]
@@ -25,9 +30,14 @@ BIN = Path(sys.executable).parent
 
 def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        argv, cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
+        argv,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "NO_COLOR": "1"},
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("answers", VARIANTS)
@@ -39,7 +49,9 @@ def test_generated_workflows_pass_all_three_linters(generated, checkov_bin, answ
     actionlint = run([str(BIN / "actionlint"), "-no-color"], repo)
     assert actionlint.returncode == 0, actionlint.stdout + actionlint.stderr
 
-    zizmor = run([str(BIN / "zizmor"), "--offline", "--no-progress", "--format", "plain", ".github"], repo)
+    zizmor = run(
+        [str(BIN / "zizmor"), "--offline", "--no-progress", "--format", "plain", ".github"], repo
+    )
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
     assert "No findings to report" in zizmor.stdout + zizmor.stderr
 

@@ -74,8 +74,12 @@ def test_oidc_token_only_in_jobs_that_log_in_to_azure(sources):
     for path in sources.values():
         workflow = load(path)
         for job_id, job in workflow["jobs"].items():
-            logs_in = any(s.get("uses", "").startswith("azure/login@") for s in job.get("steps", []))
-            assert (job["permissions"].get("id-token") == "write") == logs_in, f"{path.name}:{job_id}"
+            logs_in = any(
+                s.get("uses", "").startswith("azure/login@") for s in job.get("steps", [])
+            )
+            assert (job["permissions"].get("id-token") == "write") == logs_in, (
+                f"{path.name}:{job_id}"
+            )
             for step in job.get("steps", []):
                 if step.get("uses", "").startswith("azure/login@"):
                     assert set(step["with"]) == {"client-id", "tenant-id", "subscription-id"}
