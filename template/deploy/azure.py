@@ -161,22 +161,9 @@ class AzureContainerApp:
             raise ValueError(
                 "no Application Insights name (set AZURE_APPINSIGHTS_NAME)"
             )
-        return [
-            "az",
-            "monitor",
-            "app-insights",
-            "query",
-            "--app",
-            self.appinsights,
-            "-g",
-            self.resource_group,
-            "--offset",
-            f"{max(1, offset_minutes)}m",
-            "--analytics-query",
-            kql,
-            "-o",
-            "json",
-        ]
+        return appinsights_query(
+            self.appinsights, self.resource_group, kql, offset_minutes
+        )
 
     # -- operations --------------------------------------------------------------------
     def stable_revision(self) -> str:
@@ -241,6 +228,28 @@ class AzureContainerApp:
             to_metrics(stable, rows.get(stable), healthy=True),
             to_metrics(canary, rows.get(canary), healthy=health == "Healthy"),
         )
+
+
+def appinsights_query(
+    appinsights: str, resource_group: str, kql: str, offset_minutes: int
+) -> list[str]:
+    """``az monitor app-insights query`` over the last ``offset_minutes`` minutes."""
+    return [
+        "az",
+        "monitor",
+        "app-insights",
+        "query",
+        "--app",
+        appinsights,
+        "-g",
+        resource_group,
+        "--offset",
+        f"{max(1, offset_minutes)}m",
+        "--analytics-query",
+        kql,
+        "-o",
+        "json",
+    ]
 
 
 def gate_query(

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from deploy.azure import AzureError, parse_table, run_az
+from deploy.azure import AzureError, appinsights_query, parse_table, run_az
 
 DEFAULT_CONFIG = Path(__file__).with_name("monitor.toml")
 LABEL = "monitor-regression"
@@ -149,22 +149,7 @@ def monitor_query(config: MonitorConfig) -> str:
 
 def query_command(app: str, resource_group: str, config: MonitorConfig) -> list[str]:
     minutes = (config.current_hours + 24 * config.baseline_days) * 60 + 5
-    return [
-        "az",
-        "monitor",
-        "app-insights",
-        "query",
-        "--app",
-        app,
-        "-g",
-        resource_group,
-        "--offset",
-        f"{minutes}m",
-        "--analytics-query",
-        monitor_query(config),
-        "-o",
-        "json",
-    ]
+    return appinsights_query(app, resource_group, monitor_query(config), minutes)
 
 
 def to_period(row: Mapping[str, Any] | None) -> Period:

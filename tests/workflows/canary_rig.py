@@ -4,63 +4,16 @@ ingress, a fake ``az`` on PATH, and bounded traffic. Used by test_canary_proof.p
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 APP = "ca-workload"
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{url} exited {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
-                return
-        except urllib.error.HTTPError:
-            return  # it answers: up
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} not up after {timeout}s:\n{log.read_text()[-3000:]}")
-
-
-@contextmanager
-def process(
-    argv: list[str], cwd: Path, env: Mapping[str, str], url: str, log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=dict(env),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    try:
-        wait_http(url, proc, log)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 class Traffic:
@@ -122,3 +75,12 @@ def az_calls(log: Path) -> list[list[str]]:
     if not log.exists():
         return []
     return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def weight_steps(log: Path) -> list[list[str]]:
+    """The ``--revision-weight`` values of every traffic change, in order."""
+    return [
+        call[call.index("--revision-weight") + 1 :]
+        for call in az_calls(log)
+        if call[1:5] == ["containerapp", "ingress", "traffic", "set"]
+    ]

@@ -9,6 +9,7 @@ controller itself (``python -m deploy.canary``) is the generated repo's, unchang
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -16,8 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from canary_rig import APP, Traffic, az_calls, fake_az_bin, process, read_state, write_state
-from genrepo import clean_env, free_port, run_shell
+from canary_rig import APP, Traffic, fake_az_bin, read_state, weight_steps, write_state
+from genrepo import clean_env, free_port, run_shell, serving
 
 GATE = """
 [rollout]
@@ -49,37 +50,26 @@ def rig(generated, tmp_path_factory, cli_env):
     env = clean_env(cli_env)
     proc = run_shell("uv sync --quiet", repo, env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    python = str(repo / ".venv" / "bin" / "python")
 
     revisions = {
-        # name: fault configuration
-        "stable": {"FAULT_ERROR_RATE": "0", "FAULT_LATENCY_MS": "0"},
-        "faulty": {"FAULT_ERROR_RATE": "0.3", "FAULT_LATENCY_MS": "400"},
-        "good": {"FAULT_ERROR_RATE": "0", "FAULT_LATENCY_MS": "0"},
+        # name: fault configuration of that revision
+        "stable": "FAULT_ERROR_RATE=0 FAULT_LATENCY_MS=0",
+        "faulty": "FAULT_ERROR_RATE=0.3 FAULT_LATENCY_MS=400",
+        "good": "FAULT_ERROR_RATE=0 FAULT_LATENCY_MS=0",
     }
-    urls: dict[str, str] = {}
-    with_stack = []
-    try:
+    with contextlib.ExitStack() as stack:
+        urls: dict[str, str] = {}
         for name, faults in revisions.items():
             port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            argv = [python, "-m", "uvicorn", "deploy.faults:app", "--port", str(port)]
-            argv += ["--host", "127.0.0.1", "--no-access-log"]
-            cm = process(argv, repo, {**env, **faults}, url + "/health", work / f"{name}.log")
-            cm.__enter__()
-            with_stack.append(cm)
-            urls[name] = url
-        ingress_port = free_port()
-        ingress = f"http://127.0.0.1:{ingress_port}"
-        stable_rev = f"{APP}--stable1"
-        argv = [python, "-m", "deploy.ingress", str(ingress_port), f"{stable_rev}={urls['stable']}"]
-        cm = process(argv, repo, env, ingress + "/_ingress/traffic", work / "ingress.log")
-        cm.__enter__()
-        with_stack.append(cm)
+            command = (
+                f"{faults} .venv/bin/python -m uvicorn deploy.faults:app "
+                f"--host 127.0.0.1 --port {port} --no-access-log"
+            )
+            urls[name] = stack.enter_context(serving(command, repo, env, port))
+        port = free_port()
+        command = f".venv/bin/python -m deploy.ingress {port} {APP}--stable1={urls['stable']}"
+        ingress = stack.enter_context(serving(command, repo, env, port))
         yield {"repo": repo, "env": env, "urls": urls, "ingress": ingress, "work": work}
-    finally:
-        for cm in reversed(with_stack):
-            cm.__exit__(None, None, None)
 
 
 def controller(rig, state_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -169,12 +159,7 @@ def test_faulty_revision_is_rolled_back_at_the_first_step(rig):
     state = read_state(rig["work"] / "canary-state.json")
     assert state["phase"] == "rolled_back"
     assert {h["weight"] for h in state["history"]} == {10}  # never reached 50 %
-    set_calls = [
-        c
-        for c in az_calls(rig["work"] / "az.log")
-        if c[1:5] == ["containerapp", "ingress", "traffic", "set"]
-    ]
-    assert [c[c.index("--revision-weight") + 1 :] for c in set_calls] == [
+    assert weight_steps(rig["work"] / "az.log") == [
         [f"{stable}=100"],
         [f"{stable}=90", f"{canary}=10"],
         [f"{stable}=100", f"{canary}=0"],
@@ -209,12 +194,7 @@ def test_healthy_revision_is_promoted_through_10_50_100(rig):
     platform = read_state(azure)
     assert platform["labels"] == {"canary": canary, "stable": canary}
     assert platform["revisions"][stable]["active"] is False  # old stable retired
-    set_calls = [
-        c
-        for c in az_calls(rig["work"] / "az.log")
-        if c[1:5] == ["containerapp", "ingress", "traffic", "set"]
-    ]
-    assert [c[c.index("--revision-weight") + 1 :] for c in set_calls] == [
+    assert weight_steps(rig["work"] / "az.log") == [
         [f"{stable}=100"],
         [f"{stable}=90", f"{canary}=10"],
         [f"{stable}=50", f"{canary}=50"],
