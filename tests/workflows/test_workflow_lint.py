@@ -40,6 +40,7 @@ def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answers", VARIANTS)
 def test_generated_workflows_pass_all_three_linters(generated, checkov_bin, answers):
     repo = generated(answers)
