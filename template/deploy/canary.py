@@ -1,0 +1,155 @@
+"""Command line of the canary controller (``python -m deploy.canary <command>``).
+
+Azure coordinates come from the environment (the deploy workflow maps repository variables):
+AZURE_CONTAINERAPP_NAME, AZURE_RESOURCE_GROUP, AZURE_APPINSIGHTS_NAME and
+AZURE_CONTAINERAPPS_ENVIRONMENT. Exit codes: 0 done, 1 rolled back or failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import sys
+import time
+import urllib.parse
+from collections.abc import Sequence
+from pathlib import Path
+
+from deploy import config as config_module
+from deploy.azure import AzureContainerApp, AzureError, revision_suffix
+from deploy.controller import (
+    RolloutError,
+    State,
+    rollback,
+    rollout,
+    start,
+    summary_markdown,
+)
+
+DEFAULT_STATE = Path(".canary/state.json")
+
+
+def _platform() -> AzureContainerApp:
+    missing = [
+        name
+        for name in ("AZURE_CONTAINERAPP_NAME", "AZURE_RESOURCE_GROUP")
+        if not os.environ.get(name)
+    ]
+    if missing:
+        raise UsageError(
+            f"set {', '.join(missing)} (repository variables in the deploy workflow)"
+        )
+    return AzureContainerApp(
+        app=os.environ["AZURE_CONTAINERAPP_NAME"],
+        resource_group=os.environ["AZURE_RESOURCE_GROUP"],
+        appinsights=os.environ.get("AZURE_APPINSIGHTS_NAME", ""),
+        environment=os.environ.get("AZURE_CONTAINERAPPS_ENVIRONMENT", ""),
+    )
+
+
+class UsageError(Exception):
+    pass
+
+
+def _write_outputs(**values: str) -> None:
+    """Expose values to later workflow steps when running in GitHub Actions."""
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with Path(target).open("a", encoding="utf-8") as sink:
+            sink.writelines(f"{key}={value}\n" for key, value in values.items())
+
+
+def _write_summary(state: State | None) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target and state is not None:
+        with Path(target).open("a", encoding="utf-8") as sink:
+            sink.write(summary_markdown(state))
+
+
+def smoke(
+    url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/health"
+) -> None:
+    """The canary answers on its label URL before it gets any traffic."""
+    target = urllib.parse.urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection
+        if target.scheme == "https"
+        else http.client.HTTPConnection
+    )
+    last = ""
+    for _ in range(attempts):
+        connection = connection_class(target.netloc, timeout=10)
+        try:
+            connection.request("GET", path)
+            status = connection.getresponse().status
+            if status == 200:
+                print(f"smoke ok: {url}{path}")
+                return
+            last = f"HTTP {status}"
+        except OSError as exc:
+            last = str(exc)
+        finally:
+            connection.close()
+        time.sleep(wait_s)
+    raise RolloutError(f"smoke test failed on {url}{path}: {last}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.canary", description=__doc__
+    )
+    parser.add_argument("--config", type=Path, default=config_module.DEFAULT_PATH)
+    parser.add_argument("--state", type=Path, default=DEFAULT_STATE)
+    commands = parser.add_subparsers(dest="command", required=True)
+    begin = commands.add_parser(
+        "start", help="create the canary revision at 0 % traffic"
+    )
+    begin.add_argument("--image", required=True)
+    begin.add_argument(
+        "--suffix", help="revision suffix (default: g<sha7>-r<run attempt>)"
+    )
+    commands.add_parser("label-url", help="print the canary's label URL")
+    commands.add_parser("smoke", help="GET /health on the canary's label URL")
+    commands.add_parser("rollout", help="shift traffic step by step through the gate")
+    commands.add_parser("rollback", help="traffic back to stable, canary deactivated")
+    commands.add_parser("status", help="print the state file as Markdown")
+    args = parser.parse_args(argv)
+
+    try:
+        rollout_config, gate_config = config_module.load(args.config)
+        if args.command == "status":
+            state = State.load(args.state)
+            print(summary_markdown(state) if state else "no canary state")
+            return 0
+        platform = _platform()
+        if args.command == "start":
+            suffix = args.suffix or revision_suffix(
+                os.environ.get("GITHUB_SHA", ""),
+                os.environ.get("GITHUB_RUN_ATTEMPT", "1"),
+            )
+            state = start(platform, args.image, suffix, args.state, rollout_config)
+            _write_outputs(canary=state.canary, stable=state.stable)
+        elif args.command == "label-url":
+            print(platform.label_url("canary"))
+        elif args.command == "smoke":
+            smoke(platform.label_url("canary"))
+        elif args.command == "rollout":
+            try:
+                state = rollout(platform, args.state, rollout_config, gate_config)
+            finally:
+                _write_summary(State.load(args.state))
+        elif args.command == "rollback":
+            state_or_none = rollback(platform, args.state)
+            _write_summary(state_or_none)
+    except (config_module.ConfigError, UsageError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (RolloutError, AzureError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

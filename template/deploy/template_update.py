@@ -1,0 +1,125 @@
+"""Keep up with the genaiops template, like Renovate does for dependencies.
+
+Runs ``genaiops update`` on a clean checkout; when the template moved on, commits the result
+(conflict markers included, so a person resolves them in review) on one branch, pushes it
+and opens a pull request, or refreshes the one already open. Argument lists only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+BRANCH = "genaiops/template-update"
+Runner = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
+
+
+def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(command), capture_output=True, text=True, check=False)
+
+
+def template_commit(answers: Path = Path(".copier-answers.yml")) -> str:
+    match = re.search(
+        r"^_commit:\s*(\S+)", answers.read_text(encoding="utf-8"), re.MULTILINE
+    )
+    return match.group(1) if match else "unknown"
+
+
+def conflicted(paths: Sequence[str]) -> list[str]:
+    marked = []
+    for name in paths:
+        path = Path(name)
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if re.search(r"^<{7} ", text, re.MULTILINE) and re.search(
+                r"^>{7} ", text, re.MULTILINE
+            ):
+                marked.append(name)
+    return marked
+
+
+def update(
+    genaiops: Sequence[str], base: str, remote: str = "origin", run: Runner = _run
+) -> str:
+    """Returns "current", "opened" or "updated"; raises RuntimeError on a failed step."""
+
+    def must(command: Sequence[str]) -> str:
+        proc = run(command)
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"{shlex.join(command)} failed: {(proc.stderr or proc.stdout)[-400:]}"
+            )
+        return proc.stdout
+
+    if must(["git", "status", "--porcelain"]).strip():
+        raise RuntimeError("the working tree is not clean; run on a fresh checkout")
+    before = template_commit()
+    proc = run([*genaiops, "update", "."])
+    print(proc.stdout + proc.stderr, end="")
+    changed = [line[3:] for line in must(["git", "status", "--porcelain"]).splitlines()]
+    if proc.returncode != 0 and not changed:
+        raise RuntimeError(f"genaiops update failed ({proc.returncode})")
+    if not changed:
+        print(f"template is current ({before})")
+        return "current"
+    after = template_commit()
+    markers = conflicted(changed)
+    must(["git", "checkout", "-B", BRANCH])
+    must(["git", "add", "-A"])
+    title = f"Update the genaiops template ({before} -> {after})"
+    must(["git", "commit", "-m", title])
+    must(["git", "push", "--force", remote, f"HEAD:refs/heads/{BRANCH}"])
+    body = [
+        f"`genaiops update` moved this repository from template {before} to {after}.",
+        "",
+    ]
+    if markers:
+        body += [
+            "**Conflicts to resolve** (markers committed as-is):",
+            *[f"- `{m}`" for m in markers],
+        ]
+    else:
+        body.append("No conflicts: review the diff and the CI results.")
+    body += [
+        "",
+        (
+            "CI does not start on its own for pull requests opened with the workflow "
+            "token: close and reopen this pull request to run it."
+        ),
+    ]
+    open_pr = must(["gh", "pr", "list", "--head", BRANCH, "--state", "open",
+                    "--json", "number", "--jq", ".[0].number"]).strip()  # fmt: skip
+    if open_pr:
+        must(["gh", "pr", "comment", open_pr, "--body", "\n".join(body)])
+        return "updated"
+    must(["gh", "pr", "create", "--base", base, "--head", BRANCH, "--title", title,
+          "--body", "\n".join(body)])  # fmt: skip
+    return "opened"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.template_update", description=__doc__
+    )
+    parser.add_argument(
+        "--genaiops", default=os.environ.get("GENAIOPS", "uvx genaiops")
+    )
+    parser.add_argument("--base", default=os.environ.get("GITHUB_REF_NAME", "main"))
+    args = parser.parse_args(argv)
+    try:
+        outcome = update(shlex.split(args.genaiops), args.base)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"template update: {outcome}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""The scripts the monitor, refresh-index, deploy and template-update workflows call."""
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from deploy import image, index_refresh, monitor, template_update
+
+CONFIG = monitor.MonitorConfig()
+BASELINE = monitor.Period(7000, 35, 800.0, 0.9, 0.8)
+
+
+def test_monitor_finds_no_regression_in_a_normal_day() -> None:
+    assert (
+        monitor.assess(monitor.Period(1000, 5, 820.0, 0.89, 0.79), BASELINE, CONFIG)
+        == []
+    )
+
+
+def test_monitor_flags_each_kind_of_regression() -> None:
+    findings = monitor.assess(
+        monitor.Period(1000, 60, 1200.0, 0.8, 0.6), BASELINE, CONFIG
+    )
+    assert [f.split()[0] for f in findings] == ["failure", "p95", "online", "positive"]
+    drift = monitor.assess(monitor.Period(5000, 10, 800.0, 0.9, 0.8), BASELINE, CONFIG)
+    assert drift and drift[0].startswith("usage drift")
+    quiet = monitor.assess(monitor.Period(10, 0, 800.0), BASELINE, CONFIG)
+    assert quiet and quiet[0].startswith("not enough traffic")
+
+
+def test_monitor_config_rejects_typos(tmp_path: Path) -> None:
+    assert monitor.load_config().current_hours == 24
+    bad = tmp_path / "monitor.toml"
+    bad.write_text("[monitor]\ncurent_hours = 12\n")
+    with pytest.raises(ValueError, match="unknown key"):
+        monitor.load_config(bad)
+
+
+def test_monitor_issue_is_opened_once_then_commented(tmp_path: Path) -> None:
+    report = tmp_path / "monitor.md"
+    opened = monitor.issue_commands("o/r", report, None)
+    assert opened[-1][:3] == ["gh", "issue", "create"]
+    assert "--label" in opened[-1] and monitor.LABEL in opened[-1]
+    assert monitor.issue_commands("o/r", report, "12") == [
+        ["gh", "issue", "comment", "12", "--repo", "o/r", "--body-file", str(report)]
+    ]
+
+
+def test_index_alias_switches_only_after_the_eval_passes(tmp_path: Path) -> None:
+    switched: list[str] = []
+    seen: list[str] = []
+
+    def execute(command: Sequence[str], env: dict[str, str]) -> int:
+        seen.append(env["SEARCH_INDEX_NAME"])
+        return 1 if command[0] == "fail" else 0
+
+    with pytest.raises(RuntimeError, match="alias docs unchanged"):
+        index_refresh.refresh(
+            "docs", "7", ["ingest"], ["fail"], switched.append, execute
+        )
+    assert switched == [] and seen == ["docs-v7", "docs-v7"]
+    index_refresh.refresh("docs", "8", ["ingest"], ["eval"], switched.append, execute)
+    assert switched == ["docs-v8"]
+
+
+def test_index_alias_backends() -> None:
+    command = index_refresh.alias_command("srch-chat", "docs", "docs-v8")
+    assert command[:4] == ["az", "rest", "--method", "put"]
+    assert (
+        "https://srch-chat.search.windows.net/aliases/docs?api-version=" in command[5]
+    )
+    assert command[-1] == '{"name": "docs", "indexes": ["docs-v8"]}'
+    with pytest.raises(ValueError):
+        index_refresh.index_name("Docs", "1")
+
+
+def test_image_is_built_once_in_the_registry() -> None:
+    build, server = image.build_commands("crchat", "ca-chat", "abc123", "Dockerfile")
+    assert build == [
+        "az", "acr", "build", "--registry", "crchat", "--image", "ca-chat:abc123",
+        "--file", "Dockerfile", ".",
+    ]  # fmt: skip
+    assert server == [
+        "az",
+        "acr",
+        "show",
+        "-n",
+        "crchat",
+        "--query",
+        "loginServer",
+        "-o",
+        "tsv",
+    ]
+    with pytest.raises(ValueError):
+        image.build_commands("cr", "ca-chat", "abc", "Dockerfile")
+
+
+def test_template_update_spots_conflict_markers(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    (tmp_path / "conflicted.py").write_text(
+        "<<<<<<< before\nx = 1\n=======\nx = 2\n>>>>>>> after\n"
+    )
+    assert template_update.conflicted(["clean.py", "conflicted.py", "gone.py"]) == [
+        "conflicted.py"
+    ]
+    (tmp_path / ".copier-answers.yml").write_text("_commit: v1.2.0\n_src_path: x\n")
+    assert template_update.template_commit() == "v1.2.0"

@@ -1,0 +1,86 @@
+"""The canary rehearsal rig: revisions of a generated app on localhost behind its local
+ingress, a fake ``az`` on PATH, and bounded traffic. Used by test_canary_proof.py."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+APP = "ca-workload"
+
+
+class Traffic:
+    """Bounded request loops against the ingress from a few threads (loopback only)."""
+
+    def __init__(self, url: str, threads: int = 4, max_requests: int = 20_000) -> None:
+        self.url, self.threads, self.max_requests = url, threads, max_requests
+        self._stop = threading.Event()
+        self.sent = 0
+        self._lock = threading.Lock()
+        self._workers: list[threading.Thread] = []
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                if self.sent >= self.max_requests:
+                    return
+                self.sent += 1
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=10) as r:  # noqa: S310
+                    r.read()
+            except (urllib.error.HTTPError, OSError):
+                pass
+            time.sleep(0.002)
+
+    def __enter__(self) -> Traffic:
+        for _ in range(self.threads):
+            worker = threading.Thread(target=self._loop, daemon=True)
+            worker.start()
+            self._workers.append(worker)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for worker in self._workers:
+            worker.join(timeout=15)
+
+
+def fake_az_bin(directory: Path) -> Path:
+    """A directory holding executables ``az`` and ``gh`` that run the fakes with this Python."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("az", "gh"):
+        script = directory / name
+        fake = HERE / f"fake_{name}.py"
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{fake}" "$@"\n')
+        script.chmod(0o755)
+    return directory
+
+
+def write_state(path: Path, **state: Any) -> None:
+    path.write_text(json.dumps(state, indent=2))
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def az_calls(log: Path) -> list[list[str]]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def weight_steps(log: Path) -> list[list[str]]:
+    """The ``--revision-weight`` values of every traffic change, in order."""
+    return [
+        call[call.index("--revision-weight") + 1 :]
+        for call in az_calls(log)
+        if call[1:5] == ["containerapp", "ingress", "traffic", "set"]
+    ]
