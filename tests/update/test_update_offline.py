@@ -1,0 +1,94 @@
+"""`new` and `update` from the shipped bundle, with the network cut off.
+
+The CLI runs as a subprocess in its own network namespace (``unshare -n``) when the machine
+allows it; git is restricted to the ``file`` protocol in any case, so https is refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+import update_templates as T
+from update_helpers import commit_all, make_template
+
+from generator import __version__
+from generator.template_source import CANONICAL_URL
+from generator.update import bundle
+
+
+@functools.cache
+def _can_unshare() -> bool:
+    try:
+        return subprocess.run(["unshare", "-n", "true"], capture_output=True,
+                              check=False).returncode == 0
+    except FileNotFoundError:
+        return False
+
+
+def offline(args: list[str], cwd: Path, env: Mapping[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    prefix = ["unshare", "-n"] if _can_unshare() else []
+    full_env = {**os.environ, "GIT_ALLOW_PROTOCOL": "file", **(env or {})}
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "generator", *args],
+        cwd=cwd, env=full_env, capture_output=True, text=True, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def release_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What a wheel of a template with releases v1.0.0 and v2.0.0 would ship."""
+    base = tmp_path_factory.mktemp("release")
+    template = make_template(base / "tpl", [("v1.0.0", T.V1), ("v2.0.0", T.V2)])
+    out = base / "template.bundle"
+    bundle.build_bundle(bundle.release_tags(template), out, source_root=template)
+    return out
+
+
+def test_new_and_update_offline_from_the_bundle(release_bundle: Path, tmp_path: Path) -> None:
+    env = {"GENAIOPS_TEMPLATE_BUNDLE": str(release_bundle)}
+    made = offline(["new", "proj", "--vcs-ref", "v1.0.0", "--defaults"], tmp_path, env)
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "proj"
+    answers = (project / ".copier-answers.yml").read_text()
+    # portable: the canonical URL and a release tag, no path of this machine
+    assert f"_src_path: {CANONICAL_URL}\n" in answers
+    assert "_commit: v1.0.0\n" in answers
+    assert str(tmp_path) not in answers and str(release_bundle) not in answers
+
+    config = project / "config.toml"
+    config.write_text(config.read_text().replace("config line 8\n", "config line 8 = team\n"))
+    commit_all(project, "team edit")
+    updated = offline(["update", "--defaults"], project, env)  # default target: newest shipped
+    assert updated.returncode == 0, updated.stderr
+    assert "went from v1.0.0 to v2.0.0" in updated.stdout
+    text = config.read_text()
+    assert "config line 8 = team\n" in text and "config line 2 = v2\n" in text
+    assert f"_src_path: {CANONICAL_URL}\n" in (project / ".copier-answers.yml").read_text()
+
+
+def test_online_is_refused_without_network(release_bundle: Path, tmp_path: Path) -> None:
+    env = {"GENAIOPS_TEMPLATE_BUNDLE": str(release_bundle)}
+    assert offline(["new", "proj", "--vcs-ref", "v1.0.0", "--defaults"], tmp_path, env
+                   ).returncode == 0
+    result = offline(["update", "--online"], tmp_path / "proj", env)
+    assert result.returncode == 2
+    assert "cannot reach template https://github.com/genaiops/genaiops.git" in result.stderr
+
+
+def test_shipped_template_offline(tmp_path: Path) -> None:
+    """The real template of this checkout, bundled on the fly, renders with https blocked."""
+    made = offline(["new", "proj", "--defaults"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    answers = (tmp_path / "proj" / ".copier-answers.yml").read_text()
+    assert f"_src_path: {CANONICAL_URL}\n" in answers
+    assert f"_commit: v{__version__}" in answers
+    again = offline(["update"], tmp_path / "proj")
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout
