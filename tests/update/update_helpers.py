@@ -41,7 +41,7 @@ def make_template(root: Path, versions: list[tuple[str, Mapping[str, str | None]
 
 def commit_all(repo: Path, message: str) -> None:
     git(repo, "add", "--all")
-    git(repo, "commit", "--quiet", "-m", message)
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", message)
 
 
 def snapshot(repo: Path) -> tuple[dict[str, bytes], str, str]:
