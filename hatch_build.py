@@ -42,7 +42,7 @@ def _version(root: Path) -> str:
     return match.group(1)
 
 
-class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
+class CustomBuildHook(BuildHookInterface):  # type: ignore[misc,type-arg,unused-ignore]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
@@ -58,10 +58,7 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copy2(shipped, bundle)
             shutil.copy2(shipped.with_suffix(".json"), bundle.with_suffix(".json"))
-        if self.target_name == "wheel":
-            dest = "generator/_data"
-        else:
-            dest = SDIST_DIR
+        dest = "generator/_data" if self.target_name == "wheel" else SDIST_DIR
         build_data.setdefault("force_include", {})
         build_data["force_include"][str(bundle)] = f"{dest}/template.bundle"
         build_data["force_include"][str(bundle.with_suffix(".json"))] = f"{dest}/template.json"

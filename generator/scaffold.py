@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from generator.errors import GenaiopsError
 from generator.template_source import TemplateSource
@@ -63,7 +63,7 @@ def update(
     vcs_ref: str,
     data: Mapping[str, Any],
     defaults: bool,
-    conflict: str,
+    conflict: Literal["inline", "rej"],
     unsafe: bool,
     pretend: bool = False,
 ) -> None:

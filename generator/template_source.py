@@ -67,7 +67,7 @@ def _absolute_if_local(src: str) -> str:
 
 
 def template_url(override: str | None = None) -> str:
-    """The template identity: ``--template-url``, else ``$GENAIOPS_TEMPLATE_URL``, else canonical."""
+    """The template identity: the option, else ``$GENAIOPS_TEMPLATE_URL``, else canonical."""
     chosen = override or os.environ.get(URL_ENV) or CANONICAL_URL
     return _absolute_if_local(chosen.strip())
 
@@ -146,7 +146,9 @@ def _describe(path: Path) -> ShippedBundle:
         except (OSError, ValueError, KeyError):
             pass
     tags = list_tags(path.as_posix(), {})
-    ordered = sorted(tags, key=lambda t: builder.parse_tag(t) or builder.Version("0"))
+    from packaging.version import Version
+
+    ordered = sorted(tags, key=lambda t: builder.parse_tag(t) or Version("0"))
     if not ordered:
         raise GenaiopsError(f"template bundle {path} holds no version tags")
     return ShippedBundle(path, ordered[-1], tuple(ordered))

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         ],
         path: Annotated[
             Path, typer.Argument(metavar="[PATH]", help="Repository (default: .).")
-        ] = Path("."),
+        ] = Path(),
         data: Annotated[
             list[str] | None,
             typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),

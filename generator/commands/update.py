@@ -29,7 +29,7 @@ def read_paths(paths: list[Path], from_file: Path | None) -> list[Path]:
             if entry:
                 path = Path(entry).expanduser()
                 chosen.append(path if path.is_absolute() else base / path)
-    return chosen or [Path(".")]
+    return chosen or [Path()]
 
 
 def run_fleet(paths: list[Path], options: UpdateOptions, fmt: str) -> int:

@@ -84,7 +84,8 @@ def _git(args: Sequence[str], cwd: Path, *, env: dict[str, str] | None = None,
     )
     if proc.returncode != 0:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise BundleError(f"git {' '.join(args[:2])} failed: {detail[-1] if detail else proc.returncode}")
+        last = detail[-1] if detail else proc.returncode
+        raise BundleError(f"git {' '.join(args[:2])} failed: {last}")
     return proc.stdout
 
 
@@ -117,7 +118,7 @@ def release_tags(root: Path) -> list[VersionSource]:
     ).decode()
     found: list[VersionSource] = []
     for line in out.splitlines():
-        tag, obj, peeled, date = (line.split("\t") + ["", "", ""])[:4]
+        tag, obj, peeled, date = [*line.split("\t"), "", "", ""][:4]
         if parse_tag(tag) is None:
             continue
         commit = peeled or obj
@@ -233,8 +234,8 @@ def build_bundle(versions: Sequence[VersionSource], out: Path, *, source_root: P
         manifest = Manifest(current=ordered[-1].tag, versions=tuple(v.tag for v in ordered))
         manifest_tmp = partial.with_suffix(".json.tmp")
         manifest_tmp.write_text(manifest.to_json(), encoding="utf-8")
-        os.replace(manifest_tmp, manifest_path(out))
-        os.replace(partial, out)
+        manifest_tmp.replace(manifest_path(out))
+        partial.replace(out)
     return manifest
 
 

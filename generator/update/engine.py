@@ -114,7 +114,7 @@ def _update_one(
         vcs_ref=plan.target,
         data=options.data,
         defaults=options.defaults,
-        conflict=options.conflict,
+        conflict="rej" if options.conflict == "rej" else "inline",
         unsafe=options.source.trust and not plan.ours,
     )
     after = answers_file.load(project, before.relpath)

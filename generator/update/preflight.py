@@ -102,10 +102,7 @@ def plan(project: Path, answers: Answers, to: str | None, options: SourceOptions
             f"{project / answers.relpath}: the project is at {answers.commit}, which {where} "
             f"not ({shown}); upgrade genaiops, or use --online or --template-url"
         )
-    if to is None:
-        target = _default_target(versions, shipped)
-    else:
-        target = _match(to, versions)
+    target = _default_target(versions, shipped) if to is None else _match(to, versions)
     if versions[target] < versions[answers.commit]:
         raise GenaiopsError(
             f"{project}: the project is at {answers.commit}; going back to {target} is a "

@@ -45,11 +45,11 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mapping[s
         for key, value in env.items():
             local.env[key] = value
     yield env
-    for key, value in saved.items():
-        if value is None:
+    for key, previous in saved.items():
+        if previous is None:
             os.environ.pop(key, None)
         else:
-            os.environ[key] = value
+            os.environ[key] = previous
 
 
 @pytest.fixture

@@ -11,7 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from update_helpers import REPO_ROOT, CliResult, commit_all, git, make_template, snapshot, write_files
+from update_helpers import (
+    REPO_ROOT,
+    CliResult,
+    commit_all,
+    git,
+    make_template,
+    snapshot,
+    write_files,
+)
 
 CI_V1 = "name: ci\non: push\n# package {{ project_slug }}\n"
 CI_V2 = "name: ci\non: [push, pull_request]\n# package {{ project_slug }}\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,8 @@ from generator.update import bundle
 
 def _tags(bundle_path: Path) -> dict[str, str]:
     out = git(bundle_path.parent, "ls-remote", "--tags", "--refs", str(bundle_path))
-    return {ref.removeprefix("refs/tags/"): sha for sha, ref in (l.split("\t") for l in out.splitlines())}
+    pairs = (line.split("\t") for line in out.splitlines())
+    return {ref.removeprefix("refs/tags/"): sha for sha, ref in pairs}
 
 
 def _tree(bundle_path: Path, tag: str, scratch: Path) -> list[str]:
@@ -34,7 +34,7 @@ def template(tmp_path: Path) -> Path:
 
 
 def test_bundle_holds_each_release_and_only_the_template(template: Path, tmp_path: Path) -> None:
-    os.symlink("../workflows/ci.yml", template / "template" / "ci.yml")
+    (template / "template" / "ci.yml").symlink_to("../workflows/ci.yml")
     git(template, "add", "--all")
     git(template, "commit", "--quiet", "-m", "symlink")
     git(template, "tag", "v2.1.0")

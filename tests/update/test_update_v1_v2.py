@@ -28,7 +28,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 TEAM_EDITS = {
-    "README.md": [("readme line 3", "readme line 3 (team)"), ("readme line 7", "readme line 7 (team)")],
+    "README.md": [
+        ("readme line 3", "readme line 3 (team)"),
+        ("readme line 7", "readme line 7 (team)"),
+    ],
     "config.toml": [("config line 8", "config line 8 = team")],
     "old_name.txt": [("guide line 9", "guide line 9 (team)")],
     "obsolete.txt": [("obsolete line 4", "obsolete line 4 (team)")],
