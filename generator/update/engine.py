@@ -9,6 +9,7 @@ undo if anything fails half-way (the tree was clean, so ``reset --hard`` + ``cle
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -49,9 +50,12 @@ def update_repository(
     all_answers = preflight.load_all(project)
     preflight.check_clean(project)
     plans = [preflight.plan(project, a, options.to, options.source) for a in all_answers]
+    unattended = not options.defaults and not sys.stdin.isatty()
     for plan in plans:
         if not plan.up_to_date or options.data:
             preflight.check_data(plan, options.data)
+            if unattended:
+                preflight.check_unattended(plan, options.data)
     if options.pretend:
         with _scratch_clone(project) as clone:
             return _run_plans(clone, plans, options, migrations, pretend_of=project)

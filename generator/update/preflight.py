@@ -153,6 +153,26 @@ def check_data(plan_: Plan, data: Mapping[str, Any]) -> None:
     check_choices(data, questions)
 
 
+def check_unattended(plan_: Plan, data: Mapping[str, Any]) -> None:
+    """Without a terminal, new questions need --defaults or --data: say so before starting.
+
+    (Copier would find out only after rendering the old version, and its prompt library can
+    wait seconds on a closed stdin first.) Questions with a ``when`` may never be asked, so
+    they are left to Copier.
+    """
+    questions = target_questions(plan_)
+    missing = sorted(
+        name for name, spec in questions.items()
+        if name not in plan_.answers.data and name not in data
+        and not (isinstance(spec, dict) and "when" in spec)
+    )
+    if missing:
+        raise GenaiopsError(
+            f"{plan_.target} asks new question(s) {', '.join(missing)} and there is no "
+            "terminal to ask them: answer with --defaults or --data KEY=VALUE"
+        )
+
+
 def target_questions(plan_: Plan) -> dict[str, Any]:
     """The questions of ``copier.yml`` at the target version, fetched into a scratch repo."""
     from generator.questions import load_questions

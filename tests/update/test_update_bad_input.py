@@ -155,3 +155,9 @@ def test_fleet_reports_each_repository(
     assert [p["status"] for p in payload] == ["updated", "error"]
     assert "not a git repository" in payload[1]["message"]
     assert "_commit: v2.0.0" in (project / ".copier-answers.yml").read_text()
+
+
+def test_new_question_without_a_terminal(project: Path, cli: Callable[..., CliResult]) -> None:
+    """v2 asks `license`; with no terminal and no --defaults nothing may change."""
+    _refused(cli, project, "--to", "v2.0.0",
+             expect="v2.0.0 asks new question(s) license and there is no terminal")
