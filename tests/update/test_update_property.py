@@ -81,7 +81,7 @@ LINES = 8
 @pytest.mark.slow
 # Each example is a real template repository, `new` and `update` (about 2 s): a handful,
 # reproducible, and not shrunk (a failing example is printed as generated).
-@settings(max_examples=5, deadline=None, derandomize=True,
+@settings(max_examples=4, deadline=None, derandomize=True,
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(

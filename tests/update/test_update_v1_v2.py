@@ -170,3 +170,22 @@ def test_up_to_date_and_data_change(project: Path, cli: Callable[..., CliResult]
     assert changed.code == 0, changed.err
     assert "answer changed license: Apache-2.0" in changed.out
     assert (project / "LICENSE").read_text() == "License: Apache-2.0\n"
+
+
+def test_project_in_a_subdirectory_of_a_repository(
+    generated: Path, tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    """A monorepo: the project is one directory of a larger repository."""
+    mono = tmp_path / "mono"
+    shutil.copytree(generated, mono / "services" / "chat", ignore=shutil.ignore_patterns(".git"))
+    (mono / "other.txt").write_text("another team's file\n")
+    git(mono, "init", "--quiet")
+    commit_all(mono, "monorepo")
+    project = mono / "services" / "chat"
+    result = cli("update", project, "--to", "v2.0.0", "--defaults")
+    assert result.code == 1
+    assert "CONFLICTS (1): README.md" in result.out
+    assert "updated (1): config.toml" in result.out
+    assert git(mono, "diff", "--name-only", "--diff-filter=U").split() == [
+        "services/chat/README.md"]
+    assert (mono / "other.txt").read_text() == "another team's file\n"
