@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from update_helpers import CliResult
+import update_templates as T
+from update_helpers import CliResult, make_template
 
 from generator.cli import main
 
@@ -67,3 +68,11 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def template_v1_v2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-version template of ``update_templates``, tagged v1.0.0 and v2.0.0."""
+    return make_template(
+        tmp_path_factory.mktemp("tpl") / "tpl", [("v1.0.0", T.V1), ("v2.0.0", T.V2)]
+    )

@@ -8,35 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import update_templates as T
-from update_helpers import CliResult, commit_all, git, make_template, snapshot
+from update_helpers import CliResult, commit_all, copy_repo, generate, git, snapshot
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template(
-        tmp_path_factory.mktemp("tpl") / "tpl", [("v1.0.0", T.V1), ("v2.0.0", T.V2)]
-    )
-
-
-@pytest.fixture(scope="module")
-def generated(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from generator.cli import main
-
-    project = tmp_path_factory.mktemp("gen") / "proj"
-    try:
-        main(["new", str(project), "--template", str(template), "--vcs-ref", "v1.0.0",
-              "--defaults"])
-    except SystemExit as exc:
-        assert not exc.code
-    return project
+def generated(template_v1_v2: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(template_v1_v2, tmp_path_factory.mktemp("gen") / "proj")
 
 
 @pytest.fixture
 def project(generated: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "proj"
-    shutil.copytree(generated, copy, symlinks=True)
-    return copy
+    return copy_repo(generated, tmp_path / "proj")
 
 
 def _refused(cli: Callable[..., CliResult], repo: Path, *args: str, expect: str) -> CliResult:
@@ -103,7 +85,7 @@ def test_unknown_version(project: Path, cli: Callable[..., CliResult]) -> None:
     _refused(cli, project, "--to", "v9.9.9", expect="unknown template version 'v9.9.9'")
 
 
-def test_downgrade(project: Path, cli: Callable[..., CliResult], template: Path) -> None:
+def test_downgrade(project: Path, cli: Callable[..., CliResult]) -> None:
     first = cli("update", project, "--to", "v2.0.0", "--defaults")
     assert first.code == 0, first.err
     commit_all(project, "update")

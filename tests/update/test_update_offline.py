@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-import update_templates as T
-from update_helpers import commit_all, git, make_template
+from update_helpers import commit_all, git
 
 from generator import __version__
 from generator.template_source import CANONICAL_URL
@@ -44,12 +43,10 @@ def offline(args: list[str], cwd: Path, env: Mapping[str, str] | None = None
 
 
 @pytest.fixture(scope="module")
-def release_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def release_bundle(template_v1_v2: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What a wheel of a template with releases v1.0.0 and v2.0.0 would ship."""
-    base = tmp_path_factory.mktemp("release")
-    template = make_template(base / "tpl", [("v1.0.0", T.V1), ("v2.0.0", T.V2)])
-    out = base / "template.bundle"
-    bundle.build_bundle(bundle.release_tags(template), out, source_root=template)
+    out = tmp_path_factory.mktemp("release") / "template.bundle"
+    bundle.build_bundle(bundle.release_tags(template_v1_v2), out, source_root=template_v1_v2)
     return out
 
 

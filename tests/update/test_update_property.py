@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from update_helpers import commit_all, make_template
+from update_helpers import commit_all, generate, make_template
 
 from generator.update import merge
 
@@ -109,13 +109,7 @@ def test_full_updates_never_drop_a_team_line_silently(
         v2[f"template/{name}"] = None if dropped[i] else text(theirs).decode()
         ours[name] = apply_edits(base, team[i], f"TEAM{i}-")
     tpl = make_template(root / "tpl", [("v1.0.0", v1), ("v2.0.0", v2)])
-    from generator.cli import main
-
-    project = root / "proj"
-    try:
-        main(["new", str(project), "--template", str(tpl), "--vcs-ref", "v1.0.0", "--defaults"])
-    except SystemExit as exc:
-        assert not exc.code
+    project = generate(tpl, root / "proj")
     for name, lines in ours.items():
         (project / name).write_bytes(text(lines))
     commit_all(project, "team")

@@ -13,19 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import update_templates as T
-from update_helpers import CliResult, commit_all, git, make_template, snapshot
+from update_helpers import CliResult, commit_all, copy_repo, generate, git, snapshot
 
 from generator.update.engine import UpdateOptions, update_repository
 from generator.update.migrations import rename
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_template(
-        tmp_path_factory.mktemp("tpl") / "tpl", [("v1.0.0", T.V1), ("v2.0.0", T.V2)]
-    )
-
 
 TEAM_EDITS = {
     "README.md": [
@@ -39,16 +30,9 @@ TEAM_EDITS = {
 
 
 @pytest.fixture(scope="module")
-def generated(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def generated(template_v1_v2: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project made with v1 and edited by the team (one commit), kept pristine."""
-    from generator.cli import main
-
-    project = tmp_path_factory.mktemp("gen") / "proj"
-    try:
-        main(["new", str(project), "--template", str(template), "--vcs-ref", "v1.0.0",
-              "--defaults"])
-    except SystemExit as exc:
-        assert not exc.code
+    project = generate(template_v1_v2, tmp_path_factory.mktemp("gen") / "proj")
     for rel, edits in TEAM_EDITS.items():
         path = project / rel
         text = path.read_text()
@@ -61,9 +45,7 @@ def generated(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def project(generated: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "proj"
-    shutil.copytree(generated, copy, symlinks=True)
-    return copy
+    return copy_repo(generated, tmp_path / "proj")
 
 
 def test_v1_to_v2_keeps_every_team_edit(project: Path) -> None:

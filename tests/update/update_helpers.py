@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,3 +62,19 @@ class CliResult:
     code: int
     out: str
     err: str
+
+
+def generate(template: Path, dest: Path, ref: str = "v1.0.0") -> Path:
+    """`genaiops new` of ``template`` at ``ref`` (a git repository with a first commit)."""
+    from generator.cli import main
+
+    try:
+        main(["new", str(dest), "--template", str(template), "--vcs-ref", ref, "--defaults"])
+    except SystemExit as exc:
+        assert not exc.code, exc
+    return dest
+
+
+def copy_repo(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, symlinks=True)
+    return dest
