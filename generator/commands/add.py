@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
             typer.Argument(metavar="CAPABILITY", help="workflows, iac, eval or pre-commit."),
         ],
         path: Annotated[
-            Path, typer.Argument(metavar="[PATH]", help="Repository (default: .).")
+            Path, typer.Argument(metavar="PATH", help="Repository (default: .).")
         ] = Path(),
         data: Annotated[
             list[str] | None,

@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
     def update(
         paths: Annotated[
             list[Path] | None,
-            typer.Argument(metavar="[PATH]...", help="Repositories to update (default: .)."),
+            typer.Argument(metavar="PATH", help="Repositories to update (default: .)."),
         ] = None,
         from_file: Annotated[
             Path | None,
