@@ -1,18 +1,79 @@
-"""``genaiops add``: placeholder until its issue lands."""
+"""``genaiops add CAPABILITY [PATH]``: bring one capability layer into an existing repository."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from generator.errors import GenaiopsError
+from generator.errors import FAILURE_EXIT, GenaiopsError
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("add", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    @app.command("add")
     def add(
-        args: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
+        capability: Annotated[
+            str,
+            typer.Argument(metavar="CAPABILITY", help="workflows, iac, eval or pre-commit."),
+        ],
+        path: Annotated[
+            Path, typer.Argument(metavar="PATH", help="Repository (default: .).")
+        ] = Path(),
+        data: Annotated[
+            list[str] | None,
+            typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
+        ] = None,
+        defaults: Annotated[
+            bool, typer.Option("--defaults", help="Take the default for every question.")
+        ] = False,
+        conflict: Annotated[
+            str,
+            typer.Option(
+                "--conflict",
+                help="An existing file that differs: inline markers, or a .rej patch beside it.",
+            ),
+        ] = "inline",
+        pretend: Annotated[
+            bool, typer.Option("--pretend", help="Show what would be added; write nothing.")
+        ] = False,
+        version: Annotated[
+            str | None, typer.Option("--vcs-ref", help="Template version (default: current).")
+        ] = None,
+        template_url: Annotated[
+            str | None,
+            typer.Option("--template-url", help="Fetch the template from this URL or path."),
+        ] = None,
+        online: Annotated[
+            bool, typer.Option("--online", help="Fetch the template from its git URL.")
+        ] = False,
+        fmt: Annotated[str, typer.Option("--format", help="Output: text or json.")] = "text",
     ) -> None:
-        """Not implemented yet."""
-        raise GenaiopsError("genaiops add is not implemented yet")
+        """Add one capability (CI/CD workflows, IaC, evaluation, pre-commit) to a repository."""
+        from generator import console
+        from generator.answers import parse_data_options
+        from generator.update.layers import AddOptions, add_capability
+        from generator.update.preflight import SourceOptions
+
+        if fmt not in ("text", "json"):
+            raise GenaiopsError(f"--format must be text or json, got {fmt!r}")
+        options = AddOptions(
+            data=dict(parse_data_options(data or [])),
+            defaults=defaults,
+            conflict=conflict,
+            pretend=pretend,
+            version=version,
+            source=SourceOptions(fetch_from=template_url, online=online),
+        )
+        with console.progress(f"Adding {capability}"):
+            result = add_capability(capability, path, options)
+        if fmt == "json":
+            typer.echo(json.dumps(result.to_dict(), indent=2, sort_keys=True))
+        else:
+            for line in result.lines():
+                console.out().print(line, markup=False)
+            if not result.conflicted and not pretend:
+                console.out().print("  review with `git status`, then commit", markup=False)
+        if result.conflicted:
+            raise typer.Exit(FAILURE_EXIT)

@@ -74,7 +74,7 @@ def run(options: NewOptions) -> NewResult:
                         "no terminal to ask the questions (" + ", ".join(missing) + "): "
                         "answer with --defaults, --data or --data-file"
                     )
-        trust = options.trust or source.shipped
+        trust = options.trust
         created_parents = _make_parents(dest.parent)
         try:
             staging = _staging_dir(dest.parent)

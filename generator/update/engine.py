@@ -1,0 +1,242 @@
+"""``genaiops update`` for one repository: preflight, Copier's 3-way update, migrations, report.
+
+Copier does the merge. genaiops adds what Copier lacks: checks before anything is written,
+Python migrations (renames keep the team's edits), conflict detection (``git ls-files -u`` and
+``*.rej``), a warning when the update deletes a file the team changed, a summary, and an exact
+undo if anything fails half-way (the tree was clean, so ``reset --hard`` + ``clean`` restore it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import GenaiopsError
+from generator.template_source import TemplateSource
+from generator.update import answers_file, gitops, merge, preflight
+from generator.update.migrations import REGISTRY, Migration, MigrationContext, pending
+from generator.update.summary import UpdateResult
+
+
+@dataclass
+class UpdateOptions:
+    to: str | None = None
+    pretend: bool = False
+    conflict: str = "inline"
+    data: dict[str, Any] = field(default_factory=dict)
+    defaults: bool = False
+    source: preflight.SourceOptions = field(default_factory=preflight.SourceOptions)
+
+
+def update_repository(
+    project: Path,
+    options: UpdateOptions,
+    migrations: Sequence[Migration] | None = None,
+) -> list[UpdateResult]:
+    """Update every answers file of ``project`` (the app, then each added layer).
+
+    ``migrations`` replaces our template's registry (tests bring their own template).
+    """
+    if options.conflict not in ("inline", "rej"):
+        raise GenaiopsError(f"--conflict must be inline or rej, got {options.conflict!r}")
+    project = project.expanduser().resolve()
+    preflight.check_repository(project)
+    all_answers = preflight.load_all(project)
+    preflight.check_clean(project)
+    plans = [preflight.plan(project, a, options.to, options.source) for a in all_answers]
+    unattended = not options.defaults and not sys.stdin.isatty()
+    for plan in plans:
+        if not plan.up_to_date or options.data:
+            preflight.check_data(plan, options.data)
+            if unattended:
+                preflight.check_unattended(plan, options.data)
+    if options.pretend:
+        with _scratch_clone(project) as clone:
+            return _run_plans(clone, plans, options, migrations, pretend_of=project)
+    return _run_plans(project, plans, options, migrations, pretend_of=None)
+
+
+def _run_plans(
+    project: Path,
+    plans: Sequence[preflight.Plan],
+    options: UpdateOptions,
+    migrations: Sequence[Migration] | None,
+    pretend_of: Path | None,
+) -> list[UpdateResult]:
+    shown = pretend_of or project
+    orig = gitops.head(project)
+    assert orig is not None
+    results: list[UpdateResult] = []
+    temp_commits = 0
+    try:
+        for plan in plans:
+            relpath = plan.answers.relpath
+            if plan.up_to_date and not options.data:
+                results.append(UpdateResult.skipped(shown, relpath, plan.current, "up to date"))
+                continue
+            if results and results[-1].conflicts:
+                results.append(
+                    UpdateResult.skipped(
+                        shown,
+                        relpath,
+                        plan.current,
+                        "not updated: resolve the conflicts above, commit, and run update again",
+                    )
+                )
+                continue
+            if results and results[-1].changed:
+                gitops.commit_all(project, "genaiops update (temporary)")
+                temp_commits += 1
+            chosen = migrations if migrations is not None else (REGISTRY if plan.ours else ())
+            results.append(_update_one(project, plan, options, chosen, shown))
+    except BaseException:
+        gitops.restore(project, orig)
+        raise
+    if temp_commits:
+        conflicted = any(r.conflicts for r in results)
+        gitops.run(["reset", "--quiet", "--soft" if conflicted else "--mixed", orig], project)
+    for result in results:
+        result.pretend = pretend_of is not None
+    return results
+
+
+def _update_one(
+    project: Path,
+    plan: preflight.Plan,
+    options: UpdateOptions,
+    migrations: Sequence[Migration],
+    shown: Path,
+) -> UpdateResult:
+    from generator import scaffold
+
+    before = plan.answers
+    scaffold.update(
+        project,
+        git_env=plan.git_env,
+        answers_file=before.relpath,
+        vcs_ref=plan.target,
+        data=options.data,
+        defaults=options.defaults,
+        conflict="rej" if options.conflict == "rej" else "inline",
+        unsafe=options.source.trust and not plan.ours,
+    )
+    after = answers_file.load(project, before.relpath)
+    ctx = MigrationContext(project, plan.from_version, plan.to_version, after.public)
+    for migration in pending(migrations, plan.from_version, plan.to_version):
+        migration.apply(ctx)
+        ctx.note(f"migration {migration.version}: {migration.description}")
+    state = gitops.status(project)
+    renamed_from = {old for old, _ in ctx.renames}
+    deleted = [p for p in state.deleted if p not in renamed_from]
+    old_files = (
+        _old_render(project, plan, [*deleted, *renamed_from]) if (deleted or renamed_from) else {}
+    )
+    conflicts = list(state.unmerged)
+    for old, new in ctx.renames:
+        if _carry_over(project, old, new, old_files.get(old)):
+            conflicts.append(new)
+    warnings = [
+        f"{path} was deleted by the template update although your team changed it; "
+        f"recover it with `git checkout HEAD -- {path}`"
+        for path in deleted
+        if gitops.show(project, "HEAD", path) != old_files.get(path)
+    ]
+    state = gitops.status(project)
+    rejects = sorted(p for p in state.added if p.endswith(".rej"))
+    renamed_to = {new for _, new in ctx.renames}
+    new_answers = {k: v for k, v in after.public.items() if k not in before.public}
+    changed_answers = {
+        k: v for k, v in after.public.items() if k in before.public and before.public[k] != v
+    }
+    return UpdateResult(
+        project=shown,
+        answers_file=before.relpath,
+        from_version=plan.current,
+        to_version=after.commit,
+        status="updated",
+        updated=[p for p in state.modified if p != before.relpath and p not in renamed_to],
+        added=[p for p in state.added if p not in rejects and p not in renamed_to],
+        removed=[p for p in state.deleted if p not in renamed_from],
+        renamed=list(ctx.renames),
+        conflicts=sorted(set(conflicts) | set(state.unmerged)),
+        rejects=rejects,
+        new_answers=new_answers,
+        changed_answers=changed_answers,
+        warnings=warnings,
+        notes=ctx.notes,
+    )
+
+
+def _old_render(project: Path, plan: preflight.Plan, paths: Sequence[str]) -> dict[str, bytes]:
+    """The listed files as the project's previous template version rendered them."""
+    from generator import scaffold
+
+    source = TemplateSource(
+        src=plan.answers.src_path,
+        vcs_ref=plan.current,
+        local_dir=None,
+        shipped=plan.ours,
+        git_env=plan.git_env,
+    )
+    with tempfile.TemporaryDirectory(prefix="genaiops-old-") as tmp:
+        dest = Path(tmp) / "old"
+        scaffold.render(
+            source,
+            dest,
+            plan.answers.public,
+            defaults=True,
+            trust=False,
+            answers_file=plan.answers.relpath,
+            exclude=scaffold.subset_exclude(sorted(set(paths))),
+        )
+        return {p: (dest / p).read_bytes() for p in paths if (dest / p).is_file()}
+
+
+def _carry_over(project: Path, old: str, new: str, base: bytes | None) -> bool:
+    """Merge the team's edits of ``old`` (renamed by the template) into ``new``.
+
+    Returns True when the merge left conflicts (the file is then marked unmerged).
+    """
+    ours = gitops.show(project, "HEAD", old)
+    if ours is None or ours == base:
+        return False  # the team never had or never changed the old file: nothing to carry
+    target = project / new
+    theirs = target.read_bytes() if target.is_file() else None
+    (project / old).unlink(missing_ok=True)
+    if theirs is None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(ours)
+        return False
+    result = merge.three_way(base or b"", ours, theirs)
+    target.write_bytes(result.content)
+    if result.clean:
+        return False
+    gitops.mark_unmerged(project, new, {1: base or b"", 2: ours, 3: theirs})
+    return True
+
+
+@contextmanager
+def _scratch_clone(project: Path) -> Iterator[Path]:
+    """A throw-away clone sharing the repository's objects, for ``--pretend``."""
+    top = gitops.toplevel(project)
+    assert top is not None
+    rel = project.resolve().relative_to(top.resolve())
+    tmp = Path(tempfile.mkdtemp(prefix="genaiops-pretend-"))
+    try:
+        clone = tmp / "clone"
+        gitops.run(["clone", "--quiet", "--shared", str(top), str(clone)], tmp)
+        yield clone / rel
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def parse_data(items: Sequence[str]) -> Mapping[str, str]:
+    from generator.answers import parse_data_options
+
+    return parse_data_options(items)

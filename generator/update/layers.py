@@ -1,0 +1,212 @@
+"""``genaiops add CAPABILITY``: one capability layer of the template, into any repository.
+
+A layer is the part of the app template that carries one capability (``copier.yml`` lists the
+layers as choices of its ``layer`` question and excludes everything else for them). Copier
+renders it into a scratch directory; genaiops then brings each file in: new files are added,
+identical ones left alone, and a file the repository already has with other content is never
+overwritten: it becomes a conflict (markers + unmerged in git, or a ``.rej`` patch). The layer's
+own answers file, ``.copier-answers.<layer>.yml``, lets ``genaiops update`` keep it current.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import resources, template_source
+from generator.errors import GenaiopsError
+from generator.template_source import TemplateSource
+from generator.update import answers_file, gitops, merge, preflight
+from generator.update.summary import UpdateResult
+
+APP = "app"
+
+
+@dataclass
+class AddOptions:
+    data: dict[str, Any] = field(default_factory=dict)
+    defaults: bool = False
+    conflict: str = "inline"
+    pretend: bool = False
+    version: str | None = None
+    source: preflight.SourceOptions = field(default_factory=preflight.SourceOptions)
+
+
+def capabilities(template_dir: Path | None = None) -> list[str]:
+    """The layers the template offers (choices of its ``layer`` question, app excluded)."""
+    from generator.questions import load_questions
+
+    spec = load_questions(template_dir or resources.template_root()).get("layer", {})
+    choices = spec.get("choices", []) if isinstance(spec, dict) else []
+    values = list(choices.values()) if isinstance(choices, dict) else list(choices)
+    return [str(v) for v in values if v != APP]
+
+
+def add_capability(capability: str, project: Path, options: AddOptions) -> UpdateResult:
+    project = project.expanduser().resolve()
+    url = template_source.template_url()
+    known_dir = (
+        resources.template_root()
+        if template_source.is_canonical(url)
+        else (Path(url) if Path(url).is_dir() else None)
+    )
+    offered = capabilities(known_dir)
+    if capability not in offered:
+        raise GenaiopsError(
+            f"unknown capability {capability!r} (choose from: {', '.join(offered)})"
+        )
+    if options.conflict not in ("inline", "rej"):
+        raise GenaiopsError(f"--conflict must be inline or rej, got {options.conflict!r}")
+    preflight.check_repository(project)
+    preflight.check_clean(project)
+    relpath = answers_file.layer_file(capability)
+    _refuse_existing(project, relpath, capability)
+    if options.data and known_dir is not None:
+        from generator.answers import check_choices, check_known_keys
+        from generator.questions import load_questions
+
+        questions = load_questions(known_dir)
+        check_known_keys(options.data, questions)
+        check_choices(options.data, questions)
+    env = template_source.env_for(url, options.source.fetch_from, offline=not options.source.online)
+    ref = options.version or (
+        template_source.current_ref() if template_source.is_canonical(url) else None
+    )
+    if ref is not None and options.version is not None:
+        ref = _match_version(url, env, ref)
+    source = TemplateSource(src=url, vcs_ref=ref, local_dir=known_dir, shipped=True, git_env=env)
+    with tempfile.TemporaryDirectory(prefix="genaiops-add-") as tmp:
+        rendered = Path(tmp) / "layer"
+        from generator import scaffold
+
+        scaffold.render(
+            source,
+            rendered,
+            {**options.data, "layer": capability},
+            defaults=options.defaults,
+            trust=False,
+            answers_file=relpath,
+            user_defaults=_guessed_defaults(project),
+        )
+        files = sorted(
+            p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if p.is_file()
+        )
+        payload = [f for f in files if f != relpath]
+        if not payload:
+            raise GenaiopsError(f"the template has no files for capability {capability!r} yet")
+        version = answers_file.load(rendered, relpath).commit
+        result = UpdateResult(
+            project,
+            relpath,
+            version,
+            version,
+            "added",
+            message=f"{'would add' if options.pretend else 'added'} "
+            f"capability {capability} ({version})",
+            pretend=options.pretend,
+        )
+        orig = gitops.head(project)
+        assert orig is not None
+        try:
+            for rel in payload:
+                _bring_in(rendered / rel, project, rel, options, result)
+            if not options.pretend:
+                shutil.copy2(rendered / relpath, project / relpath)
+        except BaseException:
+            if not options.pretend:
+                gitops.restore(project, orig)
+            raise
+    return result
+
+
+def _refuse_existing(project: Path, relpath: str, capability: str) -> None:
+    if (project / relpath).exists():
+        raise GenaiopsError(
+            f"{project}: capability {capability} is already applied ({relpath}); "
+            "use `genaiops update` to bring it to a newer version"
+        )
+    main = project / answers_file.MAIN
+    if main.is_file():
+        try:
+            existing = answers_file.load(project, answers_file.MAIN)
+        except GenaiopsError:
+            return
+        ours = template_source.is_canonical(existing.src_path) or (
+            existing.src_path == template_source.template_url()
+        )
+        if ours and existing.data.get("layer", APP) == APP:
+            raise GenaiopsError(
+                f"{project} was generated by genaiops and already has every capability; "
+                "use `genaiops update` to bring it to a newer version"
+            )
+
+
+def _guessed_defaults(project: Path) -> dict[str, str]:
+    """Offer the repository's own name instead of the template's placeholder."""
+    name = project.name
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    guessed = {"project_name": name}
+    if slug and slug[0].isalpha():
+        guessed["project_slug"] = slug
+    return guessed
+
+
+def _match_version(url: str, env: dict[str, str], requested: str) -> str:
+    from generator.update.bundle import parse_tag
+
+    tags = template_source.list_tags(url, env)
+    if requested in tags:
+        return requested
+    wanted = parse_tag(requested)
+    for tag in tags:
+        if wanted is not None and parse_tag(tag) == wanted:
+            return tag
+    raise GenaiopsError(f"unknown template version {requested!r}")
+
+
+def _bring_in(
+    src: Path, project: Path, rel: str, options: AddOptions, result: UpdateResult
+) -> None:
+    """Add one rendered file; an existing different file becomes a reported conflict."""
+    dest = project / rel
+    theirs = src.read_bytes()
+    if not dest.exists():
+        result.added.append(rel)
+        if not options.pretend:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+        return
+    if dest.is_dir():
+        raise GenaiopsError(f"{dest} is a directory; the capability needs a file there")
+    ours = dest.read_bytes()
+    if ours == theirs:
+        result.unchanged.append(rel)
+        return
+    if options.conflict == "rej":
+        result.rejects.append(f"{rel}.rej")
+        if not options.pretend:
+            (project / f"{rel}.rej").write_bytes(_patch(rel, ours, theirs))
+        return
+    result.conflicts.append(rel)
+    if options.pretend:
+        return
+    merged = merge.three_way(b"", ours, theirs)
+    dest.write_bytes(merged.content)
+    if not merged.clean:
+        gitops.mark_unmerged(project, rel, {2: ours, 3: theirs})
+
+
+def _patch(rel: str, ours: bytes, theirs: bytes) -> bytes:
+    """The template's version as a patch against the repository's file (apply by hand)."""
+    diff = difflib.unified_diff(
+        ours.decode(errors="replace").splitlines(keepends=True),
+        theirs.decode(errors="replace").splitlines(keepends=True),
+        fromfile=f"a/{rel}",
+        tofile=f"b/{rel}",
+    )
+    return "".join(diff).encode()
