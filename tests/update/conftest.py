@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
 import update_templates as T
 from update_helpers import CliResult, make_template
 
