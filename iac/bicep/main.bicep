@@ -168,6 +168,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     resourceToken: resourceToken
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     documentReaderPrincipalIds: [identities.outputs.appPrincipalId, identities.outputs.deployPrincipalId]
     evalWriterPrincipalIds: [identities.outputs.evalPrincipalId]
   }

@@ -3,6 +3,8 @@
 param location string
 param tags object
 param resourceToken string
+@description('Log Analytics workspace that receives blob read/write/delete logs.')
+param logAnalyticsWorkspaceId string
 @description('Identities that read grounding documents (Storage Blob Data Reader on `documents`).')
 param documentReaderPrincipalIds array
 @description('Identities that write eval artifacts (Storage Blob Data Contributor on `eval-artifacts`).')
@@ -65,6 +67,20 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
       enabled: true
       days: 7
     }
+  }
+}
+
+// Blob reads, writes and deletes go to Log Analytics.
+resource blobLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: blobService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      { category: 'StorageRead', enabled: true }
+      { category: 'StorageWrite', enabled: true }
+      { category: 'StorageDelete', enabled: true }
+    ]
   }
 }
 
