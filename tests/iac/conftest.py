@@ -9,11 +9,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from iac_matrix import MATRIX, render  # noqa: E402
+from genrepo import GeneratedRepos
+from iac_matrix import MATRIX
 
 
 @pytest.fixture(scope="session")
-def iac_repos(tmp_path_factory: pytest.TempPathFactory, cli_env: dict[str, str]) -> dict[str, Path]:
-    """name -> generated repository (read-only), one per entry of MATRIX."""
-    root = tmp_path_factory.mktemp("iac-repos")
-    return {name: render(root, name, cli_env) for name in MATRIX}
+def iac_repos(generated: GeneratedRepos) -> dict[str, Path]:
+    """name -> generated repository (read-only, shared session cache), one per entry of MATRIX."""
+    return {name: generated(answers, git=False) for name, answers in MATRIX.items()}

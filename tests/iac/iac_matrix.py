@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-
-from genrepo import genaiops  # noqa: E402
 
 # Every flavour x profile, the gateway at least once per flavour.
 MATRIX: dict[str, dict[str, str]] = {
@@ -35,17 +30,6 @@ PROD_SKIPS_ALLOWED = {
 CUSTOM_POLICIES = {"CKV2_GENAIOPS_1", "CKV2_GENAIOPS_2", "CKV2_GENAIOPS_3", "CKV2_GENAIOPS_4"}
 
 
-def render(root: Path, name: str, env: Mapping[str, str]) -> Path:
-    dest = root / name
-    args = ["new", str(dest), "--defaults", "--no-git"]
-    for key, value in MATRIX[name].items():
-        args += ["--data", f"{key}={value}"]
-    proc = genaiops(args, env=env)
-    if proc.returncode != 0:
-        raise AssertionError(f"genaiops new failed: {proc.stderr}\n{proc.stdout}")
-    return dest
-
-
 def run_checkov(checkov: str, framework: str, root: Path, policies: Path) -> list[dict[str, Any]]:
     """One checkov process over ``root`` (several infra copies side by side): the flat results.
 
@@ -55,7 +39,9 @@ def run_checkov(checkov: str, framework: str, root: Path, policies: Path) -> lis
     command += ["--external-checks-dir", str(policies), "--directory", str(root)]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     if not proc.stdout.strip().startswith(("{", "[")):
-        raise AssertionError(f"checkov produced no JSON (rc={proc.returncode}):\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"checkov produced no JSON (rc={proc.returncode}):\n{proc.stderr[-3000:]}"
+        )
     reports = json.loads(proc.stdout)
     reports = reports if isinstance(reports, list) else [reports]
     results: list[dict[str, Any]] = []
@@ -73,14 +59,14 @@ def within(results: list[dict[str, Any]], directory: Path) -> list[dict[str, Any
     return [r for r in results if str(Path(r["file_abs_path"]).resolve()).startswith(prefix)]
 
 
-def parse_iac(checkov: str, infra: Path) -> dict[str, Any]:
-    """Resources of infra/ as parsed by checkov's parsers, run with the checkov env's python."""
+def parse_iac(checkov: str, infra_dirs: list[Path]) -> dict[str, Any]:
+    """Resources of each infra/ as parsed by checkov's parsers (with the checkov env's python)."""
     python = Path(checkov).with_name("python")
     proc = subprocess.run(
-        [str(python), str(HERE / "parse_iac.py"), str(infra)],
+        [str(python), str(HERE / "parse_iac.py"), *map(str, infra_dirs)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
     if proc.returncode != 0:
