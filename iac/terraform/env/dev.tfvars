@@ -1,0 +1,15 @@
+# The dev environment: `terraform -chdir=infra plan -var-file=env/dev.tfvars`.
+# `make preflight` checks these values before anyone provisions.
+environment_name  = "{{ project_slug | replace('_', '-') }}-dev"
+location          = "{{ azure_location }}"
+github_repository = "{{ owner }}/{{ project_slug | replace('_', '-') }}"
+
+chat_model_name          = "gpt-4o-mini"
+chat_model_version       = "2024-07-18"
+chat_deployment_sku      = "GlobalStandard"
+chat_deployment_capacity = 10
+
+embedding_model_name          = "text-embedding-3-small"
+embedding_model_version       = "1"
+embedding_deployment_sku      = "GlobalStandard"
+embedding_deployment_capacity = 10

@@ -1,0 +1,105 @@
+variable "environment_name" {
+  description = "Name of the environment (azd: AZURE_ENV_NAME); part of every resource name."
+  type        = string
+}
+
+variable "location" {
+  description = "Azure region of every resource (azd: AZURE_LOCATION)."
+  type        = string
+}
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose workflows may log in through OIDC."
+  type        = string
+}
+
+variable "chat_model_name" {
+  description = "Chat model: name, version and capacity are pinned here, never \"latest\"."
+  type        = string
+  default     = "gpt-4o-mini"
+}
+
+variable "chat_model_version" {
+  type    = string
+  default = "2024-07-18"
+}
+
+variable "chat_deployment_sku" {
+  type    = string
+  default = "GlobalStandard"
+  validation {
+    condition     = contains(["Standard", "GlobalStandard", "DataZoneStandard"], var.chat_deployment_sku)
+    error_message = "chat_deployment_sku must be Standard, GlobalStandard or DataZoneStandard."
+  }
+}
+
+variable "chat_deployment_capacity" {
+  description = "Capacity in units of 1,000 tokens per minute."
+  type        = number
+  default     = 10
+}
+
+variable "embedding_model_name" {
+  description = "Embedding model used for retrieval."
+  type        = string
+  default     = "text-embedding-3-small"
+}
+
+variable "embedding_model_version" {
+  type    = string
+  default = "1"
+}
+
+variable "embedding_deployment_sku" {
+  type    = string
+  default = "GlobalStandard"
+  validation {
+    condition     = contains(["Standard", "GlobalStandard", "DataZoneStandard"], var.embedding_deployment_sku)
+    error_message = "embedding_deployment_sku must be Standard, GlobalStandard or DataZoneStandard."
+  }
+}
+
+variable "embedding_deployment_capacity" {
+  type    = number
+  default = 10
+}
+
+variable "app_image" {
+  description = "Container image of the app; empty on the first apply (a placeholder runs until `azd deploy`)."
+  type        = string
+  default     = ""
+}
+{%- if iac_profile == 'prod' %}
+
+variable "registry_replica_location" {
+  description = "Second region of the container registry (geo-replication); must differ from location."
+  type        = string
+}
+{%- endif %}
+{%- if gateway == 'apim' %}
+
+variable "gateway_tokens_per_minute" {
+  description = "Tokens per minute each calling identity may use through the gateway."
+  type        = number
+  default     = 20000
+}
+
+variable "apim_publisher_email" {
+  description = "Publisher e-mail shown by API Management."
+  type        = string
+  default     = "platform@example.com"
+}
+
+variable "semantic_cache_redis_host" {
+  description = "Opt-in semantic cache: host name of an Azure Managed Redis with RediSearch (empty = off)."
+  type        = string
+  default     = ""
+}
+
+variable "semantic_cache_redis_key" {
+  description = "Access key of that Redis (only read when semantic_cache_redis_host is set)."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+{%- endif %}
