@@ -42,14 +42,20 @@ class Offer:
 
 
 def load_table(path: Path = TABLE) -> dict[tuple[str, str, str], Offer]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    ]
     table = {}
     for row in csv.DictReader(lines):
         quota = row["default_quota_k_tpm"].strip()
-        table[(row["sku"].lower(), row["model"].lower(), row["version"].lower())] = Offer(
-            frozenset(row["available_in"].split()),
-            frozenset(row["not_available_in"].split()),
-            int(quota) if quota else None,
+        table[(row["sku"].lower(), row["model"].lower(), row["version"].lower())] = (
+            Offer(
+                frozenset(row["available_in"].split()),
+                frozenset(row["not_available_in"].split()),
+                int(quota) if quota else None,
+            )
         )
     return table
 
@@ -62,7 +68,9 @@ def snake(name: str) -> str:
 def bicep_value(expr: str) -> object:
     """Literal value of a Bicep expression, or None when it is only known at deploy time."""
     expr = expr.split("//", 1)[0].strip()
-    env = re.fullmatch(r"(?:\w+\()?readEnvironmentVariable\('([^']*)'(?:\s*,\s*'([^']*)')?\)\)?", expr)
+    env = re.fullmatch(
+        r"(?:\w+\()?readEnvironmentVariable\('([^']*)'(?:\s*,\s*'([^']*)')?\)\)?", expr
+    )
     if env:
         raw = os.environ.get(env.group(1), env.group(2))
         return None if raw is None else scalar(raw)
@@ -112,7 +120,14 @@ def read_parameters(path: Path) -> dict[str, object]:
         for name, expr in re.findall(r"^param\s+(\w+)\s*=\s*(.+)$", text, re.MULTILINE):
             values[snake(name)] = bicep_value(expr)
         return values
-    variables = next((d / "variables.tf" for d in (path.parent, path.parent.parent) if (d / "variables.tf").is_file()), None)
+    variables = next(
+        (
+            d / "variables.tf"
+            for d in (path.parent, path.parent.parent)
+            if (d / "variables.tf").is_file()
+        ),
+        None,
+    )
     if variables is None:
         raise UsageError(f"{path}: no variables.tf next to it or one level up")
     values = terraform_defaults(variables)
@@ -134,7 +149,9 @@ def azd_value(raw: str) -> object:
     return None if value is None else scalar(value)
 
 
-def check(values: dict[str, object], table: dict[tuple[str, str, str], Offer]) -> tuple[list[str], list[str]]:
+def check(
+    values: dict[str, object], table: dict[tuple[str, str, str], Offer]
+) -> tuple[list[str], list[str]]:
     """(warnings, notes): warnings are combinations known not to exist, notes are gaps in the data."""
     warnings: list[str] = []
     notes: list[str] = []
@@ -149,39 +166,71 @@ def check(values: dict[str, object], table: dict[tuple[str, str, str], Offer]) -
         capacity = values.get(f"{kind}_deployment_capacity")
         label = f"{kind} deployment {model} {version} ({sku})"
         if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
-            warnings.append(f"{label}: capacity {capacity!r} must be a whole number >= 1 (units of 1,000 tokens per minute)")
+            warnings.append(
+                f"{label}: capacity {capacity!r} must be a whole number >= 1 (units of 1,000 tokens per minute)"
+            )
         if None in (model, version, sku):
-            notes.append(f"{kind} deployment: model, version or SKU only known at deploy time")
+            notes.append(
+                f"{kind} deployment: model, version or SKU only known at deploy time"
+            )
             continue
         offer = table.get((str(sku).lower(), str(model).lower(), str(version).lower()))
         if offer is None:
-            notes.append(f"{label}: not in tools/model_availability.csv; check `az cognitiveservices model list --location {region}`")
+            notes.append(
+                f"{label}: not in tools/model_availability.csv; check `az cognitiveservices model list --location {region}`"
+            )
             continue
         if region in offer.not_available_in:
             where = ", ".join(sorted(offer.available_in)[:6])
-            warnings.append(f"{label} is not offered in {region}; it is in e.g. {where}")
+            warnings.append(
+                f"{label} is not offered in {region}; it is in e.g. {where}"
+            )
         elif region not in offer.available_in:
-            notes.append(f"{label}: no data for region {region} in tools/model_availability.csv")
-        if offer.default_quota and isinstance(capacity, int) and capacity > offer.default_quota:
-            warnings.append(f"{label}: capacity {capacity} exceeds the default quota of {offer.default_quota} (thousand tokens per minute); request a quota increase first")
+            notes.append(
+                f"{label}: no data for region {region} in tools/model_availability.csv"
+            )
+        if (
+            offer.default_quota
+            and isinstance(capacity, int)
+            and capacity > offer.default_quota
+        ):
+            warnings.append(
+                f"{label}: capacity {capacity} exceeds the default quota of {offer.default_quota} (thousand tokens per minute); request a quota increase first"
+            )
     replica = values.get("registry_replica_location")
     if "registry_replica_location" in values and replica is not None:
         if replica in ("", UNSET_REGION):
-            warnings.append("registry_replica_location is not set; choose a second region for the registry's geo-replica")
+            warnings.append(
+                "registry_replica_location is not set; choose a second region for the registry's geo-replica"
+            )
         elif str(replica).lower() == region:
-            warnings.append(f"registry_replica_location must differ from location ({region})")
+            warnings.append(
+                f"registry_replica_location must differ from location ({region})"
+            )
     return warnings, notes
 
 
 def default_files(infra: Path) -> list[Path]:
-    patterns = ("main.bicepparam", "env/*.bicepparam", "main.tfvars.json", "env/*.tfvars")
+    patterns = (
+        "main.bicepparam",
+        "env/*.bicepparam",
+        "main.tfvars.json",
+        "env/*.tfvars",
+    )
     return sorted({p for pattern in patterns for p in infra.glob(pattern)})
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="parameter files (default: infra/main.* and infra/env/*)")
-    parser.add_argument("--warn-only", action="store_true", help="exit 0 even when there are warnings")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="parameter files (default: infra/main.* and infra/env/*)",
+    )
+    parser.add_argument(
+        "--warn-only", action="store_true", help="exit 0 even when there are warnings"
+    )
     args = parser.parse_args(argv)
     try:
         files = args.files or default_files(REPO / "infra")
@@ -192,8 +241,13 @@ def main(argv: list[str] | None = None) -> int:
         for path in files:
             if not path.is_file():
                 raise UsageError(f"{path}: no such file")
-            if not (path.suffix in (".bicepparam", ".tfvars") or path.name.endswith(".tfvars.json")):
-                raise UsageError(f"{path}: expected a .bicepparam, .tfvars or .tfvars.json file")
+            if not (
+                path.suffix in (".bicepparam", ".tfvars")
+                or path.name.endswith(".tfvars.json")
+            ):
+                raise UsageError(
+                    f"{path}: expected a .bicepparam, .tfvars or .tfvars.json file"
+                )
             warnings, notes = check(read_parameters(path), table)
             shown = os.path.relpath(path)
             for message in warnings:
