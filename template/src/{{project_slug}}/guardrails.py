@@ -43,7 +43,7 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(do anything now|developer mode|jailbreak(ed)?|DAN mode)\b", re.IGNORECASE
     ),
     "data_exfiltration": re.compile(
-        r"\b(send|post|upload|forward|email)\b[^.\n]{0,60}\b(to|at)\s+(https?://|\S+@\S+\.\w+)"
+        r"\b(send|post|upload|forward|exfiltrate)\b[^.\n]{0,60}\b(to|at)\s+https?://"
         r"|!\[[^\]]*\]\(https?://[^)]*[?&]\w+=",
         re.IGNORECASE,
     ),

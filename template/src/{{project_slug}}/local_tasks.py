@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from .textutil import STOPWORDS, sentences, terms, unmark, words
 
 UNKNOWN = "I don't know based on the available documents."
-MIN_COVERAGE = 0.34
+MIN_COVERAGE = 0.25
+# question words that say what kind of answer is wanted, not what it is about
+QUESTION_NOISE = frozenset({"many", "much", "often", "long", "need", "want", "tell", "know", "please", "ok"})
 NEW_CATEGORY_THRESHOLD = 2.0
 GENERIC = STOPWORDS | {
     "error", "errors", "fail", "failed", "failure", "warn", "warning", "info", "could", "cannot",
@@ -50,7 +52,7 @@ def _finish(sentence: str) -> str:
 
 def answer(question: str, sources: list[Source], history: str = "", max_sentences: int = 3) -> str:
     """Cite-every-sentence extractive answer, or :data:`UNKNOWN`."""
-    wanted = {t: 1.0 for t in terms(question)}
+    wanted = {t: 1.0 for t in terms(question) if t not in QUESTION_NOISE}
     if history and len(wanted) <= 3:  # a follow-up ("and for members?") borrows the last topic
         for t in terms(history.splitlines()[-1] if history.strip() else ""):
             wanted.setdefault(t, 0.4)
@@ -69,16 +71,17 @@ def answer(question: str, sources: list[Source], history: str = "", max_sentence
         for t in unit_terms:
             df[t] = df.get(t, 0) + 1
     idf = {t: math.log(1 + len(units) / (1 + df.get(t, 0))) for t in wanted}
-    total = sum(idf[t] * w for t, w in wanted.items()) or 1.0
+    # a question word found in no source counts half: it may just be phrased differently
+    total = sum(idf[t] * w * (1.0 if df.get(t) else 0.5) for t, w in wanted.items()) or 1.0
 
     scored = []
     for rank, source, sentence, unit_terms, heading_terms in units:
         hit = sum(idf[t] * w for t, w in wanted.items() if t in unit_terms)
-        near = sum(0.5 * idf[t] * w for t, w in wanted.items() if t in heading_terms - unit_terms)
+        near = sum(0.8 * idf[t] * w for t, w in wanted.items() if t in heading_terms - unit_terms)
         if hit == 0:
             continue
         coverage = (hit + near) / total
-        score = coverage - 0.002 * len(unit_terms) + 0.05 / (rank + 1)
+        score = coverage - 0.002 * len(unit_terms) + 0.15 / (rank + 1)
         scored.append((score, coverage, source.chunk_id, sentence))
     if not scored:
         return UNKNOWN
@@ -90,7 +93,9 @@ def answer(question: str, sources: list[Source], history: str = "", max_sentence
     for candidate in scored[1:]:
         if len(chosen) >= max_sentences:
             break
-        if candidate[0] >= 0.75 * best_score and candidate[3] not in {c[3] for c in chosen}:
+        same_chunk = candidate[2] == scored[0][2]
+        strong = candidate[0] >= (0.6 if same_chunk else 0.9) * best_score
+        if strong and candidate[3] not in {c[3] for c in chosen}:
             chosen.append(candidate)
     return " ".join(f"{_finish(sentence)} [{chunk_id}]" for _, _, chunk_id, sentence in chosen)
 

@@ -38,14 +38,28 @@ def _openai_client(settings: Settings) -> Any:
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
     return AsyncOpenAI(
-        api_key=key, base_url=settings.openai_base_url, timeout=settings.request_timeout_s
+        api_key=key, base_url=settings.openai_base_url, timeout=settings.request_timeout_s,
+        max_retries=settings.request_max_retries,
     )
 
 
 def _azure_auth(settings: Settings) -> dict[str, Any]:
     if settings.azure_openai_api_key:
         return {"api_key": settings.azure_openai_api_key.get_secret_value()}
-    return {"ad_token_provider": azure_token_provider(settings)}
+    return {"azure_ad_token_provider": azure_token_provider(settings)}
+
+
+def _azure_client(settings: Settings) -> Any:
+    """One AsyncAzureOpenAI client (timeouts and retries from settings) for chat and embeddings."""
+    from openai import AsyncAzureOpenAI
+
+    return AsyncAzureOpenAI(
+        azure_endpoint=str(settings.azure_openai_endpoint),
+        api_version=settings.azure_openai_api_version,
+        timeout=settings.request_timeout_s,
+        max_retries=settings.request_max_retries,
+        **_azure_auth(settings),
+    )
 
 
 def chat_service(settings: Settings) -> tuple[Any, str]:
@@ -60,11 +74,7 @@ def chat_service(settings: Settings) -> tuple[Any, str]:
 
         deployment = settings.azure_openai_chat_deployment
         service = AzureChatCompletion(
-            service_id=CHAT_SERVICE_ID,
-            deployment_name=deployment,
-            endpoint=settings.azure_openai_endpoint,
-            api_version=settings.azure_openai_api_version,
-            **_azure_auth(settings),
+            service_id=CHAT_SERVICE_ID, deployment_name=deployment, async_client=_azure_client(settings)
         )
         return service, str(deployment)
     from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion
@@ -93,11 +103,8 @@ def embedding_service(settings: Settings) -> tuple[Any, dict[str, Any]]:
 
         deployment = settings.azure_openai_embedding_deployment
         service = AzureTextEmbedding(
-            service_id=EMBEDDING_SERVICE_ID,
-            deployment_name=deployment,
-            endpoint=settings.azure_openai_endpoint,
-            api_version=settings.azure_openai_api_version,
-            **_azure_auth(settings),
+            service_id=EMBEDDING_SERVICE_ID, deployment_name=deployment,
+            async_client=_azure_client(settings),
         )
         return service, {"provider": provider, "model": str(deployment)}
     from semantic_kernel.connectors.ai.open_ai import OpenAITextEmbedding

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None  # any OpenAI-compatible server: Ollama, vLLM, llama.cpp
     request_timeout_s: float = Field(default=30.0, gt=0)
+    request_max_retries: int = Field(default=2, ge=0, le=10)
 
     # prompts
     prompts_path: Path = Path("prompts")
@@ -119,6 +121,10 @@ class Settings(BaseSettings):
                 "embeddings via azure_openai need APP_AZURE_OPENAI_EMBEDDING_DEPLOYMENT "
                 "(or set APP_EMBEDDING_PROVIDER=local)"
             )
+        for name in ("azure_openai_endpoint", "azure_search_endpoint", "content_safety_endpoint"):
+            url = getattr(self, name)
+            if url and not _secure_or_local(url):
+                raise ValueError(f"APP_{name.upper()} must be an https:// URL")
         if self.search_backend == "azure_ai_search" and not self.azure_search_endpoint:
             raise ValueError("search_backend=azure_ai_search needs APP_AZURE_SEARCH_ENDPOINT")
         if self.auth_mode == "api_key" and not self.api_keys:
@@ -130,6 +136,12 @@ class Settings(BaseSettings):
         if self.telemetry_exporter == "otlp" and not self.otlp_endpoint:
             raise ValueError("telemetry_exporter=otlp needs APP_OTLP_ENDPOINT")
         return self
+
+
+def _secure_or_local(url: str) -> bool:
+    """Credentials only travel over TLS, except to a server on this machine (tests, proxies)."""
+    host = urlsplit(url).hostname or ""
+    return url.startswith("https://") or host in ("localhost", "127.0.0.1", "::1")
 
 
 @lru_cache(maxsize=1)

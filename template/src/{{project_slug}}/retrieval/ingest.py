@@ -95,7 +95,7 @@ async def ingest(
         else:
             try:
                 doc: Document = load(path, docs_path)
-            except (ValueError, UnicodeDecodeError, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop ingestion
                 report.failed[doc_id] = str(exc)
                 continue
             chunks = chunk_document(doc, params["chunking"]["size"], params["chunking"]["overlap"])
