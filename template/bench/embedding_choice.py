@@ -78,8 +78,12 @@ def _docs(store: object, rowids: list[int]) -> list[str]:
 def main() -> int:
     queries = load_queries()
     hashing = module("local_embeddings")
+
+    def hashed(dims: int) -> Callable[[list[str]], np.ndarray]:
+        return lambda texts: hashing.hash_vectors(texts, dims)
+
     candidates: dict[str, Callable[[list[str]], np.ndarray]] = {
-        "hashing-v1 (1024 dims)": lambda texts: hashing.hash_vectors(texts, 1024),
+        f"hashing-v1 ({dims} dims)": hashed(dims) for dims in (256, 384, 512, 1024)
     }
     try:
         sys.path.insert(0, str(ROOT / "bench"))

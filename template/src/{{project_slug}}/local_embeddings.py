@@ -48,7 +48,7 @@ def hash_vectors(texts: list[str], dimensions: int) -> np.ndarray:
 class HashingEmbeddingGenerator(EmbeddingGeneratorBase):
     """Semantic Kernel embedding service over :func:`hash_vectors`."""
 
-    dimensions: int = 1024
+    dimensions: int = 512
 
     async def generate_embeddings(
         self,

@@ -17,7 +17,13 @@ import yaml
 
 from .guardrails import Guard, GuardrailBlocked, build_guard
 from .models import (
-    ChatResult, ChatTurn, Citation, ClassificationResult, RetrievedChunk, SummaryResult, Usage,
+    ChatResult,
+    ChatTurn,
+    Citation,
+    ClassificationResult,
+    RetrievedChunk,
+    SummaryResult,
+    Usage,
 )  # fmt: skip
 from .prompts import PromptLibrary
 from .providers import Services, build_services

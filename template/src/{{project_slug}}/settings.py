@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     local_embedding: Literal["hashing"] = "hashing"
     chat_model: str = "gpt-4o-mini"
     embedding_model: str = "text-embedding-3-small"
-    embedding_dimensions: int = Field(default=1024, ge=16, le=8192)
+    embedding_dimensions: int = Field(default=512, ge=16, le=8192)
     azure_openai_endpoint: str | None = None
     azure_openai_api_version: str = "2024-10-21"
     azure_openai_chat_deployment: str | None = None

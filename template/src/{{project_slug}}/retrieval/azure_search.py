@@ -59,8 +59,14 @@ class AzureSearchStore:
     def ensure_index(self, dimensions: int) -> None:
         """Create or update the index schema (idempotent)."""
         from azure.search.documents.indexes.models import (
-            HnswAlgorithmConfiguration, SearchableField, SearchField, SearchFieldDataType,
-            SearchIndex, SimpleField, VectorSearch, VectorSearchProfile,
+            HnswAlgorithmConfiguration,
+            SearchableField,
+            SearchField,
+            SearchFieldDataType,
+            SearchIndex,
+            SimpleField,
+            VectorSearch,
+            VectorSearchProfile,
         )  # fmt: skip
 
         fields = [
