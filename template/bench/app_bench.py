@@ -33,7 +33,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 def figures(label: str, ms: list[float]) -> str:
-    return f"{label}: p50 {pct(ms, 50):.2f} ms, p99 {pct(ms, 99):.2f} ms, mean {statistics.fmean(ms):.2f} ms (n={len(ms)})"
+    mean = statistics.fmean(ms)
+    return f"{label}: p50 {pct(ms, 50):.2f} ms, p99 {pct(ms, 99):.2f} ms, mean {mean:.2f} ms (n={len(ms)})"
 
 
 def synthetic_corpus(target: Path, chunks: int, seed: int = 7) -> None:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .guardrails import RedactingFilter
 from .settings import get_settings
 
 
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("semantic_kernel").setLevel(logging.WARNING)  # one INFO line per kernel call
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
 
     try:
         settings = get_settings()

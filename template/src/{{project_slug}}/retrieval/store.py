@@ -85,6 +85,7 @@ class SqliteStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, no fsync per commit
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
         self._ids = np.zeros(0, dtype=np.int64)
