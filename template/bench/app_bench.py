@@ -1,0 +1,174 @@
+"""Benchmark of the offline app; prints figures, asserts nothing.
+
+1. ingestion throughput (load → chunk → embed → persist), on a synthetic corpus of ~10,000 chunks
+   made from the sample documents' sentences (seeded, reproducible);
+2. hybrid retrieval latency p50/p99 over that 10,000-chunk index (query embedding included);
+3. API latency p50/p99 of POST /chat on a real server on localhost: sequential, and with 50
+   concurrent clients; plus the in-process orchestrator, so the HTTP overhead is visible.
+
+    uv run python bench/app_bench.py [--chunks 10000] [--requests 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _app import ROOT, module, package_name
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def figures(label: str, ms: list[float]) -> str:
+    mean = statistics.fmean(ms)
+    return f"{label}: p50 {pct(ms, 50):.2f} ms, p99 {pct(ms, 99):.2f} ms, mean {mean:.2f} ms (n={len(ms)})"
+
+
+def synthetic_corpus(target: Path, chunks: int, seed: int = 7) -> None:
+    """~``chunks`` chunks: documents of 25 sections, each section a paragraph of sample sentences."""
+    textutil = module("textutil")
+    sentences = []
+    for path in sorted((ROOT / "data" / "docs").rglob("*.md")):
+        sentences += [s for s in textutil.sentences(path.read_text(encoding="utf-8")) if len(s) > 40]
+    rng = random.Random(seed)
+    sections_per_doc = 25
+    for d in range(max(1, chunks // sections_per_doc)):
+        body = [f"# Synthetic document {d}"]
+        for s in range(sections_per_doc):
+            body.append(f"## Section {s} of {d}\n\n" + " ".join(rng.sample(sentences, 4)))
+        folder = target / f"group{d % 20:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"doc{d:05d}.md").write_text("\n\n".join(body) + "\n", encoding="utf-8")
+
+
+def bench_ingest_and_retrieval(chunks: int) -> None:
+    settings_mod, orch_mod = module("settings"), module("orchestrator")
+    queries = [json.loads(line)["query"] for line in
+               (ROOT / "bench" / "retrieval_queries.jsonl").read_text().splitlines() if line.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = Path(tmp) / "docs"
+        synthetic_corpus(docs, chunks)
+        settings = settings_mod.Settings(
+            _env_file=None, docs_path=docs, index_path=Path(tmp) / "index.sqlite",
+            feedback_path=Path(tmp) / "feedback.sqlite", telemetry_exporter="none",
+            prompts_path=ROOT / "prompts",
+        )
+        orch = orch_mod.Orchestrator.from_settings(settings)
+        report = asyncio.run(orch.ingest())
+        print(f"ingestion: {report.chunks_written} chunks from {len(report.added)} documents in "
+              f"{report.seconds:.1f} s = {report.chunks_written / report.seconds:.0f} chunks/s")
+        again = asyncio.run(orch.ingest())
+        print(f"re-ingestion with nothing changed: {again.seconds:.2f} s")
+
+        async def searches() -> list[float]:
+            await orch.retrieve(queries[0], 5)  # warm the vector matrix cache
+            ms = []
+            for i in range(400):
+                started = time.perf_counter()
+                await orch.retrieve(queries[i % len(queries)], 5)
+                ms.append((time.perf_counter() - started) * 1000)
+            return ms
+
+        print(figures(f"hybrid retrieval over {orch.store.count_chunks()} chunks (top 5)", asyncio.run(searches())))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def load(base: str, requests: int, concurrency: int, question: str) -> list[float]:
+    import httpx
+
+    ms: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(requests):
+        queue.put_nowait(i)
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                queue.get_nowait()
+                started = time.perf_counter()
+                response = await client.post("/chat", json={"question": question})
+                response.raise_for_status()
+                ms.append((time.perf_counter() - started) * 1000)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ms
+
+
+def bench_api(requests: int) -> None:
+    question = "How many days do customers have to return an item?"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "APP_INDEX_PATH": f"{tmp}/index.sqlite", "APP_FEEDBACK_PATH": f"{tmp}/fb.sqlite",
+               "APP_TELEMETRY_EXPORTER": "none"}
+        subprocess.run([sys.executable, "-m", package_name(), "ingest"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        settings = module("settings").Settings(_env_file=None, index_path=Path(tmp) / "index.sqlite",
+                                               feedback_path=Path(tmp) / "fb2.sqlite", telemetry_exporter="none")
+        orch = module("orchestrator").Orchestrator.from_settings(settings)
+
+        async def direct() -> list[float]:
+            ms = []
+            for _ in range(200):
+                started = time.perf_counter()
+                await orch.chat(question)
+                ms.append((time.perf_counter() - started) * 1000)
+            return ms
+
+        inproc = asyncio.run(direct())
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", f"{package_name()}.api:app", "--port", str(port),
+             "--log-level", "warning"], cwd=ROOT, env=env)  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            import httpx
+
+            for _ in range(200):
+                try:
+                    if httpx.get(base + "/ready", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            asyncio.run(load(base, 20, 5, question))  # warm-up
+            sequential = asyncio.run(load(base, 200, 1, question))
+            concurrent = asyncio.run(load(base, requests, 50, question))
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    print(figures("orchestrator.chat in process (local model)", inproc))
+    print(figures("POST /chat over HTTP, 1 client", sequential))
+    print(figures("POST /chat over HTTP, 50 concurrent clients", concurrent))
+    print(f"HTTP overhead at p99, 1 client: {pct(sequential, 99) - pct(inproc, 99):.2f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=500)
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s)")
+    bench_ingest_and_retrieval(args.chunks)
+    bench_api(args.requests)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Command line: ``python -m <package> ingest|serve|ask|summarize|classify``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from .guardrails import RedactingFilter
+from .settings import get_settings
+
+
+def _orchestrator() -> Any:
+    from .orchestrator import Orchestrator
+
+    return Orchestrator.from_settings(get_settings())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=__package__, description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="index data/docs incrementally and write the manifest")
+    ingest.add_argument("--full", action="store_true", help="rebuild the index from scratch")
+    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    ask = sub.add_parser("ask", help="ask one question and print the JSON result")
+    ask.add_argument("question")
+    for name in ("summarize", "classify"):
+        cmd = sub.add_parser(name, help=f"{name} a file ('-' for stdin) and print the JSON result")
+        cmd.add_argument("file")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("semantic_kernel").setLevel(logging.WARNING)  # one INFO line per kernel call
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
+
+    try:
+        settings = get_settings()
+    except ValueError as exc:
+        print(f"error: invalid settings: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run(f"{__package__}.api:app", host=args.host, port=args.port, log_level="info")
+        return 0
+    try:
+        orchestrator = _orchestrator()
+    except (ValueError, RuntimeError, OSError) as exc:  # PromptError is a ValueError
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "ingest":
+        report = asyncio.run(orchestrator.ingest(full=args.full))
+        print(report.summary())
+        for doc_id, problem in report.failed.items():
+            print(f"warning: {doc_id}: {problem}", file=sys.stderr)
+        print(f"manifest: {settings.index_path.parent / 'manifest.json'}")
+        return 1 if report.failed else 0
+    if args.command == "ask":
+        result = asyncio.run(orchestrator.chat(args.question))
+    else:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        result = asyncio.run(getattr(orchestrator, args.command)(text))
+    print(json.dumps(result.model_dump(), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The orchestrator's results: one shape for in-process callers, the API and the eval harness."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Usage(BaseModel):
+    """Token counts of one model call (estimated by whitespace tokens for the local provider)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class Citation(BaseModel):
+    """A grounding chunk the answer cites; ``doc_id`` is the source path without extension."""
+
+    doc_id: str
+    chunk_id: str
+    title: str
+    source: str
+    score: float
+
+
+class RetrievedChunk(BaseModel):
+    """One search hit: a chunk of a grounding document with its fused relevance score."""
+
+    doc_id: str
+    chunk_id: str
+    title: str
+    section: str
+    text: str
+    score: float
+    source: str = ""
+
+
+class _Traced(BaseModel):
+    """What every result carries so that a response can be tied to a prompt, model and request."""
+
+    request_id: str
+    prompt_id: str
+    prompt_version: str
+    model: str
+    usage: Usage = Field(default_factory=Usage)
+
+
+class ChatResult(_Traced):
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class SummaryResult(_Traced):
+    summary: str
+
+
+class ClassificationResult(_Traced):
+    """``label`` is a configured category, or ``other`` with ``is_new_category`` and a proposal."""
+
+    label: str
+    is_new_category: bool = False
+    proposed_category: str | None = None
+    rewrite: str = ""
+    probabilities: dict[str, float] | None = None
+
+
+class ChatTurn(BaseModel):
+    """One earlier turn of the conversation, as sent by the client."""
+
+    role: Literal["user", "assistant"]
+    content: str

@@ -1,0 +1,1 @@
+"""Grounding data: load → chunk → enrich → embed → persist, and hybrid search over it."""

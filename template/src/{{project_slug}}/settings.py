@@ -1,0 +1,150 @@
+"""One typed settings object, read from ``APP_*`` environment variables and ``.env``.
+
+Everything that differs between a laptop, CI and Azure is here, so switching provider or store is
+configuration, never a code change. Secrets are ``SecretStr`` and never have defaults.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from . import DEFAULT_USE_CASE
+
+Provider = Literal["local", "azure_openai", "openai", "openai_compatible"]
+UseCase = Literal["rag_chat", "summarization", "classification"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="APP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # what the app does and which revision is running (Container Apps sets CONTAINER_APP_REVISION)
+    use_case: UseCase = DEFAULT_USE_CASE  # type: ignore[assignment]
+    revision: str = Field(
+        default="local", validation_alias=AliasChoices("APP_REVISION", "CONTAINER_APP_REVISION")
+    )
+
+    # model providers: chat and embeddings (embeddings default to the chat provider)
+    provider: Provider = "local"
+    embedding_provider: Provider | None = None
+    local_embedding: Literal["hashing"] = "hashing"
+    chat_model: str = "gpt-4o-mini"
+    embedding_model: str = "text-embedding-3-small"
+    embedding_dimensions: int = Field(default=512, ge=16, le=8192)
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_version: str = "2024-10-21"
+    azure_openai_chat_deployment: str | None = None
+    azure_openai_embedding_deployment: str | None = None
+    azure_openai_api_key: SecretStr | None = None  # only when explicitly configured; Entra ID otherwise
+    azure_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("APP_AZURE_CLIENT_ID", "AZURE_CLIENT_ID")
+    )
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None  # any OpenAI-compatible server: Ollama, vLLM, llama.cpp
+    request_timeout_s: float = Field(default=30.0, gt=0)
+    request_max_retries: int = Field(default=2, ge=0, le=10)
+
+    # prompts
+    prompts_path: Path = Path("prompts")
+    prompt_variant: str = "default"
+
+    # grounding data, chunking and retrieval
+    docs_path: Path = Path("data/docs")
+    index_path: Path = Path("data/index/index.sqlite")
+    chunk_size: int = Field(default=800, ge=100, le=8000)
+    chunk_overlap: int = Field(default=120, ge=0)
+    top_k: int = Field(default=5, ge=1, le=50)
+    rrf_k: int = Field(default=60, ge=1)
+    search_backend: Literal["sqlite", "azure_ai_search"] = "sqlite"
+    azure_search_endpoint: str | None = None
+    azure_search_index: str = "grounding-docs"
+    azure_search_api_key: SecretStr | None = None
+
+    # classification (log triage)
+    categories_path: Path = Path("data/categories.yaml")
+
+    # API limits and auth
+    max_question_chars: int = Field(default=2000, ge=1)
+    max_text_chars: int = Field(default=20000, ge=1)
+    max_history_turns: int = Field(default=10, ge=0)
+    max_body_bytes: int = Field(default=256_000, ge=1024)
+    auth_mode: Literal["none", "api_key", "entra"] = "none"
+    api_keys: list[SecretStr] = Field(default_factory=list)
+    entra_tenant_id: str | None = None
+    entra_audience: str | None = None
+    entra_jwks_url: str | None = None  # defaults to the tenant's public keys
+    feedback_path: Path = Path("data/feedback/feedback.sqlite")
+
+    # guardrails
+    guard: Literal["rules", "azure_content_safety"] = "rules"
+    content_safety_endpoint: str | None = None
+    content_safety_api_key: SecretStr | None = None
+    guard_fail_open: bool = False
+
+    # telemetry
+    telemetry_exporter: Literal["none", "console", "otlp", "azure_monitor"] = "console"
+    otlp_endpoint: str | None = None
+    applicationinsights_connection_string: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "APP_APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_CONNECTION_STRING"
+        ),
+    )
+
+    @property
+    def effective_embedding_provider(self) -> Provider:
+        return self.embedding_provider or self.provider
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        """Fail at start-up with one clear line instead of at the first request."""
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        needs = {
+            "azure_openai": ["azure_openai_endpoint", "azure_openai_chat_deployment"],
+            "openai": ["openai_api_key"],
+            "openai_compatible": ["openai_base_url"],
+        }
+        for name in needs.get(self.provider, []):
+            if not getattr(self, name):
+                raise ValueError(f"provider={self.provider} needs APP_{name.upper()}")
+        embed = self.effective_embedding_provider
+        if embed == "azure_openai" and not self.azure_openai_embedding_deployment:
+            raise ValueError(
+                "embeddings via azure_openai need APP_AZURE_OPENAI_EMBEDDING_DEPLOYMENT "
+                "(or set APP_EMBEDDING_PROVIDER=local)"
+            )
+        for name in ("azure_openai_endpoint", "azure_search_endpoint", "content_safety_endpoint"):
+            url = getattr(self, name)
+            if url and not _secure_or_local(url):
+                raise ValueError(f"APP_{name.upper()} must be an https:// URL")
+        if self.search_backend == "azure_ai_search" and not self.azure_search_endpoint:
+            raise ValueError("search_backend=azure_ai_search needs APP_AZURE_SEARCH_ENDPOINT")
+        if self.auth_mode == "api_key" and not self.api_keys:
+            raise ValueError('auth_mode=api_key needs APP_API_KEYS (a JSON list, e.g. ["..."])')
+        if self.auth_mode == "entra" and not (self.entra_tenant_id and self.entra_audience):
+            raise ValueError("auth_mode=entra needs APP_ENTRA_TENANT_ID and APP_ENTRA_AUDIENCE")
+        if self.guard == "azure_content_safety" and not self.content_safety_endpoint:
+            raise ValueError("guard=azure_content_safety needs APP_CONTENT_SAFETY_ENDPOINT")
+        if self.telemetry_exporter == "otlp" and not self.otlp_endpoint:
+            raise ValueError("telemetry_exporter=otlp needs APP_OTLP_ENDPOINT")
+        return self
+
+
+def _secure_or_local(url: str) -> bool:
+    """Credentials only travel over TLS, except to a server on this machine (tests, proxies)."""
+    host = urlsplit(url).hostname or ""
+    return url.startswith("https://") or host in ("localhost", "127.0.0.1", "::1")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings(...)`` instead)."""
+    return Settings()
