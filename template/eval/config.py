@@ -157,8 +157,9 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
         suite_configs=configs,
         max_error_rate=max_error_rate,
         baseline_dir=root / str(regression.get("baseline", "evals/baseline")),
-        results_dir=root / str(run.get("results", "evals/results")),
-        cache_path=root / str(run.get("cache", "evals/.cache/responses.sqlite")),
+        # EVAL_RESULTS_DIR / EVAL_CACHE_PATH let CI and tests keep artifacts elsewhere
+        results_dir=Path(os.environ.get("EVAL_RESULTS_DIR") or root / str(run.get("results", "evals/results"))),
+        cache_path=Path(os.environ.get("EVAL_CACHE_PATH") or root / str(run.get("cache", "evals/.cache/responses.sqlite"))),
         confidence=float(regression.get("confidence", 0.95)),
         resamples=int(regression.get("resamples", 10_000)),
         seed=int(regression.get("seed", 12345)),

@@ -100,12 +100,15 @@ def parse_verdict(content: str) -> tuple[int, str]:
 class JudgeClient:
     """Calls the judge with bounded retries, through the cache."""
 
-    def __init__(self, config: JudgeConfig, cache: ResponseCache, retries: int = 3) -> None:
+    def __init__(
+        self, config: JudgeConfig, cache: ResponseCache, retries: int = 3, backoff_s: float = 1.0
+    ) -> None:
         import httpx
 
         self.config = config
         self.cache = cache
         self.retries = retries
+        self.backoff_s = backoff_s
         self.usage = Usage()
         headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
         self._client = httpx.AsyncClient(
@@ -134,7 +137,7 @@ class JudgeClient:
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
         }
-        delay = 1.0
+        delay = self.backoff_s
         for attempt in range(self.retries + 1):
             try:
                 response = await self._client.post("/chat/completions", json=body)

@@ -78,7 +78,7 @@ class RagChat:
             per_item[item_id] = metrics
         return Scores(
             per_item,
-            signatures={"retrieval": retrieval.signature(self.k), "rouge": text.signatures()["rouge"]},
+            signatures={"retrieval": retrieval.signature(self.k), "rouge": text.rouge_signature()},
         )
 
     def judge_inputs(self, record: dict[str, Any], out: dict[str, Any]) -> dict[str, str]:
@@ -114,9 +114,13 @@ class Summarization:
             per_item[str(record["id"])] = metrics
             predictions.append(out["summary"])
             references.append(record["reference_summary"])
-        corpus = text.corpus_scores(predictions, references) if predictions else {}
-        corpus = {f"corpus_{k}": v for k, v in corpus.items()}
-        return Scores(per_item, corpus, signatures=text.signatures())
+        signatures = {"rouge": text.rouge_signature()}
+        corpus: dict[str, float] = {}
+        if predictions:
+            scores, sacrebleu_signatures = text.corpus_scores(predictions, references)
+            corpus = {f"corpus_{k}": v for k, v in scores.items()}
+            signatures |= sacrebleu_signatures
+        return Scores(per_item, corpus, signatures=signatures)
 
     def judge_inputs(self, record: dict[str, Any], out: dict[str, Any]) -> dict[str, str]:
         return {

@@ -39,26 +39,26 @@ def sentence_chrf(prediction: str, reference: str) -> float:
     return float(CHRF().sentence_score(prediction, [reference]).score)
 
 
-def corpus_scores(predictions: Sequence[str], references: Sequence[str]) -> dict[str, float]:
-    """Corpus BLEU and chrF (sacrebleu): corpus statistics, not means of sentence scores."""
+def corpus_scores(
+    predictions: Sequence[str], references: Sequence[str]
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Corpus BLEU and chrF (sacrebleu; corpus statistics, not means) and their signatures."""
     from sacrebleu.metrics import BLEU, CHRF
 
     refs = [list(references)]
-    return {
-        "bleu": float(BLEU().corpus_score(list(predictions), refs).score),
-        "chrf": float(CHRF().corpus_score(list(predictions), refs).score),
+    bleu, chrf = BLEU(), CHRF()
+    scores = {
+        "bleu": float(bleu.corpus_score(list(predictions), refs).score),
+        "chrf": float(chrf.corpus_score(list(predictions), refs).score),
     }
+    return scores, {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())}
 
 
-def signatures() -> dict[str, str]:
-    """Versions and settings of the text metrics, stored with every result."""
+def rouge_signature() -> str:
+    """Version and settings of ROUGE, stored with every result (thresholds are not portable)."""
     from importlib.metadata import version
 
-    from sacrebleu.metrics import BLEU, CHRF
-
-    return {
-        "rouge": f"rouge-score {version('rouge-score')}|types:{','.join(ROUGE_TYPES)}"
-        "|stemmer:porter|measure:F|lsum-split:sentence-regex",
-        "bleu": str(BLEU().get_signature()),
-        "chrf": str(CHRF().get_signature()),
-    }
+    return (
+        f"rouge-score {version('rouge-score')}|types:{','.join(ROUGE_TYPES)}"
+        "|stemmer:porter|measure:F|lsum-split:sentence-regex"
+    )
