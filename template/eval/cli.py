@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eval.errors import UsageError
+from eval.errors import AppStartError, UsageError
 
 # eval/ sits at the repository root, next to evals/, data/ and src/
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,3 +166,6 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except AppStartError as exc:
+        print(f"eval gate FAILED: {exc}", file=sys.stderr)
+        return 1

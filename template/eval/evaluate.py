@@ -73,6 +73,7 @@ async def evaluate(
     datasets: dict[str, Any] = {}
     rubrics_used = []
     try:
+        await target.prepare()
         for name in suites:
             suite_cfg = cfg.suite_configs[name]
             suite = SUITE_TYPES[name](suite_cfg)

@@ -40,9 +40,12 @@ class RagChat:
         self.queries = load_queries(config.files["queries"]) if "queries" in config.files else {}
 
     async def call(self, target: Target, record: dict[str, Any]) -> dict[str, Any]:
-        query = self.queries.get(str(record["id"]), record["question"])
-        chunks = await target.retrieve(query, top=self.k)
         result = await target.chat(record["question"])
+        if target.can_retrieve:
+            query = self.queries.get(str(record["id"]), record["question"])
+            chunks = await target.retrieve(query, top=self.k)
+        else:  # a deployed app: what it cited, in order, is what we can see of its retrieval
+            chunks = [{**c, "text": c.get("title", "")} for c in result.get("citations") or []]
         return {
             "retrieved": [
                 {"doc_id": c["doc_id"], "chunk_id": c.get("chunk_id"), "score": c.get("score")}

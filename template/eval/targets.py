@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
 from eval._package import PACKAGE
-from eval.errors import UsageError
+from eval.errors import AppStartError, UsageError
 
 SECRET_HINTS = ("key", "secret", "token", "password", "connection_string")
 
@@ -31,16 +32,18 @@ def to_dict(value: Any) -> Any:
     return value
 
 
-def source_fingerprint(root: Path) -> str:
+def source_fingerprint(root: Path, *extra: Path) -> str:
     """Hash of the app's code, prompts and grounding data: a change invalidates cached answers."""
     digest = hashlib.sha256()
-    for folder in (root / "src" / PACKAGE, root / "prompts", root / "data" / "docs"):
+    folders = dict.fromkeys([root / "src" / PACKAGE, root / "prompts", root / "data" / "docs"])
+    folders.update(dict.fromkeys(root / p for p in extra))
+    for folder in folders:
         if not folder.is_dir():
             continue
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if "__pycache__" in path.parts:
                 continue
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return "sha256:" + digest.hexdigest()
 
 
@@ -49,8 +52,10 @@ class Target(Protocol):
 
     kind: str
     cacheable: bool
+    can_retrieve: bool
 
     def identity(self) -> dict[str, Any]: ...
+    async def prepare(self) -> None: ...
     async def chat(self, question: str) -> dict[str, Any]: ...
     async def retrieve(self, query: str, top: int) -> list[dict[str, Any]]: ...
     async def summarize(self, text: str) -> dict[str, Any]: ...
@@ -70,12 +75,15 @@ class InProcessTarget:
 
     kind = "in-process"
     cacheable = True
+    can_retrieve = True
 
     def __init__(self, root: Path, overrides: dict[str, Any] | None = None) -> None:
         settings_mod = importlib.import_module(f"{PACKAGE}.settings")
         orchestrator_mod = importlib.import_module(f"{PACKAGE}.orchestrator")
         overrides = dict(overrides or {})
         fields = getattr(settings_mod.Settings, "model_fields", {})
+        if "telemetry_exporter" in fields and "APP_TELEMETRY_EXPORTER" not in os.environ:
+            overrides.setdefault("telemetry_exporter", "none")  # keep the report clean
         unknown = sorted(set(overrides) - set(fields))
         if unknown:
             raise UsageError(
@@ -85,9 +93,19 @@ class InProcessTarget:
             self.settings = settings_mod.Settings(**overrides)
         except Exception as exc:  # pydantic ValidationError: bad value for a setting
             raise UsageError(f"invalid settings {overrides}: {exc}".splitlines()[0]) from None
-        self.orchestrator = orchestrator_mod.Orchestrator.from_settings(self.settings)
+        try:
+            self.orchestrator = orchestrator_mod.Orchestrator.from_settings(self.settings)
+        except Exception as exc:  # the app cannot start: the gate fails, with one line
+            raise AppStartError(f"the app did not start: {type(exc).__name__}: {exc}") from exc
         self.overrides = overrides
-        self._fingerprint = source_fingerprint(root)
+        paths = [getattr(self.settings, n) for n in ("prompts_path", "docs_path") if hasattr(self.settings, n)]
+        self._fingerprint = source_fingerprint(root, *[Path(p) for p in paths])
+
+    async def prepare(self) -> None:
+        """Bring the index up to date with the settings (a variant may chunk differently)."""
+        readiness = getattr(self.orchestrator, "readiness", None)
+        if readiness is not None and not readiness().get("ready", True):
+            await self.orchestrator.ingest()
 
     def identity(self) -> dict[str, Any]:
         return {
@@ -117,11 +135,14 @@ class InProcessTarget:
 class HttpTarget:
     """A running app (staging, production) reached over its HTTP API.
 
-    Responses of a live service change under us, so they are never cached.
+    Responses of a live service change under us, so they are never cached. The API has no
+    search endpoint: retrieval is scored on the documents the answer cites, in their order.
+    ``EVAL_TARGET_API_KEY`` is sent as ``X-API-Key`` when the app requires a key.
     """
 
     kind = "url"
     cacheable = False
+    can_retrieve = False
 
     def __init__(self, base_url: str, timeout_s: float = 120.0) -> None:
         import httpx
@@ -129,7 +150,13 @@ class HttpTarget:
         if not base_url.startswith(("http://", "https://")):
             raise UsageError(f"URL must start with http:// or https:// (got '{base_url}')")
         self.base_url = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s)
+        key = os.environ.get("EVAL_TARGET_API_KEY", "")
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url, timeout=timeout_s, headers={"X-API-Key": key} if key else {}
+        )
+
+    async def prepare(self) -> None:
+        return None
 
     def identity(self) -> dict[str, Any]:
         return {"kind": self.kind, "url": self.base_url}
@@ -143,7 +170,7 @@ class HttpTarget:
         return dict(await self._post("/chat", {"question": question}))
 
     async def retrieve(self, query: str, top: int) -> list[dict[str, Any]]:
-        return list(await self._post("/retrieve", {"query": query, "top": top}))
+        raise NotImplementedError("the app's HTTP API has no search endpoint")
 
     async def summarize(self, text: str) -> dict[str, Any]:
         return dict(await self._post("/summarize", {"text": text}))

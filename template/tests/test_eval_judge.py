@@ -70,10 +70,13 @@ def test_transient_errors_are_retried_and_bad_replies_fail(tmp_path: Path) -> No
 class CannedTarget:
     """A stand-in app with fixed answers, so this test is about the judge wiring only."""
 
-    kind, cacheable = "canned", False
+    kind, cacheable, can_retrieve = "canned", False, True
 
     def identity(self) -> dict:
         return {"kind": self.kind}
+
+    async def prepare(self) -> None:
+        return None
 
     async def retrieve(self, query: str, top: int) -> list[dict]:
         return [{"doc_id": "doc-a", "chunk_id": "doc-a#0", "text": "Returns: 45 days.", "score": 1.0}]

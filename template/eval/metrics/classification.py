@@ -1,7 +1,8 @@
 """Classification quality (scikit-learn): accuracy, macro precision/recall/F1, log-loss.
 
 Log-loss needs class probabilities; when the model returns none it is reported as not
-applicable rather than computed from hard labels.
+applicable rather than computed from hard labels. Probabilities are normalised per item, and a
+true class the model gave no probability is clipped by scikit-learn (a large, honest penalty).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ def corpus_scores(
         "macro_recall": float(recall),
         "macro_f1": float(f1),
     }
-    if probabilities and all(p for p in probabilities):
+    if probabilities and all(p and sum(p.values()) > 0 for p in probabilities):
         classes = sorted({c for p in probabilities if p for c in p} | set(truth))
-        matrix = [[float((p or {}).get(c, 0.0)) for c in classes] for p in probabilities]
+        # each row is normalised to sum to 1 (models often score only the classes they know)
+        rows = [[float((p or {}).get(c, 0.0)) for c in classes] for p in probabilities]
+        matrix = [[v / sum(row) for v in row] for row in rows]
         scores["log_loss"] = float(log_loss(list(truth), matrix, labels=classes))
     return scores
 
