@@ -24,8 +24,10 @@ def cache_key(**parts: Any) -> str:
 class ResponseCache:
     """Get/put JSON values by key; counts hits and misses per kind for the run summary."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, kinds: frozenset[str] | None = None) -> None:
+        """``kinds`` limits caching to some kinds of response (None: all)."""
         self.path = path
+        self.kinds = kinds
         self.stats: dict[str, dict[str, int]] = {}
         self._db: sqlite3.Connection | None = None
         if path is not None:
@@ -43,7 +45,7 @@ class ResponseCache:
 
     def get(self, key: str, kind: str) -> Any | None:
         """The cached value or None; hits and misses are counted per ``kind``."""
-        if self._db is None:
+        if self._db is None or (self.kinds is not None and kind not in self.kinds):
             return None
         row = self._db.execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()
         counts = self.stats.setdefault(kind, {"hits": 0, "misses": 0})
@@ -51,7 +53,7 @@ class ResponseCache:
         return json.loads(row[0]) if row else None
 
     def put(self, key: str, kind: str, value: Any) -> None:
-        if self._db is None:
+        if self._db is None or (self.kinds is not None and kind not in self.kinds):
             return
         self._db.execute(
             "INSERT OR REPLACE INTO responses (key, kind, value, created) VALUES (?, ?, ?, ?)",

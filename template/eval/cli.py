@@ -117,7 +117,7 @@ def _cmd_baseline(args: argparse.Namespace, cfg: Any) -> int:
         print("baseline NOT written: the run fails the gate's floors or fail-closed rules", file=sys.stderr)
         return 1
     write_baseline(cfg.baseline_dir, run.config, run.rows, run.summary)
-    print(f"baseline written to {cfg.baseline_dir.relative_to(ROOT)}/ (commit it)")
+    print(f"baseline written to {cfg.baseline_dir}/ (commit it)")
     return 0
 
 

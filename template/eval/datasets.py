@@ -87,11 +87,16 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to the repository when it is inside it, else absolute."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
 def hash_files(paths: Iterable[Path], root: Path) -> str:
     """sha256 over (relative path, bytes) of ``paths``: the identity of a dataset or corpus."""
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(display_path(path, root).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return "sha256:" + digest.hexdigest()
 

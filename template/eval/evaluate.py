@@ -15,10 +15,10 @@ from eval import __version__
 from eval.aggregate import metric_values, summarize_suite
 from eval.cache import ResponseCache
 from eval.config import EvalConfig
-from eval.datasets import hash_files, load_golden, manifest_hash
+from eval.datasets import display_path, hash_files, load_golden, manifest_hash
 from eval.gate import Check, check_suite, passed
 from eval.judge import JudgeClient, load_rubric
-from eval.runner import Row, apply_scores, call_items, judge_items
+from eval.runner import Row, apply_scores, call_items, judge_row
 from eval.suites import SUITE_TYPES
 from eval.targets import Target
 
@@ -80,20 +80,22 @@ async def evaluate(
             records = load_golden(name, suite_cfg.dataset)
             files = [suite_cfg.dataset, *suite_cfg.files.values()]
             datasets[name] = {
-                "files": [p.relative_to(cfg.root).as_posix() for p in files],
+                "files": [display_path(p, cfg.root) for p in files],
                 "sha256": hash_files(files, cfg.root),
                 "n": len(records),
             }
-            suite_rows = await call_items(suite, target, records, cache, concurrency, cfg.timeout_s)
-            answered = {r.item_id: r.output for r in suite_rows if r.output is not None}
-            scores = suite.score(records, answered)
-            apply_scores(suite_rows, scores)
             judged = judge is not None and bool(suite_cfg.judges)
+            then = None
             if judge is not None and suite_cfg.judges:
                 rubrics = [load_rubric(j) for j in suite_cfg.judges]
                 rubrics_used += rubrics
-                by_id = {str(r["id"]): r for r in records}
-                await judge_items(suite, suite_rows, by_id, judge, rubrics, concurrency)
+                then = judge_row(suite, judge, rubrics)
+            suite_rows = await call_items(
+                suite, target, records, cache, concurrency, cfg.timeout_s, then
+            )
+            answered = {r.item_id: r.output for r in suite_rows if r.output is not None}
+            scores = suite.score(records, answered)
+            apply_scores(suite_rows, scores)
             summary = summarize_suite(
                 suite_rows, scores, suite_cfg.min_items, cfg.confidence, cfg.resamples, cfg.seed
             )
@@ -136,7 +138,7 @@ async def evaluate(
         "concurrency": concurrency,
         "signatures": {n: s["signatures"] for n, s in suite_summaries.items()},
         "versions": _versions(),
-        "baseline": str(cfg.baseline_dir.relative_to(cfg.root)) if regression else "not compared",
+        "baseline": display_path(cfg.baseline_dir, cfg.root) if regression else "not compared",
     }
     return Run(run_id, rows, summary, checks, config, scores_by_suite)
 

@@ -61,8 +61,13 @@ async def call_items(
     cache: ResponseCache,
     concurrency: int,
     timeout_s: float,
+    then: Callable[[Row, dict[str, Any]], Awaitable[None]] | None = None,
 ) -> list[Row]:
-    """Ask the target for every record; cached responses are reused when the target allows."""
+    """Ask the target for every record; cached responses are reused when the target allows.
+
+    ``then`` (the judges) runs for each answered item inside the same slot, so model calls
+    of the judge overlap with the app's calls for other items instead of waiting for all.
+    """
     rows = [Row(suite=suite.name, item_id=str(r["id"])) for r in records]
     identity = target.identity()
 
@@ -72,15 +77,17 @@ async def call_items(
             hit = cache.get(key, "app")
             if hit is not None:
                 row.output, row.latency_ms, row.cached = hit["output"], hit["latency_ms"], True
-                return
-        started = time.perf_counter()
-        try:
-            row.output = await asyncio.wait_for(suite.call(target, record), timeout_s)
-        except Exception as exc:  # any failure of the app is a row error, not a crash
-            row.error = describe_error(exc)
-        row.latency_ms = round((time.perf_counter() - started) * 1000.0, 3)
-        if row.output is not None and target.cacheable:
-            cache.put(key, "app", {"output": row.output, "latency_ms": row.latency_ms})
+        if not row.cached:
+            started = time.perf_counter()
+            try:
+                row.output = await asyncio.wait_for(suite.call(target, record), timeout_s)
+            except Exception as exc:  # any failure of the app is a row error, not a crash
+                row.error = describe_error(exc)
+            row.latency_ms = round((time.perf_counter() - started) * 1000.0, 3)
+            if row.output is not None and target.cacheable:
+                cache.put(key, "app", {"output": row.output, "latency_ms": row.latency_ms})
+        if then is not None and row.output is not None and row.error is None:
+            await then(row, record)
 
     await bounded(
         [lambda r=row, rec=rec: one(r, rec) for row, rec in zip(rows, records, strict=True)],
@@ -89,20 +96,15 @@ async def call_items(
     return rows
 
 
-async def judge_items(
-    suite: Any,
-    rows: list[Row],
-    records: dict[str, dict[str, Any]],
-    judge: JudgeClient,
-    rubrics: list[Rubric],
-    concurrency: int,
-) -> None:
-    """Add ``<judge>`` (1-5) and ``<judge>_pass`` (0/1) to every answered row."""
+def judge_row(
+    suite: Any, judge: JudgeClient, rubrics: list[Rubric]
+) -> Callable[[Row, dict[str, Any]], Awaitable[None]]:
+    """A ``then`` step for :func:`call_items`: add ``<judge>`` (1-5) and ``<judge>_pass`` (0/1)."""
 
-    async def one(row: Row, rubric: Rubric) -> None:
+    async def one(row: Row, record: dict[str, Any], rubric: Rubric) -> None:
         assert row.output is not None
         try:
-            verdict = await judge.judge(rubric, suite.judge_inputs(records[row.item_id], row.output))
+            verdict = await judge.judge(rubric, suite.judge_inputs(record, row.output))
         except JudgeError as exc:
             row.error = row.error or f"judge {rubric.name}: {exc}"
             return
@@ -110,13 +112,10 @@ async def judge_items(
         row.metrics[rubric.name] = float(verdict["score"])
         row.metrics[f"{rubric.name}_pass"] = float(verdict["passed"])
 
-    jobs = [
-        (lambda r=row, rb=rubric: one(r, rb))
-        for row in rows
-        if row.output is not None and row.error is None
-        for rubric in rubrics
-    ]
-    await bounded(jobs, concurrency)
+    async def all_rubrics(row: Row, record: dict[str, Any]) -> None:
+        await asyncio.gather(*(one(row, record, rubric) for rubric in rubrics))
+
+    return all_rubrics
 
 
 def apply_scores(rows: list[Row], scores: Scores) -> None:

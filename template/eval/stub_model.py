@@ -19,6 +19,16 @@ from typing import Any
 Reply = Callable[[dict[str, Any]], tuple[int, str]]
 
 
+def judge_or_answer(body: dict[str, Any]) -> tuple[int, str]:
+    """A judge verdict for rubric prompts, else an answer citing the first offered passage."""
+    prompt = str(body.get("messages", [{}])[-1].get("content", ""))
+    if "Reply with a JSON object only" in prompt:
+        return 200, json.dumps({"reason": "addresses the question", "score": 4})
+    start = prompt.find("[source: ")
+    cite = prompt[start + 9 : prompt.find("]", start)] if start >= 0 else "none#0"
+    return 200, f"The answer is in the policy [{cite}]."
+
+
 def fixed_score(score: int = 4) -> Reply:
     """Every request gets HTTP 200 and a verdict with ``score``."""
     content = json.dumps({"reason": "stub verdict", "score": score})
@@ -88,3 +98,23 @@ def serve(reply: Reply | None = None, latency_s: float = 0.0, model: str = "stub
     finally:
         server.shutdown()
         server.server_close()
+
+
+def main() -> None:
+    """``python -m eval.stub_model --latency-ms 200``: serve in its own process until killed.
+
+    Prints the base URL on the first line of stdout once it is listening.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="local OpenAI-compatible stub model")
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    args = parser.parse_args()
+    with serve(judge_or_answer, args.latency_ms / 1000) as stub:
+        print(stub.base_url, flush=True)
+        sys.stdin.read()  # until the parent closes our stdin
+
+
+if __name__ == "__main__":
+    main()
