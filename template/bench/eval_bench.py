@@ -18,9 +18,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,14 +34,20 @@ from eval.targets import InProcessTarget  # noqa: E402
 
 def dataset(items: int, folder: Path) -> Path:
     """``items`` questions cycled from the golden set, with unique ids (qrels follow the ids)."""
-    golden = [json.loads(x) for x in (ROOT / "data/eval/rag_chat.jsonl").read_text().splitlines() if x]
+    golden = [
+        json.loads(x) for x in (ROOT / "data/eval/rag_chat.jsonl").read_text().splitlines() if x
+    ]
     qrels = (ROOT / "data/eval/qrels.tsv").read_text().splitlines()[1:]
     records, rels = [], ["query-id\tcorpus-id\tscore"]
     for n in range(items):
         record = dict(golden[n % len(golden)], id=f"b-{n:03d}")
         records.append(json.dumps(record))
         original = golden[n % len(golden)]["id"]
-        rels += [f"b-{n:03d}\t" + line.split("\t", 1)[1] for line in qrels if line.startswith(original + "\t")]
+        rels += [
+            f"b-{n:03d}\t" + line.split("\t", 1)[1]
+            for line in qrels
+            if line.startswith(original + "\t")
+        ]
     (folder / "rag.jsonl").write_text("\n".join(records) + "\n")
     (folder / "qrels.tsv").write_text("\n".join(rels) + "\n")
     thresholds = folder / "thresholds.yaml"
@@ -60,16 +66,29 @@ async def timed(
         os.environ.update(EVAL_JUDGE_BASE_URL=base_url, EVAL_JUDGE_MODEL="stub-judge")
         overrides = {"telemetry_exporter": "none"}
     else:
-        overrides = {"provider": "openai_compatible", "openai_base_url": base_url,
-                     "chat_model": "stub-model", "embedding_provider": "local",
-                     "telemetry_exporter": "none"}
+        overrides = {
+            "provider": "openai_compatible",
+            "openai_base_url": base_url,
+            "chat_model": "stub-model",
+            "embedding_provider": "local",
+            "telemetry_exporter": "none",
+        }
     cfg = load_config(ROOT, thresholds)
     target = InProcessTarget(ROOT, overrides)
     await target.prepare()
     started = time.perf_counter()
     try:
-        run = await evaluate(cfg, target, ["rag_chat"], f"c{concurrency}", {}, cache,
-                             concurrency, None, regression=False)
+        run = await evaluate(
+            cfg,
+            target,
+            ["rag_chat"],
+            f"c{concurrency}",
+            {},
+            cache,
+            concurrency,
+            None,
+            regression=False,
+        )
     finally:
         await target.aclose()
     return time.perf_counter() - started, run.summary["suites"]["rag_chat"]
@@ -78,9 +97,12 @@ async def timed(
 @contextmanager
 def model_endpoint(latency_ms: float) -> Iterator[str]:
     """The stub model in its own process (as a real endpoint would be): yields its base URL."""
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
         [sys.executable, "-m", "eval.stub_model", "--latency-ms", str(latency_ms)],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -110,11 +132,15 @@ def main() -> None:
         for concurrency in (1, args.concurrency):
             seconds, suite = asyncio.run(timed(thresholds, base_url, concurrency, args.mode, cache))
             results[concurrency] = seconds
-            print(f"concurrency {concurrency:>3}: {args.items} items in {seconds:6.2f} s "
-                  f"= {args.items / seconds:6.1f} items/s (errors {suite['n_errors']})")
+            print(
+                f"concurrency {concurrency:>3}: {args.items} items in {seconds:6.2f} s "
+                f"= {args.items / seconds:6.1f} items/s (errors {suite['n_errors']})"
+            )
     speedup = results[1] / results[args.concurrency]
-    print(f"speed-up at concurrency {args.concurrency}: {speedup:.1f}x (goal >= 8x) "
-          f"with {args.latency_ms:.0f} ms model latency, mode {args.mode}")
+    print(
+        f"speed-up at concurrency {args.concurrency}: {speedup:.1f}x (goal >= 8x) "
+        f"with {args.latency_ms:.0f} ms model latency, mode {args.mode}"
+    )
 
 
 if __name__ == "__main__":

@@ -78,7 +78,11 @@ def summarize_suite(
         "cached_items": sum(1 for r in rows if r.cached),
         "app_usage": _usage(rows),
         "prompt_versions": sorted(
-            {f"{(r.output or {}).get('prompt_id')}@{(r.output or {}).get('prompt_version')}" for r in rows if r.output}
+            {
+                f"{(r.output or {}).get('prompt_id')}@{(r.output or {}).get('prompt_version')}"
+                for r in rows
+                if r.output
+            }
         ),
         "models": sorted({str((r.output or {}).get("model")) for r in rows if r.output}),
     }

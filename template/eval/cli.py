@@ -25,27 +25,49 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--suite", action="append", help="suite to run (repeatable; default: thresholds.yaml 'suites')")
-        p.add_argument("--concurrency", type=int, help="items in flight at once (default: thresholds.yaml run.concurrency)")
+        p.add_argument(
+            "--suite",
+            action="append",
+            help="suite to run (repeatable; default: thresholds.yaml 'suites')",
+        )
+        p.add_argument(
+            "--concurrency",
+            type=int,
+            help="items in flight at once (default: thresholds.yaml run.concurrency)",
+        )
         p.add_argument("--no-cache", action="store_true", help="always call the app and the judge")
-        p.add_argument("--thresholds", type=Path, help="thresholds file (default: evals/thresholds.yaml)")
+        p.add_argument(
+            "--thresholds", type=Path, help="thresholds file (default: evals/thresholds.yaml)"
+        )
 
     run = sub.add_parser("run", help="evaluate one variant and apply the gate")
     common(run)
-    run.add_argument("--variant", default="", help="name in evals/variants.yaml or key=value,... settings")
-    run.add_argument("--url", default="", help="evaluate a running app at this URL instead of in-process")
+    run.add_argument(
+        "--variant", default="", help="name in evals/variants.yaml or key=value,... settings"
+    )
+    run.add_argument(
+        "--url", default="", help="evaluate a running app at this URL instead of in-process"
+    )
     run.add_argument("--out", type=Path, help="results directory (default: evals/results/<run-id>)")
-    run.add_argument("--mlflow", action="store_true", help="also log the run to MLflow (extra 'mlflow')")
+    run.add_argument(
+        "--mlflow", action="store_true", help="also log the run to MLflow (extra 'mlflow')"
+    )
 
-    base = sub.add_parser("baseline", help="evaluate and write evals/baseline/ (floors still apply)")
+    base = sub.add_parser(
+        "baseline", help="evaluate and write evals/baseline/ (floors still apply)"
+    )
     common(base)
-    base.add_argument("--variant", default="", help="variant to baseline (default: the app's settings)")
+    base.add_argument(
+        "--variant", default="", help="variant to baseline (default: the app's settings)"
+    )
 
     cmp_ = sub.add_parser("compare", help="variant A vs variant B on the same items")
     common(cmp_)
     cmp_.add_argument("a", help="variant A (name in evals/variants.yaml or key=value,...)")
     cmp_.add_argument("b", help="variant B")
-    cmp_.add_argument("--fail-if-worse", action="store_true", help="exit 1 when B is worse on a primary metric")
+    cmp_.add_argument(
+        "--fail-if-worse", action="store_true", help="exit 1 when B is worse on a primary metric"
+    )
     return parser
 
 
@@ -54,7 +76,9 @@ def _target(url: str, overrides: dict[str, Any], timeout_s: float) -> Any:
 
     if url:
         if overrides:
-            raise UsageError("--variant applies to the in-process app; a URL target runs as deployed")
+            raise UsageError(
+                "--variant applies to the in-process app; a URL target runs as deployed"
+            )
         return HttpTarget(url, timeout_s)
     return InProcessTarget(ROOT, overrides)
 
@@ -68,7 +92,9 @@ def _publish(markdown: str) -> None:
             sink.write(markdown + "\n")
 
 
-async def _run_variant(args: argparse.Namespace, cfg: Any, spec: str, regression: bool, label: str = "") -> Any:
+async def _run_variant(
+    args: argparse.Namespace, cfg: Any, spec: str, regression: bool, label: str = ""
+) -> Any:
     from eval.cache import ResponseCache
     from eval.config import resolve_variant
     from eval.evaluate import evaluate
@@ -80,12 +106,21 @@ async def _run_variant(args: argparse.Namespace, cfg: Any, spec: str, regression
     suites = args.suite or list(cfg.suites)
     unknown = [s for s in suites if s not in cfg.suite_configs]
     if unknown:
-        raise UsageError(f"unknown suite(s) {', '.join(unknown)} (configured: {', '.join(cfg.suite_configs)})")
+        raise UsageError(
+            f"unknown suite(s) {', '.join(unknown)} (configured: {', '.join(cfg.suite_configs)})"
+        )
     baseline = load_scores(cfg.baseline_dir / SCORES) if regression else None
     try:
         return await evaluate(
-            cfg, target, suites, label or name, overrides, cache,
-            args.concurrency or cfg.concurrency, baseline, regression=regression,
+            cfg,
+            target,
+            suites,
+            label or name,
+            overrides,
+            cache,
+            args.concurrency or cfg.concurrency,
+            baseline,
+            regression=regression,
         )
     finally:
         await target.aclose()
@@ -98,7 +133,9 @@ def _cmd_run(args: argparse.Namespace, cfg: Any) -> int:
 
     run = asyncio.run(_run_variant(args, cfg, args.variant, regression=True))
     markdown = run_markdown(run.summary, run.checks)
-    out = write_run(results_path(cfg, run.run_id, args.out), run.config, run.rows, run.summary, markdown)
+    out = write_run(
+        results_path(cfg, run.run_id, args.out), run.config, run.rows, run.summary, markdown
+    )
     if args.mlflow:
         from eval.mlflow_export import log_run
 
@@ -114,7 +151,10 @@ def _cmd_baseline(args: argparse.Namespace, cfg: Any) -> int:
     markdown = run_markdown(run.summary, run.checks)
     _publish(markdown)
     if not run.summary["passed"]:
-        print("baseline NOT written: the run fails the gate's floors or fail-closed rules", file=sys.stderr)
+        print(
+            "baseline NOT written: the run fails the gate's floors or fail-closed rules",
+            file=sys.stderr,
+        )
         return 1
     write_baseline(cfg.baseline_dir, run.config, run.rows, run.summary)
     print(f"baseline written to {cfg.baseline_dir}/ (commit it)")
@@ -131,23 +171,47 @@ def _cmd_compare(args: argparse.Namespace, cfg: Any) -> int:
     runs = {}
     for side, spec in (("a", args.a), ("b", args.b)):
         run = asyncio.run(_run_variant(args, cfg, spec, regression=False, label=f"{side}-{spec}"))
-        write_run(out / side, run.config, run.rows, run.summary, run_markdown(run.summary, run.checks))
+        write_run(
+            out / side, run.config, run.rows, run.summary, run_markdown(run.summary, run.checks)
+        )
         runs[side] = run
     results = []
     for suite in runs["a"].scores:
-        results += compare_suite(suite, runs["a"].scores[suite], runs["b"].scores.get(suite, {}),
-                                 cfg.confidence, cfg.resamples, cfg.seed)
-    primary = {s: cfg.suite_configs[s].primary for s in runs["a"].scores if cfg.suite_configs[s].primary}
+        results += compare_suite(
+            suite,
+            runs["a"].scores[suite],
+            runs["b"].scores.get(suite, {}),
+            cfg.confidence,
+            cfg.resamples,
+            cfg.seed,
+        )
+    primary = {
+        s: cfg.suite_configs[s].primary for s in runs["a"].scores if cfg.suite_configs[s].primary
+    }
     verdicts = overall(results, primary)
     markdown = compare_markdown(args.a, args.b, results, verdicts)
     errors = {side: sum(1 for r in run.rows if r.error) for side, run in runs.items()}
     if any(errors.values()):
         markdown += f"\nErrored items (excluded from pairing): A={errors['a']}, B={errors['b']}\n"
-    (out / "compare.json").write_text(json.dumps({
-        "a": args.a, "b": args.b, "overall": verdicts, "errors": errors,
-        "metrics": [r.as_dict() for r in results],
-        "bootstrap": {"resamples": cfg.resamples, "confidence": cfg.confidence, "seed": cfg.seed},
-    }, indent=2) + "\n", encoding="utf-8")
+    (out / "compare.json").write_text(
+        json.dumps(
+            {
+                "a": args.a,
+                "b": args.b,
+                "overall": verdicts,
+                "errors": errors,
+                "metrics": [r.as_dict() for r in results],
+                "bootstrap": {
+                    "resamples": cfg.resamples,
+                    "confidence": cfg.confidence,
+                    "seed": cfg.seed,
+                },
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     (out / "compare.md").write_text(markdown, encoding="utf-8")
     _publish(markdown + f"\nResults: `{out}`\n")
     return 1 if args.fail_if_worse and WORSE in verdicts.values() else 0
@@ -161,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         cfg = load_config(ROOT, args.thresholds)
         if args.concurrency is not None and args.concurrency < 1:
             raise UsageError("--concurrency must be at least 1")
-        command = {"run": _cmd_run, "baseline": _cmd_baseline, "compare": _cmd_compare}[args.command]
+        command = {"run": _cmd_run, "baseline": _cmd_baseline, "compare": _cmd_compare}[
+            args.command
+        ]
         return command(args, cfg)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -61,7 +61,11 @@ def compare_suite(
         va, vb = [a[metric][i] for i in common], [b[metric][i] for i in common]
         paired = paired_bootstrap(va, vb, confidence, resamples, seed)
         # with wins/losses counted in the metric's own direction
-        wins, losses = (paired.wins, paired.losses) if higher_is_better(metric) else (paired.losses, paired.wins)
+        wins, losses = (
+            (paired.wins, paired.losses)
+            if higher_is_better(metric)
+            else (paired.losses, paired.wins)
+        )
         results.append(
             MetricComparison(
                 suite=suite,

@@ -102,7 +102,9 @@ def judge_from_env(env: dict[str, str] | None = None) -> JudgeConfig | None:
         return None
     if not (base_url and model):
         raise UsageError("set both EVAL_JUDGE_BASE_URL and EVAL_JUDGE_MODEL, or neither")
-    return JudgeConfig(base_url=base_url.rstrip("/"), model=model, api_key=env.get("EVAL_JUDGE_API_KEY", ""))
+    return JudgeConfig(
+        base_url=base_url.rstrip("/"), model=model, api_key=env.get("EVAL_JUDGE_API_KEY", "")
+    )
 
 
 def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
@@ -112,7 +114,9 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
     suites = tuple(data.get("suites") or ())
     unknown = [s for s in suites if s not in SUITES]
     if not suites or unknown:
-        raise UsageError(f"{path}: 'suites' must list some of {', '.join(SUITES)} (got {list(suites)})")
+        raise UsageError(
+            f"{path}: 'suites' must list some of {', '.join(SUITES)} (got {list(suites)})"
+        )
     configs: dict[str, SuiteConfig] = {}
     for name in SUITES:
         if name not in data:
@@ -130,7 +134,9 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
             judges=tuple(section.get("judges") or ()),
             k=int(section.get("k", 5)),
             primary=str(section.get("primary", "")),
-            files={k: root / str(v) for k, v in _mapping(section.get("files"), f"{name}.files").items()},
+            files={
+                k: root / str(v) for k, v in _mapping(section.get("files"), f"{name}.files").items()
+            },
         )
     missing = [s for s in suites if s not in configs]
     if missing:
@@ -158,8 +164,13 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
         max_error_rate=max_error_rate,
         baseline_dir=root / str(regression.get("baseline", "evals/baseline")),
         # EVAL_RESULTS_DIR / EVAL_CACHE_PATH let CI and tests keep artifacts elsewhere
-        results_dir=Path(os.environ.get("EVAL_RESULTS_DIR") or root / str(run.get("results", "evals/results"))),
-        cache_path=Path(os.environ.get("EVAL_CACHE_PATH") or root / str(run.get("cache", "evals/.cache/responses.sqlite"))),
+        results_dir=Path(
+            os.environ.get("EVAL_RESULTS_DIR") or root / str(run.get("results", "evals/results"))
+        ),
+        cache_path=Path(
+            os.environ.get("EVAL_CACHE_PATH")
+            or root / str(run.get("cache", "evals/.cache/responses.sqlite"))
+        ),
         confidence=float(regression.get("confidence", 0.95)),
         resamples=int(regression.get("resamples", 10_000)),
         seed=int(regression.get("seed", 12345)),

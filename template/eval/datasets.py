@@ -65,7 +65,9 @@ def load_queries(path: Path) -> dict[str, str]:
 
 def load_corpus(path: Path) -> dict[str, dict[str, str]]:
     """BEIR ``corpus.jsonl``: ``{"_id", "title", "text"}`` per line."""
-    return {str(r["_id"]): {"title": r.get("title", ""), "text": r["text"]} for r in read_jsonl(path)}
+    return {
+        str(r["_id"]): {"title": r.get("title", ""), "text": r["text"]} for r in read_jsonl(path)
+    }
 
 
 def load_qrels(path: Path) -> dict[str, dict[str, int]]:

@@ -102,9 +102,16 @@ async def evaluate(
             per_item = metric_values(suite_rows)
             scores_by_suite[name] = per_item
             checks += check_suite(
-                suite_cfg, summary, per_item,
+                suite_cfg,
+                summary,
+                per_item,
                 None if baseline is None else baseline.get(name),
-                cfg.max_error_rate, judged, cfg.confidence, cfg.resamples, cfg.seed, regression,
+                cfg.max_error_rate,
+                judged,
+                cfg.confidence,
+                cfg.resamples,
+                cfg.seed,
+                regression,
             )
             suite_summaries[name] = summary
             rows += suite_rows

@@ -55,15 +55,27 @@ def check_suite(
         checks.append(Check(name, kind, metric, passed, detail))
 
     n = int(summary.get("n_items", 0))
-    add("dataset", "n_items", n >= suite.min_items,
-        f"{n} items (declared minimum {suite.min_items})")
+    add(
+        "dataset",
+        "n_items",
+        n >= suite.min_items,
+        f"{n} items (declared minimum {suite.min_items})",
+    )
     rate = float(summary.get("error_rate", 1.0))
-    add("errors", "error_rate", rate <= max_error_rate,
-        f"{summary.get('n_errors', 0)} errored of {n} ({rate:.1%}; allowed {max_error_rate:.1%})")
+    add(
+        "errors",
+        "error_rate",
+        rate <= max_error_rate,
+        f"{summary.get('n_errors', 0)} errored of {n} ({rate:.1%}; allowed {max_error_rate:.1%})",
+    )
     if judged and suite.judges:
         judge_scores = sum(summary.get("metrics", {}).get(j, {}).get("n", 0) for j in suite.judges)
-        add("judge", "judge_scores", judge_scores > 0,
-            f"{judge_scores} judge scores from {len(suite.judges)} configured judge(s)")
+        add(
+            "judge",
+            "judge_scores",
+            judge_scores > 0,
+            f"{judge_scores} judge scores from {len(suite.judges)} configured judge(s)",
+        )
     floors = dict(suite.floors) | (dict(suite.judge_floors) if judged else {})
     for metric in sorted(suite.required_metrics(judged)):
         if metric_value(summary, metric) is None:
@@ -75,8 +87,19 @@ def check_suite(
         sign = ">=" if higher_is_better(metric) else "<="
         add("floor", metric, _cmp(metric, value, floor), f"{value:.4f} {sign} {floor:g}")
     for metric, tolerance in sorted(suite.regression.items() if regression else ()):
-        checks.append(_regression(name, metric, tolerance, per_item, baseline, suite.min_items,
-                                  confidence, resamples, seed))
+        checks.append(
+            _regression(
+                name,
+                metric,
+                tolerance,
+                per_item,
+                baseline,
+                suite.min_items,
+                confidence,
+                resamples,
+                seed,
+            )
+        )
     return checks
 
 
@@ -93,23 +116,36 @@ def _regression(
 ) -> Check:
     """Fail when the whole CI of (candidate - baseline) lies beyond the tolerance."""
     if baseline is None:
-        return Check(suite, "regression", metric, False,
-                     "no baseline for this suite (run `make eval-baseline` and commit it)")
+        return Check(
+            suite,
+            "regression",
+            metric,
+            False,
+            "no baseline for this suite (run `make eval-baseline` and commit it)",
+        )
     base, cand = baseline.get(metric, {}), per_item.get(metric, {})
     common = sorted(set(base) & set(cand))
     if not base:
         return Check(suite, "regression", metric, False, "baseline has no per-item scores for it")
     if len(common) < min(min_items, len(base)):
-        return Check(suite, "regression", metric, False,
-                     f"only {len(common)} items pair with the baseline's {len(base)} "
-                     "(baseline stale or items errored; refresh with `make eval-baseline`)")
-    result = paired_bootstrap([base[i] for i in common], [cand[i] for i in common],
-                              confidence, resamples, seed)
+        return Check(
+            suite,
+            "regression",
+            metric,
+            False,
+            f"only {len(common)} items pair with the baseline's {len(base)} "
+            "(baseline stale or items errored; refresh with `make eval-baseline`)",
+        )
+    result = paired_bootstrap(
+        [base[i] for i in common], [cand[i] for i in common], confidence, resamples, seed
+    )
     # the most favourable end of the CI, expressed as an improvement
     best_case = result.high if higher_is_better(metric) else -result.low
     passed = best_case >= -tolerance
-    detail = (f"delta {result.delta:+.4f}, {confidence:.0%} CI [{result.low:+.4f}, {result.high:+.4f}],"
-              f" n={result.n}, tolerance {tolerance:g}")
+    detail = (
+        f"delta {result.delta:+.4f}, {confidence:.0%} CI [{result.low:+.4f}, {result.high:+.4f}],"
+        f" n={result.n}, tolerance {tolerance:g}"
+    )
     return Check(suite, "regression", metric, passed, detail)
 
 

@@ -122,7 +122,10 @@ class JudgeClient:
             "model": self.config.model,
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
-            "rubrics": {r.name: {"version": r.version, "sha256": r.sha256, "threshold": r.threshold} for r in rubrics},
+            "rubrics": {
+                r.name: {"version": r.version, "sha256": r.sha256, "threshold": r.threshold}
+                for r in rubrics
+            },
         }
 
     async def _complete(self, prompt: str) -> dict[str, Any]:
@@ -175,7 +178,10 @@ class JudgeClient:
         except (JudgeError, KeyError, IndexError, TypeError, ValueError) as exc:
             self.usage.errors += 1
             raise JudgeError(str(exc)) from exc
-        usage = {k: int(reply.get("usage", {}).get(k, 0)) for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+        usage = {
+            k: int(reply.get("usage", {}).get(k, 0))
+            for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+        }
         self.usage.calls += 1
         self.usage.by_judge[rubric.name] = self.usage.by_judge.get(rubric.name, 0) + 1
         self.usage.prompt_tokens += usage["prompt_tokens"]

@@ -12,12 +12,18 @@ from eval.gate import Check
 from eval.runner import Row
 
 CONFIG, ROWS, SUMMARY, MARKDOWN, SCORES = (
-    "config.json", "eval_results.jsonl", "summary.json", "summary.md", "scores.jsonl",
+    "config.json",
+    "eval_results.jsonl",
+    "summary.json",
+    "summary.md",
+    "scores.jsonl",
 )
 
 
 def _dump(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def write_run(
@@ -28,13 +34,22 @@ def write_run(
     _dump(directory / CONFIG, config)
     with (directory / ROWS).open("w", encoding="utf-8") as sink:
         for row in rows:
-            sink.write(json.dumps({"run_id": config["run_id"], **row.as_dict()}, sort_keys=True, ensure_ascii=False) + "\n")
+            sink.write(
+                json.dumps(
+                    {"run_id": config["run_id"], **row.as_dict()},
+                    sort_keys=True,
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     _dump(directory / SUMMARY, summary)
     (directory / MARKDOWN).write_text(markdown, encoding="utf-8")
     return directory
 
 
-def write_baseline(directory: Path, config: dict[str, Any], rows: list[Row], summary: dict[str, Any]) -> None:
+def write_baseline(
+    directory: Path, config: dict[str, Any], rows: list[Row], summary: dict[str, Any]
+) -> None:
     """The baseline keeps per-item scores (paired tests need them), not the app's outputs."""
     if directory.exists():
         shutil.rmtree(directory)
@@ -71,7 +86,12 @@ def _fmt(value: Any) -> str:
 def run_markdown(summary: dict[str, Any], checks: list[Check]) -> str:
     """A job-summary / PR-comment friendly report of one run."""
     verdict = "PASSED" if summary["passed"] else "FAILED"
-    lines = [f"## Eval gate: {verdict}", "", f"Run `{summary['run_id']}` · variant `{summary['variant']}`", ""]
+    lines = [
+        f"## Eval gate: {verdict}",
+        "",
+        f"Run `{summary['run_id']}` · variant `{summary['variant']}`",
+        "",
+    ]
     for suite, data in summary["suites"].items():
         lines += [
             f"### {suite}: n={data['n_items']} (declared ≥ {data['n_declared']}), "
@@ -81,7 +101,9 @@ def run_markdown(summary: dict[str, Any], checks: list[Check]) -> str:
             "|---|---:|---|---:|",
         ]
         for name, m in data["metrics"].items():
-            lines.append(f"| {name} | {m['mean']:.4f} | [{m['ci_low']:.4f}, {m['ci_high']:.4f}] | {m['n']} |")
+            lines.append(
+                f"| {name} | {m['mean']:.4f} | [{m['ci_low']:.4f}, {m['ci_high']:.4f}] | {m['n']} |"
+            )
         for name, value in data["corpus"].items():
             lines.append(f"| {name} (corpus) | {value:.4f} | | {data['n_scored']} |")
         lines.append("")
@@ -96,24 +118,29 @@ def run_markdown(summary: dict[str, Any], checks: list[Check]) -> str:
         lines += [
             f"Judge: {usage['calls']} calls, {usage['cache_hits']} cache hits, "
             f"{usage['total_tokens']} tokens ({usage['prompt_tokens']} prompt + "
-            f"{usage['completion_tokens']} completion), {usage['saved_tokens']} saved by the cache.",
+            f"{usage['completion_tokens']} completion), "
+            f"{usage['saved_tokens']} saved by the cache.",
             "",
         ]
     return "\n".join(lines)
 
 
-def compare_markdown(a: str, b: str, results: list[MetricComparison], overall: dict[str, str]) -> str:
+def compare_markdown(
+    a: str, b: str, results: list[MetricComparison], overall: dict[str, str]
+) -> str:
     lines = [f"## Compare: A=`{a}` vs B=`{b}`", ""]
     for suite, word in overall.items():
         lines.append(f"- **{suite}**: B is **{word}** than A on the primary metric")
     lines += [
         "",
-        "| suite | metric | A | B | delta (B-A) | 95% CI | sign-test p | wins/losses/ties | verdict |",
+        "| suite | metric | A | B | delta (B-A) | 95% CI | sign-test p "
+        "| wins/losses/ties | verdict |",
         "|---|---|---:|---:|---:|---|---:|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.suite} | {r.metric} | {r.mean_a:.4f} | {r.mean_b:.4f} | {r.delta:+.4f} | "
-            f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}] | {r.sign_p:.4g} | {r.wins}/{r.losses}/{r.ties} | {r.verdict} |"
+            f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}] | {r.sign_p:.4g} | "
+            f"{r.wins}/{r.losses}/{r.ties} | {r.verdict} |"
         )
     return "\n".join(lines) + "\n"

@@ -41,9 +41,7 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".strip()[:500]
 
 
-async def bounded(
-    jobs: list[Callable[[], Awaitable[None]]], concurrency: int
-) -> None:
+async def bounded(jobs: list[Callable[[], Awaitable[None]]], concurrency: int) -> None:
     """Run ``jobs`` with at most ``concurrency`` in flight (1 means sequential)."""
     semaphore = asyncio.Semaphore(max(1, concurrency))
 
@@ -72,7 +70,9 @@ async def call_items(
     identity = target.identity()
 
     async def one(row: Row, record: dict[str, Any]) -> None:
-        key = cache_key(target=identity, suite=suite.name, k=getattr(suite, "k", None), input=record)
+        key = cache_key(
+            target=identity, suite=suite.name, k=getattr(suite, "k", None), input=record
+        )
         if target.cacheable:
             hit = cache.get(key, "app")
             if hit is not None:

@@ -115,9 +115,7 @@ def paired_bootstrap(
     below = float(np.mean(means <= 0.0))
     above = float(np.mean(means >= 0.0))
     p = max(min(1.0, 2.0 * min(below, above)), 1.0 / resamples)
-    return PairedResult(
-        delta, float(low), float(high), int(a.size), wins, losses, ties, sign_p, p
-    )
+    return PairedResult(delta, float(low), float(high), int(a.size), wins, losses, ties, sign_p, p)
 
 
 def is_finite(value: object) -> bool:

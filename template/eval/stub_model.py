@@ -45,7 +45,9 @@ class StubModel:
 
 
 @contextmanager
-def serve(reply: Reply | None = None, latency_s: float = 0.0, model: str = "stub-judge") -> Iterator[StubModel]:
+def serve(
+    reply: Reply | None = None, latency_s: float = 0.0, model: str = "stub-judge"
+) -> Iterator[StubModel]:
     """Run the server on a free loopback port for the duration of the ``with`` block."""
     reply = reply or fixed_score()
     lock = threading.Lock()
@@ -60,27 +62,45 @@ def serve(reply: Reply | None = None, latency_s: float = 0.0, model: str = "stub
             nonlocal in_flight
             body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
             with lock:
-                stub.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                stub.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
                 in_flight += 1
                 stub.max_in_flight = max(stub.max_in_flight, in_flight)
             try:
                 time.sleep(latency_s)
-                status, content = reply(body) if self.path.endswith("/chat/completions") else (404, "not found")
+                status, content = (
+                    reply(body) if self.path.endswith("/chat/completions") else (404, "not found")
+                )
             finally:
                 with lock:
                     in_flight -= 1
-            prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
+            prompt_tokens = sum(
+                len(str(m.get("content", "")).split()) for m in body.get("messages", [])
+            )
             completion_tokens = len(content.split())
-            payload = {
-                "id": f"chatcmpl-{len(stub.requests)}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body.get("model", model),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": content}}],
-                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                          "total_tokens": prompt_tokens + completion_tokens},
-            } if status == 200 else {"error": {"message": content, "code": status}}
+            payload = (
+                {
+                    "id": f"chatcmpl-{len(stub.requests)}",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body.get("model", model),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": content},
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": prompt_tokens,
+                        "completion_tokens": completion_tokens,
+                        "total_tokens": prompt_tokens + completion_tokens,
+                    },
+                }
+                if status == 200
+                else {"error": {"message": content, "code": status}}
+            )
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")

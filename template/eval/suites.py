@@ -186,7 +186,15 @@ class Classification:
         )
 
     def judge_inputs(self, record: dict[str, Any], out: dict[str, Any]) -> dict[str, str]:
-        return {"query": "Classify the log entry.", "response": str(out["label"]), "context": record["text"]}
+        return {
+            "query": "Classify the log entry.",
+            "response": str(out["label"]),
+            "context": record["text"],
+        }
 
 
-SUITE_TYPES = {"rag_chat": RagChat, "summarization": Summarization, "classification": Classification}
+SUITE_TYPES = {
+    "rag_chat": RagChat,
+    "summarization": Summarization,
+    "classification": Classification,
+}

@@ -86,9 +86,8 @@ class InProcessTarget:
             overrides.setdefault("telemetry_exporter", "none")  # keep the report clean
         unknown = sorted(set(overrides) - set(fields))
         if unknown:
-            raise UsageError(
-                f"unknown setting(s) {', '.join(unknown)} (Settings has: {', '.join(sorted(fields))})"
-            )
+            known = ", ".join(sorted(fields))
+            raise UsageError(f"unknown setting(s) {', '.join(unknown)} (Settings has: {known})")
         try:
             self.settings = settings_mod.Settings(**overrides)
         except Exception as exc:  # pydantic ValidationError: bad value for a setting
@@ -98,7 +97,11 @@ class InProcessTarget:
         except Exception as exc:  # the app cannot start: the gate fails, with one line
             raise AppStartError(f"the app did not start: {type(exc).__name__}: {exc}") from exc
         self.overrides = overrides
-        paths = [getattr(self.settings, n) for n in ("prompts_path", "docs_path") if hasattr(self.settings, n)]
+        paths = [
+            getattr(self.settings, n)
+            for n in ("prompts_path", "docs_path")
+            if hasattr(self.settings, n)
+        ]
         self._fingerprint = source_fingerprint(root, *[Path(p) for p in paths])
 
     async def prepare(self) -> None:

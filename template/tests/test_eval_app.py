@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Results and the response cache outside the repository, shared by this module's runs."""
     base = tmp_path_factory.mktemp("eval")
-    return {"EVAL_RESULTS_DIR": str(base / "results"), "EVAL_CACHE_PATH": str(base / "cache.sqlite")}
+    return {
+        "EVAL_RESULTS_DIR": str(base / "results"),
+        "EVAL_CACHE_PATH": str(base / "cache.sqlite"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +43,14 @@ def broken_prompts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make(target: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["make", "--no-print-directory", target], cwd=ROOT, env={**os.environ, **env},
-        capture_output=True, text=True, timeout=900, check=False,
+    return subprocess.run(  # noqa: S603 (fixed argv)
+        ["make", "--no-print-directory", target],  # noqa: S607 (make from PATH, as a person runs it)
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
 
 
@@ -50,7 +58,9 @@ def latest(results: str) -> Path:
     return max(Path(results).iterdir(), key=lambda p: p.stat().st_mtime)
 
 
-def test_make_eval_passes_on_the_sample_data_and_writes_the_record(artifacts: dict[str, str]) -> None:
+def test_make_eval_passes_on_the_sample_data_and_writes_the_record(
+    artifacts: dict[str, str],
+) -> None:
     proc = make("eval", artifacts)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "## Eval gate: PASSED" in proc.stdout
@@ -58,7 +68,9 @@ def test_make_eval_passes_on_the_sample_data_and_writes_the_record(artifacts: di
     config = json.loads((run / "config.json").read_text())
     summary = json.loads((run / "summary.json").read_text())
     rows = [json.loads(line) for line in (run / "eval_results.jsonl").read_text().splitlines()]
-    assert config["datasets"] and all(d["sha256"].startswith("sha256:") for d in config["datasets"].values())
+    assert config["datasets"] and all(
+        d["sha256"].startswith("sha256:") for d in config["datasets"].values()
+    )
     assert config["grounding_manifest_sha256"].startswith("sha256:") and config["seed"] == 12345
     assert summary["passed"] is True and all(c["passed"] for c in summary["checks"])
     suite = next(iter(summary["suites"].values()))
@@ -66,7 +78,9 @@ def test_make_eval_passes_on_the_sample_data_and_writes_the_record(artifacts: di
     assert all(r["error"] is None and r["metrics"] for r in rows)
 
 
-def test_broken_prompt_makes_make_eval_fail(artifacts: dict[str, str], broken_prompts: Path) -> None:
+def test_broken_prompt_makes_make_eval_fail(
+    artifacts: dict[str, str], broken_prompts: Path
+) -> None:
     env = {**artifacts, "APP_PROMPTS_PATH": str(broken_prompts), "APP_PROMPT_VARIANT": "broken"}
     proc = make("eval", env)
     assert proc.returncode != 0
@@ -80,7 +94,9 @@ def test_errored_rows_fail_the_gate_closed(artifacts: dict[str, str]) -> None:
     assert "| errors | error_rate |" in proc.stdout
 
 
-def test_a_metric_the_run_does_not_produce_fails_closed(artifacts: dict[str, str], tmp_path: Path, monkeypatch) -> None:
+def test_a_metric_the_run_does_not_produce_fails_closed(
+    artifacts: dict[str, str], tmp_path: Path, monkeypatch
+) -> None:
     for key, value in artifacts.items():
         monkeypatch.setenv(key, value)
     thresholds = yaml.safe_load((ROOT / "evals" / "thresholds.yaml").read_text())
@@ -91,7 +107,8 @@ def test_a_metric_the_run_does_not_produce_fails_closed(artifacts: dict[str, str
     assert main(["run", "--thresholds", str(path)]) == 1
     summary = json.loads((latest(artifacts["EVAL_RESULTS_DIR"]) / "summary.json").read_text())
     assert {"kind": "missing", "metric": "faithfulness", "passed": False}.items() <= next(
-        c for c in summary["checks"] if c["metric"] == "faithfulness").items()
+        c for c in summary["checks"] if c["metric"] == "faithfulness"
+    ).items()
 
 
 def compare(a: str, b: str, artifacts: dict[str, str], monkeypatch) -> dict:
@@ -101,8 +118,12 @@ def compare(a: str, b: str, artifacts: dict[str, str], monkeypatch) -> dict:
     return json.loads((latest(artifacts["EVAL_RESULTS_DIR"]) / "compare.json").read_text())
 
 
-def test_compare_calls_a_clearly_worse_variant_worse(artifacts, broken_prompts, monkeypatch) -> None:
-    result = compare("default", f"prompts_path={broken_prompts},prompt_variant=broken", artifacts, monkeypatch)
+def test_compare_calls_a_clearly_worse_variant_worse(
+    artifacts, broken_prompts, monkeypatch
+) -> None:
+    result = compare(
+        "default", f"prompts_path={broken_prompts},prompt_variant=broken", artifacts, monkeypatch
+    )
     metrics = {m["metric"]: m for m in result["metrics"]}
     for name in ("rougeL", "citation_recall"):
         assert metrics[name]["verdict"] == "worse"

@@ -17,7 +17,13 @@ def test_retrieval_metrics_follow_trec_eval_on_a_hand_checked_fixture() -> None:
     assert scores["q2"]["mrr"] == 0.5
     assert scores["q2"]["precision@3"] == pytest.approx(1 / 3)
     assert scores["q1"]["ndcg@3"] == pytest.approx((1 + 1 / 2) / (1 + 1 / 1.5849625), rel=1e-4)
-    assert scores["q3"] == {"recall@3": 0.0, "precision@3": 0.0, "ndcg@3": 0.0, "hit@3": 0.0, "mrr": 0.0}
+    assert scores["q3"] == {
+        "recall@3": 0.0,
+        "precision@3": 0.0,
+        "ndcg@3": 0.0,
+        "hit@3": 0.0,
+        "mrr": 0.0,
+    }
 
 
 def test_retriever_order_is_kept_even_for_tied_or_repeated_documents() -> None:
@@ -74,8 +80,12 @@ def test_paired_bootstrap_sees_a_clear_drop_and_no_difference_between_equals() -
 def test_compare_verdicts_respect_the_metric_direction() -> None:
     items = {f"i{n}": 0.5 + 0.01 * n for n in range(30)}
     lower = {k: v - 0.3 for k, v in items.items()}
-    results = {r.metric: r for r in compare_suite("s", {"rougeL": items, "log_loss": items},
-                                                  {"rougeL": lower, "log_loss": items})}
+    results = {
+        r.metric: r
+        for r in compare_suite(
+            "s", {"rougeL": items, "log_loss": items}, {"rougeL": lower, "log_loss": items}
+        )
+    }
     assert results["rougeL"].verdict == WORSE and results["rougeL"].ci_high < 0
     assert results["log_loss"].verdict == SAME
     # a lower log-loss is an improvement

@@ -49,7 +49,12 @@ def per_class(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, dict[
         list(truth), list(predicted), labels=labels, zero_division=0
     )
     return {
-        label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+        label: {
+            "precision": float(p[i]),
+            "recall": float(r[i]),
+            "f1": float(f[i]),
+            "support": int(s[i]),
+        }
         for i, label in enumerate(labels)
     }
 

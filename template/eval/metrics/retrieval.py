@@ -50,7 +50,8 @@ def score_rankings(
             run[qid] = ranked
     measures = {"recall", "P", "ndcg_cut", "success", "recip_rank"}
     evaluator = pytrec_eval.RelevanceEvaluator(
-        {q: dict(qrels[q]) for q in scored}, {f"{m}.{k}" if m != "recip_rank" else m for m in measures}
+        {q: dict(qrels[q]) for q in scored},
+        {f"{m}.{k}" if m != "recip_rank" else m for m in measures},
     )
     evaluated = evaluator.evaluate(run) if run else {}
     result: dict[str, dict[str, float]] = {}
