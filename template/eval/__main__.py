@@ -1,0 +1,5 @@
+"""``python -m eval``: the command line of the harness."""
+
+from eval.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""The eval gate: absolute floors and regression against the baseline, failing closed.
+
+Fail-closed rules (any one fails the gate): a dataset smaller than declared, an error rate
+above ``max_error_rate``, a required metric missing or not a number, a configured judge that
+produced no score, a missing or stale baseline for a metric under regression control.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eval.aggregate import metric_value
+from eval.config import SuiteConfig
+from eval.metrics import higher_is_better
+from eval.stats import paired_bootstrap
+
+
+@dataclass(frozen=True)
+class Check:
+    suite: str
+    kind: str
+    metric: str
+    passed: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _cmp(metric: str, value: float, bound: float) -> bool:
+    return value >= bound if higher_is_better(metric) else value <= bound
+
+
+def check_suite(
+    suite: SuiteConfig,
+    summary: dict[str, Any],
+    per_item: dict[str, dict[str, float]],
+    baseline: dict[str, dict[str, float]] | None,
+    max_error_rate: float,
+    judged: bool,
+    confidence: float = 0.95,
+    resamples: int = 10_000,
+    seed: int = 12345,
+    regression: bool = True,
+) -> list[Check]:
+    """Every check of one suite. ``per_item``/``baseline``: metric -> {item_id: value}.
+
+    ``regression=False`` (when a new baseline is being made) skips the baseline comparison.
+    """
+    name = suite.name
+    checks: list[Check] = []
+
+    def add(kind: str, metric: str, passed: bool, detail: str) -> None:
+        checks.append(Check(name, kind, metric, passed, detail))
+
+    n = int(summary.get("n_items", 0))
+    add(
+        "dataset",
+        "n_items",
+        n >= suite.min_items,
+        f"{n} items (declared minimum {suite.min_items})",
+    )
+    rate = float(summary.get("error_rate", 1.0))
+    add(
+        "errors",
+        "error_rate",
+        rate <= max_error_rate,
+        f"{summary.get('n_errors', 0)} errored of {n} ({rate:.1%}; allowed {max_error_rate:.1%})",
+    )
+    if judged and suite.judges:
+        judge_scores = sum(summary.get("metrics", {}).get(j, {}).get("n", 0) for j in suite.judges)
+        add(
+            "judge",
+            "judge_scores",
+            judge_scores > 0,
+            f"{judge_scores} judge scores from {len(suite.judges)} configured judge(s)",
+        )
+    floors = dict(suite.floors) | (dict(suite.judge_floors) if judged else {})
+    for metric in sorted(suite.required_metrics(judged)):
+        if metric_value(summary, metric) is None:
+            add("missing", metric, False, "required metric was not produced (failing closed)")
+    for metric, floor in sorted(floors.items()):
+        value = metric_value(summary, metric)
+        if value is None:
+            continue
+        sign = ">=" if higher_is_better(metric) else "<="
+        add("floor", metric, _cmp(metric, value, floor), f"{value:.4f} {sign} {floor:g}")
+    for metric, tolerance in sorted(suite.regression.items() if regression else ()):
+        checks.append(
+            _regression(
+                name,
+                metric,
+                tolerance,
+                per_item,
+                baseline,
+                suite.min_items,
+                confidence,
+                resamples,
+                seed,
+            )
+        )
+    return checks
+
+
+def _regression(
+    suite: str,
+    metric: str,
+    tolerance: float,
+    per_item: dict[str, dict[str, float]],
+    baseline: dict[str, dict[str, float]] | None,
+    min_items: int,
+    confidence: float,
+    resamples: int,
+    seed: int,
+) -> Check:
+    """Fail when the whole CI of (candidate - baseline) lies beyond the tolerance."""
+    if baseline is None:
+        return Check(
+            suite,
+            "regression",
+            metric,
+            False,
+            "no baseline for this suite (run `make eval-baseline` and commit it)",
+        )
+    base, cand = baseline.get(metric, {}), per_item.get(metric, {})
+    common = sorted(set(base) & set(cand))
+    if not base:
+        return Check(suite, "regression", metric, False, "baseline has no per-item scores for it")
+    if len(common) < min(min_items, len(base)):
+        return Check(
+            suite,
+            "regression",
+            metric,
+            False,
+            f"only {len(common)} items pair with the baseline's {len(base)} "
+            "(baseline stale or items errored; refresh with `make eval-baseline`)",
+        )
+    result = paired_bootstrap(
+        [base[i] for i in common], [cand[i] for i in common], confidence, resamples, seed
+    )
+    # the most favourable end of the CI, expressed as an improvement
+    best_case = result.high if higher_is_better(metric) else -result.low
+    passed = best_case >= -tolerance
+    detail = (
+        f"delta {result.delta:+.4f}, {confidence:.0%} CI [{result.low:+.4f}, {result.high:+.4f}],"
+        f" n={result.n}, tolerance {tolerance:g}"
+    )
+    return Check(suite, "regression", metric, passed, detail)
+
+
+def passed(checks: list[Check]) -> bool:
+    """The gate's verdict: every check passed (an empty list is not a pass)."""
+    return bool(checks) and all(c.passed for c in checks)
