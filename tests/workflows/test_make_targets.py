@@ -20,14 +20,6 @@ from workflow_facts import load, make_targets, steps
 
 # Targets other capabilities add to the generated repo (their mk/*.mk fragments are being
 # built in parallel). Drop an entry when its fragment lands: the xfail then turns into a pass.
-EXPECTED_FROM_OTHERS = {
-    "eval": "mk/eval.mk (offline eval gate)",
-    "eval-online": "mk/eval.mk (eval against a URL)",
-    "iac-scan": "mk/infra.mk (checkov on infra/)",
-    "ingest": "mk/app.mk (grounding-data ingestion)",
-}
-
-
 def defined_targets(repo: Path) -> set[str]:
     proc = subprocess.run(
         ["make", "-pRrq", "-f", "Makefile", ":"],
@@ -56,14 +48,9 @@ def test_every_target_a_workflow_calls_exists(generated):
     repo = generated()
     calls = called_targets(repo)
     assert {"lint", "typecheck", "lint-workflows", "test", "canary-rollback"} <= set(calls)
+    assert {"eval", "eval-online", "iac-scan", "ingest"} <= set(calls)
     missing = set(calls) - defined_targets(repo)
-    unexpected = missing - set(EXPECTED_FROM_OTHERS)
-    assert not unexpected, {t: sorted(calls[t]) for t in unexpected}
-    if missing:
-        pytest.xfail(
-            "targets still being built by other capabilities: "
-            + ", ".join(f"{t} ({EXPECTED_FROM_OTHERS[t]})" for t in sorted(missing))
-        )
+    assert not missing, {t: sorted(calls[t]) for t in missing}
 
 
 @pytest.fixture(scope="module")
