@@ -26,7 +26,10 @@ DEPLOY = re.compile(
     r"\baz\s+containerapp\s+(update|create|up|revision|ingress)|\bazd\s+(deploy|up)\b|"
     r"\baz\s+(webapp|functionapp)\s+(deploy|deployment|up)|\baz\s+ml\s+online-(endpoint|deployment)|"
     r"\bkubectl\s+(apply|set\s+image|rollout)|\bhelm\s+(upgrade|install)\b|\baz\s+acr\s+build|"
-    r"^(deploy|canary|release|promote|rollout)([-_][\w-]+)?$|(^|[./])(deploy|canary)([./]|$)",
+    r"^(deploy|canary|release|promote|rollout)([-_][\w-]+)?$|"
+    # the module or script actually run: `deploy.canary`, `scripts/deploy.sh`, not every module
+    # of a `deploy/` package (`deploy.monitor` watches production, it deploys nothing)
+    r"(^|[./])(deploy|canary)(\.(sh|bash|py|ps1|js|ts|mjs))?$",
     re.I,
 )
 TEST_CMD = re.compile(

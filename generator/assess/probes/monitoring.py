@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from generator.assess.probes import probe
 from generator.assess.probes._util import fail, gate_findings, hit_ok, run_ok
 from generator.assess.probes.evaluation import is_online
+from generator.assess.workflows import disabled
 
 if TYPE_CHECKING:
     from generator.assess.facts import Facts
@@ -37,8 +38,9 @@ ALERT_IAC = re.compile(
     r"azurerm_monitor_scheduled_query_rules_alert|azurerm_monitor_activity_log_alert|"
     r"smartDetectorAlertRules"
 )
+_SEP = r"[\s\"',]+"  # `gh issue create` in a shell line or an argv list ["gh", "issue", ...]
 ISSUE = re.compile(
-    r"gh\s+issue\s+(create|edit|comment|reopen)|issues\.create|issues\.update|"
+    rf"\bgh{_SEP}issue{_SEP}(create|edit|comment|reopen)\b|issues\.create|issues\.update|"
     r"create-issue|create-an-issue|/issues\b",
     re.I,
 )
@@ -136,12 +138,35 @@ def alerts(facts: Facts) -> list[Finding]:
         return [hit_ok(pid, "alert rule as code", hits[0])]
     for run in scheduled_monitor_runs(facts):
         wf_text = facts.repo.text(run.workflow.path) or ""
-        _files, text = facts.chain_context(run.leaf)
-        if ISSUE.search(wf_text) or ISSUE.search(text):
+        if ISSUE.search(wf_text):
             return [run_ok(pid, "the scheduled monitor opens an issue on regression", run)]
+        issue_runs = _issue_runs(facts, run)
+        if issue_runs:
+            what = f"the scheduled monitor (job `{run.job.id}`) opens an issue on regression"
+            return [run_ok(pid, what, issue_runs[0])]
     return [
         fail(pid, "no alert rules in IaC and no monitor workflow that opens an issue on regression")
     ]
+
+
+def _issue_runs(facts: Facts, monitor: StepRun) -> list[StepRun]:
+    """Runs of the monitor's workflow that open an issue: in the monitor's job or in a job that
+    needs it (``if: failure()``), followed through make targets and scripts; never disabled."""
+    out = []
+    for run in facts.workflows.runs:
+        if (
+            run.workflow is not monitor.workflow
+            or disabled(run.step.cond)
+            or disabled(run.job.cond)
+        ):
+            continue
+        closure = {j.id for _w, j in facts.workflows.job_closure(run.workflow, run.job)}
+        if monitor.job.id not in closure:
+            continue
+        _files, text = facts.chain_context(run.leaf)
+        if ISSUE.search(text):
+            out.append(run)
+    return out
 
 
 @probe("monitoring.drift")

@@ -33,6 +33,8 @@ SECRETS = [
         ),
     ),
 ]
+# GUIDs/UUIDs are identifiers (role definitions, tenant and client ids), not credentials
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 PLACEHOLDER_SECRET = re.compile(
     r"x{6,}|0{8,}|changeme|example|dummy|placeholder|fake|redacted|your", re.I
 )
@@ -99,7 +101,8 @@ def no_secrets(facts: Facts) -> list[Finding]:
             continue
         for name, rx in SECRETS:
             for m in rx.finditer(text):
-                if PLACEHOLDER_SECRET.search(m.group(0)):
+                value = m.group(m.lastindex) if m.lastindex else m.group(0)
+                if PLACEHOLDER_SECRET.search(m.group(0)) or UUID.fullmatch(value):
                     continue
                 out.append(
                     fail(
