@@ -163,8 +163,10 @@ def _issue_runs(facts: Facts, monitor: StepRun) -> list[StepRun]:
         closure = {j.id for _w, j in facts.workflows.job_closure(run.workflow, run.job)}
         if monitor.job.id not in closure:
             continue
-        _files, text = facts.chain_context(run.leaf)
-        if ISSUE.search(text):
+        # the files the chain runs, not their whole package: a sibling module that opens
+        # issues says nothing about this step
+        texts = [facts.repo.text(f) or "" for f in run.leaf.files if f]
+        if any(ISSUE.search(t) for t in (" ".join(run.leaf.names()), *texts)):
             out.append(run)
     return out
 
