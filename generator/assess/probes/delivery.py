@@ -251,9 +251,17 @@ def smoke_test(facts: Facts) -> list[Finding]:
 @probe("delivery.progressive")
 def progressive(facts: Facts) -> list[Finding]:
     pid = "delivery.progressive"
-    for _wf, _job, runs in deploy_jobs(facts):
+    runs = [r for _wf, _job, rs in deploy_jobs(facts) for r in rs]
+    # cite the step whose own files shift traffic before one that only shares their package,
+    # and a rollout step before an image build of the same package
+    runs.sort(key=lambda r: not re.search(r"canary|rollout|traffic", " ".join(r.leaf.names()[1:])))
+    for own in (True, False):
         for r in runs:
-            _files, text = facts.chain_context(r.leaf)
+            if own:
+                code = [f for f in r.leaf.files if f and not f.endswith((".mk", "akefile"))]
+                text = "\n".join([*r.leaf.names(), *(facts.repo.text(f) or "" for f in code)])
+            else:
+                _files, text = facts.chain_context(r.leaf)
             m = PROGRESSIVE.search(text)
             if m and re.search(r"traffic|weight|canary", text, re.I):
                 return [run_ok(pid, f"traffic is shifted progressively (`{m.group(0)}`)", r)]

@@ -140,7 +140,8 @@ def alerts(facts: Facts) -> list[Finding]:
         wf_text = facts.repo.text(run.workflow.path) or ""
         if ISSUE.search(wf_text):
             return [run_ok(pid, "the scheduled monitor opens an issue on regression", run)]
-        issue_runs = _issue_runs(facts, run)
+        # a step of its own (`if: failure()`) is the clearer evidence than the monitor step
+        issue_runs = sorted(_issue_runs(facts, run), key=lambda r: r.step is run.step)
         if issue_runs:
             what = f"the scheduled monitor (job `{run.job.id}`) opens an issue on regression"
             return [run_ok(pid, what, issue_runs[0])]
