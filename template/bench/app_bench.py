@@ -42,7 +42,9 @@ def synthetic_corpus(target: Path, chunks: int, seed: int = 7) -> None:
     textutil = module("textutil")
     sentences = []
     for path in sorted((ROOT / "data" / "docs").rglob("*.md")):
-        sentences += [s for s in textutil.sentences(path.read_text(encoding="utf-8")) if len(s) > 40]
+        sentences += [
+            s for s in textutil.sentences(path.read_text(encoding="utf-8")) if len(s) > 40
+        ]
     rng = random.Random(seed)
     sections_per_doc = 25
     for d in range(max(1, chunks // sections_per_doc)):
@@ -56,20 +58,28 @@ def synthetic_corpus(target: Path, chunks: int, seed: int = 7) -> None:
 
 def bench_ingest_and_retrieval(chunks: int) -> None:
     settings_mod, orch_mod = module("settings"), module("orchestrator")
-    queries = [json.loads(line)["query"] for line in
-               (ROOT / "bench" / "retrieval_queries.jsonl").read_text().splitlines() if line.strip()]
+    queries = [
+        json.loads(line)["query"]
+        for line in (ROOT / "bench" / "retrieval_queries.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
         synthetic_corpus(docs, chunks)
         settings = settings_mod.Settings(
-            _env_file=None, docs_path=docs, index_path=Path(tmp) / "index.sqlite",
-            feedback_path=Path(tmp) / "feedback.sqlite", telemetry_exporter="none",
+            _env_file=None,
+            docs_path=docs,
+            index_path=Path(tmp) / "index.sqlite",
+            feedback_path=Path(tmp) / "feedback.sqlite",
+            telemetry_exporter="none",
             prompts_path=ROOT / "prompts",
         )
         orch = orch_mod.Orchestrator.from_settings(settings)
         report = asyncio.run(orch.ingest())
-        print(f"ingestion: {report.chunks_written} chunks from {len(report.added)} documents in "
-              f"{report.seconds:.1f} s = {report.chunks_written / report.seconds:.0f} chunks/s")
+        print(
+            f"ingestion: {report.chunks_written} chunks from {len(report.added)} documents in "
+            f"{report.seconds:.1f} s = {report.chunks_written / report.seconds:.0f} chunks/s"
+        )
         again = asyncio.run(orch.ingest())
         print(f"re-ingestion with nothing changed: {again.seconds:.2f} s")
 
@@ -82,7 +92,12 @@ def bench_ingest_and_retrieval(chunks: int) -> None:
                 ms.append((time.perf_counter() - started) * 1000)
             return ms
 
-        print(figures(f"hybrid retrieval over {orch.store.count_chunks()} chunks (top 5)", asyncio.run(searches())))
+        print(
+            figures(
+                f"hybrid retrieval over {orch.store.count_chunks()} chunks (top 5)",
+                asyncio.run(searches()),
+            )
+        )
 
 
 def free_port() -> int:
@@ -116,12 +131,25 @@ async def load(base: str, requests: int, concurrency: int, question: str) -> lis
 def bench_api(requests: int) -> None:
     question = "How many days do customers have to return an item?"
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "APP_INDEX_PATH": f"{tmp}/index.sqlite", "APP_FEEDBACK_PATH": f"{tmp}/fb.sqlite",
-               "APP_TELEMETRY_EXPORTER": "none"}
-        subprocess.run([sys.executable, "-m", package_name(), "ingest"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        settings = module("settings").Settings(_env_file=None, index_path=Path(tmp) / "index.sqlite",
-                                               feedback_path=Path(tmp) / "fb2.sqlite", telemetry_exporter="none")
+        env = {
+            **os.environ,
+            "APP_INDEX_PATH": f"{tmp}/index.sqlite",
+            "APP_FEEDBACK_PATH": f"{tmp}/fb.sqlite",
+            "APP_TELEMETRY_EXPORTER": "none",
+        }
+        subprocess.run(
+            [sys.executable, "-m", package_name(), "ingest"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        settings = module("settings").Settings(
+            _env_file=None,
+            index_path=Path(tmp) / "index.sqlite",
+            feedback_path=Path(tmp) / "fb2.sqlite",
+            telemetry_exporter="none",
+        )
         orch = module("orchestrator").Orchestrator.from_settings(settings)
 
         async def direct() -> list[float]:

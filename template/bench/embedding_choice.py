@@ -39,7 +39,9 @@ def recall(found: list[list[str]], queries: list[dict[str, object]]) -> float:
     return sum(scores) / len(scores)
 
 
-def evaluate(name: str, embed: Callable[[list[str]], np.ndarray], queries: list[dict[str, object]]) -> dict[str, float]:
+def evaluate(
+    name: str, embed: Callable[[list[str]], np.ndarray], queries: list[dict[str, object]]
+) -> dict[str, float]:
     store_mod = module("retrieval.store")
     ingest_mod = module("retrieval.ingest")
     with tempfile.TemporaryDirectory() as tmp:
@@ -72,7 +74,9 @@ def evaluate(name: str, embed: Callable[[list[str]], np.ndarray], queries: list[
 
 def _docs(store: object, rowids: list[int]) -> list[str]:
     db = store._db  # type: ignore[attr-defined]
-    return [db.execute("SELECT doc_id FROM chunks WHERE id = ?", (i,)).fetchone()[0] for i in rowids]
+    return [
+        db.execute("SELECT doc_id FROM chunks WHERE id = ?", (i,)).fetchone()[0] for i in rowids
+    ]
 
 
 def main() -> int:
@@ -93,7 +97,9 @@ def main() -> int:
         candidates["all-MiniLM-L6-v2 (NumPy, 384 dims)"] = model.encode
     except ImportError as exc:
         print(f"(MiniLM skipped: {exc}; run with --group embeddings-bench)")
-    print(f"{len(queries)} queries, recall@{TOP} (relevant documents among the top-{TOP} chunks' documents)")
+    print(
+        f"{len(queries)} queries, recall@{TOP} (relevant documents among the top-{TOP} chunks' documents)"
+    )
     print(f"{'embedding':38} {'bm25':>6} {'vector':>7} {'hybrid':>7} {'ingest':>8}")
     for name, embed in candidates.items():
         r = evaluate(name, embed, queries)

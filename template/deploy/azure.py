@@ -33,17 +33,13 @@ def run_az(command: Sequence[str]) -> str:
     proc = subprocess.run(list(command), capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         shown = " ".join(command[:4])
-        raise AzureError(
-            f"{shown} ... failed ({proc.returncode}): {proc.stderr.strip()[-500:]}"
-        )
+        raise AzureError(f"{shown} ... failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
     return proc.stdout
 
 
 def check_name(value: str, what: str) -> str:
     if not _NAME.match(value) or len(value) > 54:
-        raise ValueError(
-            f"{what} {value!r}: use lower-case letters, digits and single dashes"
-        )
+        raise ValueError(f"{what} {value!r}: use lower-case letters, digits and single dashes")
     return value
 
 
@@ -75,9 +71,7 @@ class AzureContainerApp:
     def __post_init__(self) -> None:
         check_name(self.app, "container app")
         if not re.fullmatch(r"[-\w._()]{1,90}", self.resource_group):
-            raise ValueError(
-                f"resource group {self.resource_group!r} is not a valid name"
-            )
+            raise ValueError(f"resource group {self.resource_group!r} is not a valid name")
 
     # -- command builders (pure) -------------------------------------------------------
     def _base(self, *words: str) -> list[str]:
@@ -96,12 +90,8 @@ class AzureContainerApp:
         return [*self._base("ingress", "traffic", "show"), "-o", "json"]
 
     def cmd_traffic_set(self, weights: Mapping[str, int]) -> list[str]:
-        if sum(weights.values()) != 100 or any(
-            not 0 <= w <= 100 for w in weights.values()
-        ):
-            raise ValueError(
-                f"traffic weights must be 0..100 and add up to 100: {dict(weights)}"
-            )
+        if sum(weights.values()) != 100 or any(not 0 <= w <= 100 for w in weights.values()):
+            raise ValueError(f"traffic weights must be 0..100 and add up to 100: {dict(weights)}")
         pairs = [f"{check_revision(rev)}={weight}" for rev, weight in weights.items()]
         return [*self._base("ingress", "traffic", "set"), "--revision-weight", *pairs]
 
@@ -158,12 +148,8 @@ class AzureContainerApp:
 
     def cmd_appinsights_query(self, kql: str, offset_minutes: int) -> list[str]:
         if not self.appinsights:
-            raise ValueError(
-                "no Application Insights name (set AZURE_APPINSIGHTS_NAME)"
-            )
-        return appinsights_query(
-            self.appinsights, self.resource_group, kql, offset_minutes
-        )
+            raise ValueError("no Application Insights name (set AZURE_APPINSIGHTS_NAME)")
+        return appinsights_query(self.appinsights, self.resource_group, kql, offset_minutes)
 
     # -- operations --------------------------------------------------------------------
     def stable_revision(self) -> str:
@@ -171,9 +157,7 @@ class AzureContainerApp:
         traffic = json.loads(self.runner(self.cmd_traffic_show()) or "[]")
         serving = [t for t in traffic if int(t.get("weight", 0)) > 0]
         if len(serving) != 1 or int(serving[0].get("weight", 0)) != 100:
-            split = {
-                t.get("revisionName") or "latest": t.get("weight") for t in serving
-            }
+            split = {t.get("revisionName") or "latest": t.get("weight") for t in serving}
             raise AzureError(
                 f"traffic is split {split}: finish or roll back the previous rollout first"
             )
@@ -204,9 +188,7 @@ class AzureContainerApp:
     def label_url(self, label: str) -> str:
         domain = self.runner(self.cmd_default_domain()).strip()
         if not domain:
-            raise AzureError(
-                "the Container Apps environment reported no default domain"
-            )
+            raise AzureError("the Container Apps environment reported no default domain")
         return f"https://{self.app}---{label}.{domain}"
 
     def metrics(
@@ -219,9 +201,7 @@ class AzureContainerApp:
     ) -> tuple[RevisionMetrics, RevisionMetrics]:
         """Requests, failures, p95 and mean online eval score per revision from App Insights."""
         kql = gate_query(stable, canary, canary_since, baseline_minutes)
-        window = max(
-            baseline_minutes, int((now - canary_since).total_seconds() // 60) + 1
-        )
+        window = max(baseline_minutes, int((now - canary_since).total_seconds() // 60) + 1)
         rows = parse_table(self.runner(self.cmd_appinsights_query(kql, window + 5)))
         health, _ = self.revision_state(canary)
         return (
@@ -252,9 +232,7 @@ def appinsights_query(
     ]
 
 
-def gate_query(
-    stable: str, canary: str, canary_since: datetime, baseline_minutes: int
-) -> str:
+def gate_query(stable: str, canary: str, canary_since: datetime, baseline_minutes: int) -> str:
     """KQL over classic App Insights tables; revisions are validated names, never raw input."""
     since = canary_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return "\n".join(
@@ -297,9 +275,7 @@ def parse_table(output: str, key: str = "revision") -> dict[str, dict[str, Any]]
     return result
 
 
-def to_metrics(
-    revision: str, row: Mapping[str, Any] | None, *, healthy: bool
-) -> RevisionMetrics:
+def to_metrics(revision: str, row: Mapping[str, Any] | None, *, healthy: bool) -> RevisionMetrics:
     if not row:
         return RevisionMetrics(revision, 0, 0, None, None, healthy)
 

@@ -37,9 +37,7 @@ def _platform() -> AzureContainerApp:
         if not os.environ.get(name)
     ]
     if missing:
-        raise UsageError(
-            f"set {', '.join(missing)} (repository variables in the deploy workflow)"
-        )
+        raise UsageError(f"set {', '.join(missing)} (repository variables in the deploy workflow)")
     return AzureContainerApp(
         app=os.environ["AZURE_CONTAINERAPP_NAME"],
         resource_group=os.environ["AZURE_RESOURCE_GROUP"],
@@ -67,15 +65,11 @@ def _write_summary(state: State | None) -> None:
             sink.write(summary_markdown(state))
 
 
-def smoke(
-    url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/health"
-) -> None:
+def smoke(url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/health") -> None:
     """The canary answers on its label URL before it gets any traffic."""
     target = urllib.parse.urlsplit(url)
     connection_class = (
-        http.client.HTTPSConnection
-        if target.scheme == "https"
-        else http.client.HTTPConnection
+        http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
     )
     last = ""
     for _ in range(attempts):
@@ -96,19 +90,13 @@ def smoke(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m deploy.canary", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m deploy.canary", description=__doc__)
     parser.add_argument("--config", type=Path, default=config_module.DEFAULT_PATH)
     parser.add_argument("--state", type=Path, default=DEFAULT_STATE)
     commands = parser.add_subparsers(dest="command", required=True)
-    begin = commands.add_parser(
-        "start", help="create the canary revision at 0 % traffic"
-    )
+    begin = commands.add_parser("start", help="create the canary revision at 0 % traffic")
     begin.add_argument("--image", required=True)
-    begin.add_argument(
-        "--suffix", help="revision suffix (default: g<sha7>-r<run attempt>)"
-    )
+    begin.add_argument("--suffix", help="revision suffix (default: g<sha7>-r<run attempt>)")
     commands.add_parser("label-url", help="print the canary's label URL")
     commands.add_parser("smoke", help="GET /health on the canary's label URL")
     commands.add_parser("rollout", help="shift traffic step by step through the gate")

@@ -78,9 +78,7 @@ def start(
 ) -> State:
     """Pin traffic to the stable revision, create the canary at 0 % and wait until it is ready."""
     stable = platform.stable_revision()
-    platform.set_weights(
-        {stable: 100}
-    )  # replaces a "latest" entry: the canary gets 0 %
+    platform.set_weights({stable: 100})  # replaces a "latest" entry: the canary gets 0 %
     canary = platform.create_revision(image, suffix)
     if canary == stable:
         raise RolloutError(f"revision {canary} already serves: nothing new to roll out")
@@ -94,9 +92,7 @@ def start(
         if health == "Healthy" and running.startswith("Running"):
             break
         if running == "Failed" or clock() >= deadline:
-            raise RolloutError(
-                f"canary {canary} not ready: health={health!r} running={running!r}"
-            )
+            raise RolloutError(f"canary {canary} not ready: health={health!r} running={running!r}")
         sleep(min(10.0, rollout.poll_seconds))
     platform.label("canary", canary)
     platform.label("stable", stable)
@@ -121,17 +117,13 @@ def rollout(
     state = State.load(state_path)
     if state is None or state.phase not in ("ready", "rolling"):
         phase = state.phase if state else "none"
-        raise RolloutError(
-            f"no canary ready to roll out (state: {phase}); run canary-start first"
-        )
+        raise RolloutError(f"no canary ready to roll out (state: {phase}); run canary-start first")
     state.phase = "rolling"
     for weight in rollout_config.steps:
         platform.set_weights(_weights(state, weight))
         state.weight = weight
         state.save(state_path)
-        log(
-            f"step {weight} %: {state.canary} at {weight} %, {state.stable} at {100 - weight} %"
-        )
+        log(f"step {weight} %: {state.canary} at {weight} %, {state.stable} at {100 - weight} %")
         started, since = clock(), now()
         while True:
             sleep(rollout_config.poll_seconds)
@@ -162,9 +154,7 @@ def rollout(
                 }
             )
             state.save(state_path)
-            log(
-                f"  {elapsed:6.0f}s {decision.action.value}: {'; '.join(decision.reasons)}"
-            )
+            log(f"  {elapsed:6.0f}s {decision.action.value}: {'; '.join(decision.reasons)}")
             if decision.action is Action.ROLLBACK:
                 rollback(platform, state_path, log=log)
                 raise RolloutError(
@@ -188,9 +178,7 @@ def rollback(platform: Platform, state_path: Path, *, log: Log = print) -> State
         log("no canary was created: nothing to roll back")
         return None
     if state.phase == "promoted":
-        log(
-            f"{state.canary} was already promoted: not rolling back (use the rollback workflow)"
-        )
+        log(f"{state.canary} was already promoted: not rolling back (use the rollback workflow)")
         return state
     if state.phase != "rolled_back":
         platform.set_weights({state.stable: 100, state.canary: 0})

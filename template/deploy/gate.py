@@ -73,9 +73,7 @@ def decide(
         if elapsed_s >= max_wait_s:
             return Decision(
                 Action.ROLLBACK,
-                (
-                    f"only {counted} after {elapsed_s:.0f}s: too little evidence, failing closed",
-                ),
+                (f"only {counted} after {elapsed_s:.0f}s: too little evidence, failing closed",),
             )
         return Decision(Action.HOLD, (f"waiting for requests: {counted}",))
 
@@ -83,9 +81,7 @@ def decide(
     if breaches:
         return Decision(Action.ROLLBACK, tuple(breaches))
     if elapsed_s < min_bake_s:
-        return Decision(
-            Action.HOLD, (f"baking: {elapsed_s:.0f}s of {min_bake_s:.0f}s",)
-        )
+        return Decision(Action.HOLD, (f"baking: {elapsed_s:.0f}s of {min_bake_s:.0f}s",))
     return Decision(Action.PROMOTE, (_summary(stable, canary),))
 
 
@@ -93,17 +89,13 @@ def _has_baseline(stable: RevisionMetrics, config: GateConfig) -> bool:
     return stable.requests >= config.min_requests
 
 
-def _breaches(
-    stable: RevisionMetrics, canary: RevisionMetrics, config: GateConfig
-) -> list[str]:
+def _breaches(stable: RevisionMetrics, canary: RevisionMetrics, config: GateConfig) -> list[str]:
     found: list[str] = []
     baseline = _has_baseline(stable, config)
 
     allowed_errors = config.max_error_rate
     if baseline:
-        allowed_errors = max(
-            allowed_errors, config.error_rate_factor * stable.error_rate
-        )
+        allowed_errors = max(allowed_errors, config.error_rate_factor * stable.error_rate)
     if canary.error_rate > allowed_errors:
         found.append(
             f"error rate {canary.error_rate:.1%} > allowed {allowed_errors:.1%} "
@@ -121,9 +113,7 @@ def _breaches(
             )
             allowed_p95 = min(allowed_p95, relative)
         if canary.p95_ms > allowed_p95:
-            found.append(
-                f"p95 latency {canary.p95_ms:.0f} ms > allowed {allowed_p95:.0f} ms"
-            )
+            found.append(f"p95 latency {canary.p95_ms:.0f} ms > allowed {allowed_p95:.0f} ms")
 
     if canary.eval_score is None:
         if config.require_eval_score:
@@ -136,13 +126,8 @@ def _breaches(
                     f"eval score {canary.eval_score:.3f} is {drop:.1%} below stable "
                     f"{stable.eval_score:.3f} (max drop {config.max_eval_drop:.0%})"
                 )
-        if (
-            config.min_eval_score is not None
-            and canary.eval_score < config.min_eval_score
-        ):
-            found.append(
-                f"eval score {canary.eval_score:.3f} < floor {config.min_eval_score:.3f}"
-            )
+        if config.min_eval_score is not None and canary.eval_score < config.min_eval_score:
+            found.append(f"eval score {canary.eval_score:.3f} < floor {config.min_eval_score:.3f}")
     return found
 
 

@@ -15,9 +15,7 @@ from pathlib import Path
 from deploy.azure import AzureError, Runner, check_name, run_az
 
 
-def build_commands(
-    registry: str, repository: str, tag: str, dockerfile: str
-) -> list[list[str]]:
+def build_commands(registry: str, repository: str, tag: str, dockerfile: str) -> list[list[str]]:
     if not re.fullmatch(r"[a-zA-Z0-9]{5,50}", registry):
         raise ValueError(f"registry {registry!r} is not a registry name")
     check_name(repository, "image repository")
@@ -50,9 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     repository = os.environ.get("AZURE_CONTAINERAPP_NAME", "")
     try:
         if not registry or not repository or not args.tag:
-            raise ValueError(
-                "set AZURE_CONTAINER_REGISTRY, AZURE_CONTAINERAPP_NAME and a tag"
-            )
+            raise ValueError("set AZURE_CONTAINER_REGISTRY, AZURE_CONTAINERAPP_NAME and a tag")
         image = build(registry, repository, args.tag, args.dockerfile)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

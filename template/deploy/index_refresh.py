@@ -30,9 +30,7 @@ API_VERSION = "2025-05-01-preview"
 def index_name(alias: str, version: str) -> str:
     name = f"{alias}-v{version}"
     if not _INDEX.match(name) or "--" in name:
-        raise ValueError(
-            f"index name {name!r}: lower-case letters, digits and single dashes"
-        )
+        raise ValueError(f"index name {name!r}: lower-case letters, digits and single dashes")
     return name
 
 
@@ -52,11 +50,7 @@ def alias_command(
 
 
 def switch_local(alias_file: Path, alias: str, index: str) -> str | None:
-    aliases = (
-        json.loads(alias_file.read_text(encoding="utf-8"))
-        if alias_file.is_file()
-        else {}
-    )
+    aliases = json.loads(alias_file.read_text(encoding="utf-8")) if alias_file.is_file() else {}
     previous = aliases.get(alias)
     aliases[alias] = index
     alias_file.parent.mkdir(parents=True, exist_ok=True)
@@ -84,27 +78,19 @@ def refresh(
         raise RuntimeError(f"ingest into {index} failed; alias {alias} unchanged")
     print(f"evaluating retrieval on {index}: {shlex.join(evaluate)}", flush=True)
     if execute(evaluate, env) != 0:
-        raise RuntimeError(
-            f"eval on {index} failed its thresholds; alias {alias} unchanged"
-        )
+        raise RuntimeError(f"eval on {index} failed its thresholds; alias {alias} unchanged")
     switch(index)
     print(f"alias {alias} -> {index}")
     return index
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m deploy.index_refresh", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m deploy.index_refresh", description=__doc__)
     parser.add_argument("--alias", default=os.environ.get("SEARCH_INDEX_ALIAS", "docs"))
     parser.add_argument("--version", default=os.environ.get("GITHUB_RUN_NUMBER", ""))
     parser.add_argument("--backend", choices=["local", "azure"], default="local")
-    parser.add_argument(
-        "--alias-file", type=Path, default=Path("data/index/aliases.json")
-    )
-    parser.add_argument(
-        "--search-service", default=os.environ.get("AZURE_SEARCH_SERVICE", "")
-    )
+    parser.add_argument("--alias-file", type=Path, default=Path("data/index/aliases.json"))
+    parser.add_argument("--search-service", default=os.environ.get("AZURE_SEARCH_SERVICE", ""))
     parser.add_argument("--ingest-cmd", default="make ingest")
     parser.add_argument("--eval-cmd", default="make eval")
     args = parser.parse_args(argv)

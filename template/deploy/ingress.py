@@ -51,14 +51,8 @@ class Router:
 
     def set_weights(self, weights: Mapping[str, int]) -> None:
         unknown = set(weights) - set(self.backends)
-        if (
-            unknown
-            or sum(weights.values()) != 100
-            or any(w < 0 for w in weights.values())
-        ):
-            raise ValueError(
-                f"bad weights {dict(weights)} (revisions: {sorted(self.backends)})"
-            )
+        if unknown or sum(weights.values()) != 100 or any(w < 0 for w in weights.values()):
+            raise ValueError(f"bad weights {dict(weights)} (revisions: {sorted(self.backends)})")
         with self._lock:
             self.weights = {k: v for k, v in weights.items() if v > 0}
             self._current = dict.fromkeys(self.weights, 0)
@@ -95,9 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
-    def _send(
-        self, status: int, body: bytes, content_type: str = "application/json"
-    ) -> None:
+    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
         self.send_response(status)
         self.send_header("content-type", content_type)
         self.send_header("content-length", str(len(body)))
@@ -138,18 +130,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(503, b'{"detail":"no revision has traffic"}')
             return
         target = urllib.parse.urlsplit(self.router.backends[revision])
-        headers = {
-            k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP
-        }
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         started = time.monotonic()
         connection = http.client.HTTPConnection(target.netloc, timeout=30)
         try:
             connection.request(method, self.path, body=body, headers=headers)
             response = connection.getresponse()
             data, status = response.read(), response.status
-            content_type = response.getheader(
-                "content-type", "application/octet-stream"
-            )
+            content_type = response.getheader("content-type", "application/octet-stream")
         except OSError:
             data, status, content_type = (
                 b'{"detail":"revision unreachable"}',
@@ -158,9 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         finally:
             connection.close()
-        self.router.record(
-            Hit(time.time(), revision, status, (time.monotonic() - started) * 1000)
-        )
+        self.router.record(Hit(time.time(), revision, status, (time.monotonic() - started) * 1000))
         self._send(status, data, content_type)
 
     def do_GET(self) -> None:

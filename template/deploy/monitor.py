@@ -73,14 +73,11 @@ def assess(current: Period, baseline: Period, config: MonitorConfig) -> list[str
     found: list[str] = []
     if current.requests < config.min_requests:
         found.append(
-            f"not enough traffic to judge: {current.requests} requests "
-            f"(need {config.min_requests})"
+            f"not enough traffic to judge: {current.requests} requests (need {config.min_requests})"
         )
         return found
     if current.error_rate > baseline.error_rate + config.max_error_rate_increase:
-        found.append(
-            f"failure rate {current.error_rate:.2%} vs baseline {baseline.error_rate:.2%}"
-        )
+        found.append(f"failure rate {current.error_rate:.2%} vs baseline {baseline.error_rate:.2%}")
     if current.p95_ms and baseline.p95_ms:
         rise = current.p95_ms / baseline.p95_ms - 1
         if rise > config.max_p95_increase:
@@ -105,9 +102,7 @@ def assess(current: Period, baseline: Period, config: MonitorConfig) -> list[str
         if now is not None and before:
             drop = (before - now) / before
             if drop > limit:
-                found.append(
-                    f"{name} {now:.3f} is {drop:.0%} below baseline {before:.3f}"
-                )
+                found.append(f"{name} {now:.3f} is {drop:.0%} below baseline {before:.3f}")
     if baseline.requests:
         per_day_before = baseline.requests / config.baseline_days
         per_day_now = current.requests * 24 / config.current_hours
@@ -169,9 +164,7 @@ def to_period(row: Mapping[str, Any] | None) -> Period:
     )
 
 
-def render(
-    current: Period, baseline: Period, findings: list[str], eval_line: str
-) -> str:
+def render(current: Period, baseline: Period, findings: list[str], eval_line: str) -> str:
     status = "regression" if findings else "ok"
     lines = [
         f"## Production monitor: {status}",
@@ -213,9 +206,7 @@ def check(
     eval_line = "not run"
     if eval_command:
         proc = subprocess.run(list(eval_command), check=False)
-        eval_line = (
-            "passed" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
-        )
+        eval_line = "passed" if proc.returncode == 0 else f"FAILED (exit {proc.returncode})"
         if proc.returncode != 0:
             findings.append(f"online eval failed: {shlex.join(eval_command)}")
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -260,9 +251,7 @@ def issue_commands(repo: str, report: Path, existing: str | None) -> list[list[s
     ]  # fmt: skip
 
 
-def open_or_update_issue(
-    repo: str, report: Path, runner: Runner = run_az
-) -> str | None:
+def open_or_update_issue(repo: str, report: Path, runner: Runner = run_az) -> str | None:
     if not report.is_file():
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(
@@ -279,18 +268,12 @@ def open_or_update_issue(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m deploy.monitor", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m deploy.monitor", description=__doc__)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--reports", type=Path, default=Path("reports"))
     commands = parser.add_subparsers(dest="command", required=True)
-    checking = commands.add_parser(
-        "check", help="compare the last day with the baseline"
-    )
-    checking.add_argument(
-        "--eval-cmd", default="", help="online eval command to run as well"
-    )
+    checking = commands.add_parser("check", help="compare the last day with the baseline")
+    checking.add_argument("--eval-cmd", default="", help="online eval command to run as well")
     commands.add_parser("issue", help="open or update the regression issue (needs gh)")
     args = parser.parse_args(argv)
     try:

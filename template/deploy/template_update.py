@@ -25,9 +25,7 @@ def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
 
 
 def template_commit(answers: Path = Path(".copier-answers.yml")) -> str:
-    match = re.search(
-        r"^_commit:\s*(\S+)", answers.read_text(encoding="utf-8"), re.MULTILINE
-    )
+    match = re.search(r"^_commit:\s*(\S+)", answers.read_text(encoding="utf-8"), re.MULTILINE)
     return match.group(1) if match else "unknown"
 
 
@@ -44,9 +42,7 @@ def conflicted(paths: Sequence[str]) -> list[str]:
     return marked
 
 
-def update(
-    genaiops: Sequence[str], base: str, remote: str = "origin", run: Runner = _run
-) -> str:
+def update(genaiops: Sequence[str], base: str, remote: str = "origin", run: Runner = _run) -> str:
     """Returns "current", "opened" or "updated"; raises RuntimeError on a failed step."""
 
     def must(command: Sequence[str]) -> str:
@@ -104,12 +100,8 @@ def update(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m deploy.template_update", description=__doc__
-    )
-    parser.add_argument(
-        "--genaiops", default=os.environ.get("GENAIOPS", "uvx genaiops")
-    )
+    parser = argparse.ArgumentParser(prog="python -m deploy.template_update", description=__doc__)
+    parser.add_argument("--genaiops", default=os.environ.get("GENAIOPS", "uvx genaiops"))
     parser.add_argument("--base", default=os.environ.get("GITHUB_REF_NAME", "main"))
     args = parser.parse_args(argv)
     try:

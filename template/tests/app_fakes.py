@@ -37,7 +37,9 @@ class FakeOpenAI:
 
             def do_POST(self) -> None:  # noqa: N802 - http.server API
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                fake.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
                 if fake.fail_next:
                     fake.fail_next -= 1
                     return self._send(500, {"error": {"message": "boom", "type": "server_error"}})
@@ -72,7 +74,9 @@ class FakeOpenAI:
         if isinstance(user, list):
             user = " ".join(part.get("text", "") for part in user)
         cited = re.findall(r"\[source: ([^\]]+)\]", user)
-        answer = f"From the remote model. [{cited[0]}]" if cited else "Summary from the remote model."
+        answer = (
+            f"From the remote model. [{cited[0]}]" if cited else "Summary from the remote model."
+        )
         return {
             "id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
             "model": body.get("model", "deployment"),
@@ -87,7 +91,9 @@ class FakeOpenAI:
         for i, text in enumerate(inputs):
             vector = fake_vector(str(text))
             if body.get("encoding_format") == "base64":
-                encoded: Any = base64.b64encode(np.array(vector, dtype=np.float32).tobytes()).decode()
+                encoded: Any = base64.b64encode(
+                    np.array(vector, dtype=np.float32).tobytes()
+                ).decode()
             else:
                 encoded = vector
             data.append({"object": "embedding", "index": i, "embedding": encoded})

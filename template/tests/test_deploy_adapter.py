@@ -19,9 +19,7 @@ from deploy.azure import (
     revision_suffix,
 )
 
-APP = AzureContainerApp(
-    "ca-chat", "rg-chat", appinsights="appi-chat", environment="cae-chat"
-)
+APP = AzureContainerApp("ca-chat", "rg-chat", appinsights="appi-chat", environment="cae-chat")
 BASE = ["-n", "ca-chat", "-g", "rg-chat"]
 STABLE, CANARY = "ca-chat--g1111111-r1", "ca-chat--g2222222-r1"
 
@@ -117,13 +115,8 @@ def test_stable_revision_is_the_one_at_100_percent() -> None:
 
 
 def test_stable_revision_follows_latest_on_first_rollout() -> None:
-    runner = Recorder(
-        {"traffic": '[{"latestRevision": true, "weight": 100}]', "tsv": STABLE}
-    )
-    assert (
-        AzureContainerApp("ca-chat", "rg-chat", runner=runner).stable_revision()
-        == STABLE
-    )
+    runner = Recorder({"traffic": '[{"latestRevision": true, "weight": 100}]', "tsv": STABLE})
+    assert AzureContainerApp("ca-chat", "rg-chat", runner=runner).stable_revision() == STABLE
 
 
 def test_a_split_traffic_refuses_to_start_a_new_rollout() -> None:
@@ -154,14 +147,10 @@ def test_metrics_come_from_the_app_insights_table() -> None:
             }
         ]
     }
-    runner = Recorder(
-        {"app-insights": json.dumps(table), "revision": "Healthy\tRunning"}
-    )
+    runner = Recorder({"app-insights": json.dumps(table), "revision": "Healthy\tRunning"})
     app = AzureContainerApp("ca-chat", "rg-chat", appinsights="appi", runner=runner)
     now = datetime(2026, 1, 1, 12, 10, tzinfo=UTC)
-    stable, canary = app.metrics(
-        STABLE, CANARY, datetime(2026, 1, 1, 12, tzinfo=UTC), 60, now
-    )
+    stable, canary = app.metrics(STABLE, CANARY, datetime(2026, 1, 1, 12, tzinfo=UTC), 60, now)
     assert (stable.requests, stable.failures, stable.p95_ms) == (900, 9, 410.5)
     assert (canary.requests, canary.error_rate, canary.eval_score) == (100, 0.04, None)
     assert canary.healthy

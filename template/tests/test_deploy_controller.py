@@ -46,9 +46,7 @@ class Platform:
 
     def revision_state(self, revision: str) -> tuple[str, str]:
         self.ready_after -= 1
-        return (
-            ("Healthy", "Running") if self.ready_after < 0 else ("None", "Activating")
-        )
+        return ("Healthy", "Running") if self.ready_after < 0 else ("None", "Activating")
 
     def label(self, label: str, revision: str) -> None:
         self.labels[label] = revision
@@ -142,16 +140,12 @@ def test_rollback_after_cancel_is_idempotent_and_spares_a_promoted_canary(
 ) -> None:
     platform = Platform()
     state_file = tmp_path / "state.json"
-    assert (
-        rollback(platform, state_file, log=lambda _: None) is None
-    )  # nothing created yet
+    assert rollback(platform, state_file, log=lambda _: None) is None  # nothing created yet
     start(platform, "img", "new", state_file, ROLLOUT, log=lambda _: None)
     platform.set_weights({STABLE: 90, CANARY: 10})  # cancelled mid-rollout
     rollback(platform, state_file, log=lambda _: None)
     rollback(platform, state_file, log=lambda _: None)
-    assert [c for c in platform.calls if c[0] == "deactivate"] == [
-        ("deactivate", CANARY)
-    ]
+    assert [c for c in platform.calls if c[0] == "deactivate"] == [("deactivate", CANARY)]
     assert platform.weights == {STABLE: 100, CANARY: 0}
 
     promoted = tmp_path / "promoted.json"

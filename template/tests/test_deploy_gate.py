@@ -10,9 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from deploy.gate import Action, GateConfig, RevisionMetrics, decide
 
 CONFIG = GateConfig(min_requests=50)
-STABLE = RevisionMetrics(
-    "app--old", requests=1000, failures=10, p95_ms=400.0, eval_score=0.8
-)
+STABLE = RevisionMetrics("app--old", requests=1000, failures=10, p95_ms=400.0, eval_score=0.8)
 
 
 def canary(**overrides: object) -> RevisionMetrics:
@@ -27,9 +25,7 @@ def canary(**overrides: object) -> RevisionMetrics:
     return RevisionMetrics(**values)  # type: ignore[arg-type]
 
 
-def run(
-    metrics: RevisionMetrics, elapsed: float = 600, stable: RevisionMetrics = STABLE
-):
+def run(metrics: RevisionMetrics, elapsed: float = 600, stable: RevisionMetrics = STABLE):
     return decide(
         stable,
         metrics,
@@ -93,9 +89,7 @@ def test_small_latency_differences_are_tolerated() -> None:
 def test_absolute_ceilings_apply_without_a_stable_baseline() -> None:
     quiet = RevisionMetrics("app--old", 3, 0, None, None)
     assert run(canary(p95_ms=9000.0, failures=1), stable=quiet).action is Action.PROMOTE
-    assert (
-        run(canary(p95_ms=11000.0, failures=1), stable=quiet).action is Action.ROLLBACK
-    )
+    assert run(canary(p95_ms=11000.0, failures=1), stable=quiet).action is Action.ROLLBACK
     assert run(canary(failures=3), stable=quiet).action is Action.ROLLBACK  # 3 % > 2 %
 
 

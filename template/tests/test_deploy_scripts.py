@@ -15,16 +15,11 @@ BASELINE = monitor.Period(7000, 35, 800.0, 0.9, 0.8)
 
 
 def test_monitor_finds_no_regression_in_a_normal_day() -> None:
-    assert (
-        monitor.assess(monitor.Period(1000, 5, 820.0, 0.89, 0.79), BASELINE, CONFIG)
-        == []
-    )
+    assert monitor.assess(monitor.Period(1000, 5, 820.0, 0.89, 0.79), BASELINE, CONFIG) == []
 
 
 def test_monitor_flags_each_kind_of_regression() -> None:
-    findings = monitor.assess(
-        monitor.Period(1000, 60, 1200.0, 0.8, 0.6), BASELINE, CONFIG
-    )
+    findings = monitor.assess(monitor.Period(1000, 60, 1200.0, 0.8, 0.6), BASELINE, CONFIG)
     assert [f.split()[0] for f in findings] == ["failure", "p95", "online", "positive"]
     drift = monitor.assess(monitor.Period(5000, 10, 800.0, 0.9, 0.8), BASELINE, CONFIG)
     assert drift and drift[0].startswith("usage drift")
@@ -59,9 +54,7 @@ def test_index_alias_switches_only_after_the_eval_passes(tmp_path: Path) -> None
         return 1 if command[0] == "fail" else 0
 
     with pytest.raises(RuntimeError, match="alias docs unchanged"):
-        index_refresh.refresh(
-            "docs", "7", ["ingest"], ["fail"], switched.append, execute
-        )
+        index_refresh.refresh("docs", "7", ["ingest"], ["fail"], switched.append, execute)
     assert switched == [] and seen == ["docs-v7", "docs-v7"]
     index_refresh.refresh("docs", "8", ["ingest"], ["eval"], switched.append, execute)
     assert switched == ["docs-v8"]
@@ -70,9 +63,7 @@ def test_index_alias_switches_only_after_the_eval_passes(tmp_path: Path) -> None
 def test_index_alias_backends() -> None:
     command = index_refresh.alias_command("srch-chat", "docs", "docs-v8")
     assert command[:4] == ["az", "rest", "--method", "put"]
-    assert (
-        "https://srch-chat.search.windows.net/aliases/docs?api-version=" in command[5]
-    )
+    assert "https://srch-chat.search.windows.net/aliases/docs?api-version=" in command[5]
     assert command[-1] == '{"name": "docs", "indexes": ["docs-v8"]}'
     with pytest.raises(ValueError):
         index_refresh.index_name("Docs", "1")
@@ -105,8 +96,6 @@ def test_template_update_spots_conflict_markers(tmp_path: Path, monkeypatch) -> 
     (tmp_path / "conflicted.py").write_text(
         "<<<<<<< before\nx = 1\n=======\nx = 2\n>>>>>>> after\n"
     )
-    assert template_update.conflicted(["clean.py", "conflicted.py", "gone.py"]) == [
-        "conflicted.py"
-    ]
+    assert template_update.conflicted(["clean.py", "conflicted.py", "gone.py"]) == ["conflicted.py"]
     (tmp_path / ".copier-answers.yml").write_text("_commit: v1.2.0\n_src_path: x\n")
     assert template_update.template_commit() == "v1.2.0"

@@ -4,6 +4,7 @@ clearly worse variant from an identical one."""
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -27,18 +28,23 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def broken_prompts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of prompts/ whose 'broken' rag_answer variant hides the sources from the model."""
+    """A copy of prompts/ where every prompt has a 'broken' variant: its delimited data blocks
+    (sources, text, categories) lose their delimiters, so the model no longer sees the data."""
     prompts = tmp_path_factory.mktemp("prompts")
     for source in (ROOT / "prompts").rglob("*.yaml"):
         target = prompts / source.relative_to(ROOT / "prompts")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    spec = yaml.safe_load((prompts / "rag_answer" / "default.yaml").read_text(encoding="utf-8"))
-    block = "----- SOURCES -----\n{{$sources}}\n----- END SOURCES -----"
-    assert block in spec["template"]
-    spec["template"] = spec["template"].replace(block, "Passages: {{$sources}}")
-    spec["version"] = "0.0.1-broken"
-    (prompts / "rag_answer" / "broken.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    block = re.compile(r"----- ([A-Z ]+) -----\n(\{\{\$\w+\}\})\n----- END \1 -----")
+    broken = 0
+    for default in sorted(prompts.glob("*/default.yaml")):
+        spec = yaml.safe_load(default.read_text(encoding="utf-8"))
+        template, count = block.subn(r"Data: \2", spec["template"])
+        broken += count
+        spec["template"] = template
+        spec["version"] = "0.0.1-broken"
+        (default.parent / "broken.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    assert broken, "no delimited data block found to break"
     return prompts
 
 

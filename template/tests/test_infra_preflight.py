@@ -35,12 +35,9 @@ def write_params(infra: Path, **values: str | int) -> Path:
             "param githubRepository = 'o/r'",
         ]
         for name, value in values.items():
-            camel = name.split("_")[0] + "".join(
-                part.title() for part in name.split("_")[1:]
-            )
+            camel = name.split("_")[0] + "".join(part.title() for part in name.split("_")[1:])
             lines.append(
-                f"param {camel} = "
-                + (f"'{value}'" if isinstance(value, str) else str(value))
+                f"param {camel} = " + (f"'{value}'" if isinstance(value, str) else str(value))
             )
         path = infra / "env" / "test.bicepparam"
     else:
@@ -72,10 +69,7 @@ def test_model_not_offered_in_region_is_flagged(infra: Path) -> None:
     params = write_params(infra, embedding_deployment_sku="Standard")
     proc = run(params)
     assert proc.returncode == 1
-    assert (
-        "text-embedding-3-small 1 (Standard) is not offered in swedencentral"
-        in proc.stdout
-    )
+    assert "text-embedding-3-small 1 (Standard) is not offered in swedencentral" in proc.stdout
 
 
 def test_same_model_in_a_region_that_offers_it_passes(infra: Path) -> None:

@@ -43,19 +43,15 @@ class Offer:
 
 def load_table(path: Path = TABLE) -> dict[tuple[str, str, str], Offer]:
     lines = [
-        line
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("#")
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
     ]
     table = {}
     for row in csv.DictReader(lines):
         quota = row["default_quota_k_tpm"].strip()
-        table[(row["sku"].lower(), row["model"].lower(), row["version"].lower())] = (
-            Offer(
-                frozenset(row["available_in"].split()),
-                frozenset(row["not_available_in"].split()),
-                int(quota) if quota else None,
-            )
+        table[(row["sku"].lower(), row["model"].lower(), row["version"].lower())] = Offer(
+            frozenset(row["available_in"].split()),
+            frozenset(row["not_available_in"].split()),
+            int(quota) if quota else None,
         )
     return table
 
@@ -170,9 +166,7 @@ def check(
                 f"{label}: capacity {capacity!r} must be a whole number >= 1 (units of 1,000 tokens per minute)"
             )
         if None in (model, version, sku):
-            notes.append(
-                f"{kind} deployment: model, version or SKU only known at deploy time"
-            )
+            notes.append(f"{kind} deployment: model, version or SKU only known at deploy time")
             continue
         offer = table.get((str(sku).lower(), str(model).lower(), str(version).lower()))
         if offer is None:
@@ -182,18 +176,10 @@ def check(
             continue
         if region in offer.not_available_in:
             where = ", ".join(sorted(offer.available_in)[:6])
-            warnings.append(
-                f"{label} is not offered in {region}; it is in e.g. {where}"
-            )
+            warnings.append(f"{label} is not offered in {region}; it is in e.g. {where}")
         elif region not in offer.available_in:
-            notes.append(
-                f"{label}: no data for region {region} in tools/model_availability.csv"
-            )
-        if (
-            offer.default_quota
-            and isinstance(capacity, int)
-            and capacity > offer.default_quota
-        ):
+            notes.append(f"{label}: no data for region {region} in tools/model_availability.csv")
+        if offer.default_quota and isinstance(capacity, int) and capacity > offer.default_quota:
             warnings.append(
                 f"{label}: capacity {capacity} exceeds the default quota of {offer.default_quota} (thousand tokens per minute); request a quota increase first"
             )
@@ -204,9 +190,7 @@ def check(
                 "registry_replica_location is not set; choose a second region for the registry's geo-replica"
             )
         elif str(replica).lower() == region:
-            warnings.append(
-                f"registry_replica_location must differ from location ({region})"
-            )
+            warnings.append(f"registry_replica_location must differ from location ({region})")
     return warnings, notes
 
 
@@ -242,12 +226,9 @@ def main(argv: list[str] | None = None) -> int:
             if not path.is_file():
                 raise UsageError(f"{path}: no such file")
             if not (
-                path.suffix in (".bicepparam", ".tfvars")
-                or path.name.endswith(".tfvars.json")
+                path.suffix in (".bicepparam", ".tfvars") or path.name.endswith(".tfvars.json")
             ):
-                raise UsageError(
-                    f"{path}: expected a .bicepparam, .tfvars or .tfvars.json file"
-                )
+                raise UsageError(f"{path}: expected a .bicepparam, .tfvars or .tfvars.json file")
             warnings, notes = check(read_parameters(path), table)
             shown = os.path.relpath(path)
             for message in warnings:

@@ -136,6 +136,8 @@ def test_generated_preflight_tests_pass(
             "-q",
             "-p",
             "no:cacheprovider",
+            # the preflight is stdlib-only: its tests need neither the app nor its conftest
+            "--noconftest",
             "tests/test_infra_preflight.py",
         ],
         cwd=repo,

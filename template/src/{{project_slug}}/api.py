@@ -102,7 +102,9 @@ def create_app(settings: Settings | None = None, orchestrator: Any = None) -> Fa
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [{"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]}
                    for e in exc.errors()]  # fmt: skip
-        return _error(422, "invalid_request", "the request body is not valid", request, details=details)
+        return _error(
+            422, "invalid_request", "the request body is not valid", request, details=details
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -127,7 +129,9 @@ def create_app(settings: Settings | None = None, orchestrator: Any = None) -> Fa
 
         if isinstance(exc, ProviderError):
             log.warning("provider error on %s: %s", request.url.path, exc.__cause__ or exc)
-            return _error(502, "model_unavailable", "the model provider failed; retry later", request)
+            return _error(
+                502, "model_unavailable", "the model provider failed; retry later", request
+            )
         log.exception("unhandled error on %s", request.url.path)
         return _error(500, "internal_error", "internal error; quote the request id", request)
 
@@ -180,11 +184,15 @@ def create_app(settings: Settings | None = None, orchestrator: Any = None) -> Fa
     @app.post("/summarize", response_model=SummaryResult, dependencies=[Depends(authenticate)])
     async def summarize(body: TextRequest, request: Request) -> SummaryResult:
         text = await _text_of(body, request)
-        result: SummaryResult = await orch(request).summarize(text, request_id=request.state.request_id)
+        result: SummaryResult = await orch(request).summarize(
+            text, request_id=request.state.request_id
+        )
         _record(request, "summarize", result, text, result.summary)
         return result
 
-    @app.post("/classify", response_model=ClassificationResult, dependencies=[Depends(authenticate)])
+    @app.post(
+        "/classify", response_model=ClassificationResult, dependencies=[Depends(authenticate)]
+    )
     async def classify(body: TextRequest, request: Request) -> ClassificationResult:
         text = await _text_of(body, request)
         result: ClassificationResult = await orch(request).classify(

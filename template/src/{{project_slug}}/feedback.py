@@ -34,7 +34,9 @@ class FeedbackStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, no fsync per commit
+        self._db.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # WAL: durable at checkpoints, no fsync per commit
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
 
@@ -65,6 +67,7 @@ class FeedbackStore:
     def feedback_for(self, request_id: str) -> list[tuple[int, str]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT rating, comment FROM feedback WHERE request_id = ? ORDER BY id", (request_id,)
+                "SELECT rating, comment FROM feedback WHERE request_id = ? ORDER BY id",
+                (request_id,),
             )
             return [(int(r[0]), str(r[1])) for r in rows]

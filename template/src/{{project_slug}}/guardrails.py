@@ -47,7 +47,9 @@ INJECTION_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|!\[[^\]]*\]\(https?://[^)]*[?&]\w+=",
         re.IGNORECASE,
     ),
-    "hidden_characters": re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\U000e0000-\U000e007f]"),
+    "hidden_characters": re.compile(
+        "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\U000e0000-\U000e007f]"
+    ),
 }
 
 
@@ -190,7 +192,9 @@ _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 
 def _luhn(number: str) -> bool:
     digits = [int(d) for d in number if d.isdigit()][::-1]
-    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits))
+    total = sum(
+        d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits)
+    )
     return total % 10 == 0
 
 

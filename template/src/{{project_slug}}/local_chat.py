@@ -71,7 +71,9 @@ class LocalChatCompletion(ChatCompletionClientBase):
         max_tokens: Any = settings.extension_data.get("max_tokens")
         reply = respond(user[-1] if user else "", int(max_tokens) if max_tokens else None)
         prompt_tokens = sum(estimate_tokens(m.content or "") for m in chat_history.messages)
-        usage = CompletionUsage(prompt_tokens=prompt_tokens, completion_tokens=estimate_tokens(reply))
+        usage = CompletionUsage(
+            prompt_tokens=prompt_tokens, completion_tokens=estimate_tokens(reply)
+        )
         return [
             ChatMessageContent(
                 role=AuthorRole.ASSISTANT,

@@ -21,7 +21,9 @@ from .textutil import STOPWORDS, sentences, terms, unmark, words
 UNKNOWN = "I don't know based on the available documents."
 MIN_COVERAGE = 0.25
 # question words that say what kind of answer is wanted, not what it is about
-QUESTION_NOISE = frozenset({"many", "much", "often", "long", "need", "want", "tell", "know", "please", "ok"})
+QUESTION_NOISE = frozenset(
+    {"many", "much", "often", "long", "need", "want", "tell", "know", "please", "ok"}
+)
 NEW_CATEGORY_THRESHOLD = 2.0
 GENERIC = STOPWORDS | {
     "error", "errors", "fail", "failed", "failure", "warn", "warning", "info", "could", "cannot",
@@ -142,7 +144,9 @@ def parse_categories(block: str) -> list[Category]:
     for line in block.splitlines():
         match = re.match(r"^\s*-\s*([\w.-]+):\s*(.*?)\s*(?:\(signals:\s*(.*)\))?\s*$", line)
         if match:
-            signals = tuple(s.strip().lower() for s in (match.group(3) or "").split(",") if s.strip())
+            signals = tuple(
+                s.strip().lower() for s in (match.group(3) or "").split(",") if s.strip()
+            )
             found.append(Category(match.group(1), match.group(2), signals))
     return found
 
@@ -166,7 +170,9 @@ def classify(text: str, categories: list[Category]) -> dict[str, object]:
     for category in categories:
         signals = {t for s in category.signals for t in terms(s)}
         described = set(terms(f"{category.name} {category.description}"))
-        scores[category.name] = 2.0 * len(entry & signals) + 1.0 * len(entry & (described - signals))
+        scores[category.name] = 2.0 * len(entry & signals) + 1.0 * len(
+            entry & (described - signals)
+        )
     best = max(sorted(scores), key=lambda name: scores[name], default=None)  # ties: a-z first
     is_new = best is None or scores[best] < NEW_CATEGORY_THRESHOLD
     logits = {**scores, "other": NEW_CATEGORY_THRESHOLD - 0.5}

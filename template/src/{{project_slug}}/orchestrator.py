@@ -85,7 +85,9 @@ class Orchestrator:
     def readiness(self) -> dict[str, Any]:
         """Index state for /ready: chunk count, index version, whether the embedding matches."""
         expected = json.dumps(
-            parameters(self.settings.chunk_size, self.settings.chunk_overlap, self.services.embedding),
+            parameters(
+                self.settings.chunk_size, self.settings.chunk_overlap, self.services.embedding
+            ),
             sort_keys=True,
         )
         chunks = self.store.count_chunks()
@@ -116,7 +118,9 @@ class Orchestrator:
         question = question.strip()
         if not question or len(question) > self.settings.max_question_chars:
             raise ValueError(f"question must be 1..{self.settings.max_question_chars} characters")
-        turns = [t if isinstance(t, ChatTurn) else ChatTurn(**t) for t in history or []]
+        turns = [
+            t if isinstance(t, ChatTurn) else ChatTurn.model_validate(t) for t in history or []
+        ]
         turns = turns[-self.settings.max_history_turns :] if self.settings.max_history_turns else []
         await self._screen_input(question)
         query = question
@@ -131,11 +135,18 @@ class Orchestrator:
         by_id = {c.chunk_id: c for c in chunks}
         cited = list(dict.fromkeys(i for i in _CITATION.findall(text) if i in by_id))
         citations = [
-            Citation(doc_id=by_id[i].doc_id, chunk_id=i, title=by_id[i].title,
-                     source=by_id[i].source, score=by_id[i].score)  # fmt: skip
+            Citation(
+                doc_id=by_id[i].doc_id,
+                chunk_id=i,
+                title=by_id[i].title,
+                source=by_id[i].source,
+                score=by_id[i].score,
+            )  # fmt: skip
             for i in cited
         ]
-        return ChatResult(answer=text, citations=citations, request_id=request_id or _new_id(), **meta)
+        return ChatResult(
+            answer=text, citations=citations, request_id=request_id or _new_id(), **meta
+        )
 
     async def summarize(self, text: str, request_id: str | None = None) -> SummaryResult:
         text = self._check_text(text)
@@ -165,13 +176,17 @@ class Orchestrator:
     async def _screen_input(self, text: str) -> None:
         verdict = await self.guard.check_input(text)
         if not verdict.allowed:
-            self.telemetry.guard_blocks.add(1, {"where": "input", "revision": self.settings.revision})
+            self.telemetry.guard_blocks.add(
+                1, {"where": "input", "revision": self.settings.revision}
+            )
             raise GuardrailBlocked(verdict.reasons)
 
     async def _screen_document(self, text: str) -> None:
         verdict = (await self.guard.check_documents([text]))[0]
         if not verdict.allowed:
-            self.telemetry.guard_blocks.add(1, {"where": "text", "revision": self.settings.revision})
+            self.telemetry.guard_blocks.add(
+                1, {"where": "text", "revision": self.settings.revision}
+            )
             raise GuardrailBlocked(verdict.reasons)
 
     async def _screened(self, chunks: list[RetrievedChunk]) -> list[RetrievedChunk]:
@@ -197,7 +212,9 @@ class Orchestrator:
         ok = False
         with self.telemetry.span(f"model {prompt.id}", **attrs) as span:
             try:
-                result = await self.kernel.invoke(self._functions[prompt_id], KernelArguments(**arguments))
+                kernel_arguments = KernelArguments()
+                kernel_arguments.update(arguments)
+                result = await self.kernel.invoke(self._functions[prompt_id], kernel_arguments)
                 ok = True
             except Exception as exc:
                 span.record_exception(exc)

@@ -44,10 +44,14 @@ class PromptFile:
             if v.get("is_required", True) and not str(arguments.get(v["name"], "")).strip()
         ]
         if missing:
-            raise PromptError(f"prompt {self.id} {self.version}: missing input {', '.join(missing)}")
+            raise PromptError(
+                f"prompt {self.id} {self.version}: missing input {', '.join(missing)}"
+            )
         unknown = sorted(set(arguments) - set(self.variable_names))
         if unknown:
-            raise PromptError(f"prompt {self.id} {self.version}: unknown input {', '.join(unknown)}")
+            raise PromptError(
+                f"prompt {self.id} {self.version}: unknown input {', '.join(unknown)}"
+            )
 
     def to_function(self) -> Any:
         """A Semantic Kernel ``KernelFunctionFromPrompt`` (imported lazily: SK costs ~2.5 s)."""
@@ -89,9 +93,13 @@ def load_prompt(path: Path) -> PromptFile:
     if missing:
         raise PromptError(f"{path}: missing {', '.join(missing)}")
     if data["id"] != path.parent.name:
-        raise PromptError(f"{path}: id {data['id']!r} does not match its folder {path.parent.name!r}")
+        raise PromptError(
+            f"{path}: id {data['id']!r} does not match its folder {path.parent.name!r}"
+        )
     variables = data["input_variables"]
-    if not isinstance(variables, list) or not all(isinstance(v, dict) and v.get("name") for v in variables):
+    if not isinstance(variables, list) or not all(
+        isinstance(v, dict) and v.get("name") for v in variables
+    ):
         raise PromptError(f"{path}: input_variables must be a list of {{name, description}}")
     declared = {v["name"] for v in variables}
     used = set(_VARIABLE.findall(data["template"]))

@@ -38,7 +38,9 @@ def _openai_client(settings: Settings) -> Any:
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
     return AsyncOpenAI(
-        api_key=key, base_url=settings.openai_base_url, timeout=settings.request_timeout_s,
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=settings.request_timeout_s,
         max_retries=settings.request_max_retries,
     )
 
@@ -64,6 +66,7 @@ def _azure_client(settings: Settings) -> Any:
 
 def chat_service(settings: Settings) -> tuple[Any, str]:
     """(service, model name) for ``settings.provider``."""
+    service: Any  # each provider binds its own Semantic Kernel connector type
     provider = settings.provider
     if provider == "local":
         from .local_chat import MODEL_ID, LocalChatCompletion
@@ -74,7 +77,9 @@ def chat_service(settings: Settings) -> tuple[Any, str]:
 
         deployment = settings.azure_openai_chat_deployment
         service = AzureChatCompletion(
-            service_id=CHAT_SERVICE_ID, deployment_name=deployment, async_client=_azure_client(settings)
+            service_id=CHAT_SERVICE_ID,
+            deployment_name=deployment,
+            async_client=_azure_client(settings),
         )
         return service, str(deployment)
     from semantic_kernel.connectors.ai.open_ai import OpenAIChatCompletion
@@ -89,6 +94,7 @@ def chat_service(settings: Settings) -> tuple[Any, str]:
 
 def embedding_service(settings: Settings) -> tuple[Any, dict[str, Any]]:
     """(service, manifest entry) for the effective embedding provider."""
+    service: Any  # each provider binds its own Semantic Kernel connector type
     provider: Provider = settings.effective_embedding_provider
     if provider == "local":
         from .local_embeddings import MODEL_ID, HashingEmbeddingGenerator
@@ -103,7 +109,8 @@ def embedding_service(settings: Settings) -> tuple[Any, dict[str, Any]]:
 
         deployment = settings.azure_openai_embedding_deployment
         service = AzureTextEmbedding(
-            service_id=EMBEDDING_SERVICE_ID, deployment_name=deployment,
+            service_id=EMBEDDING_SERVICE_ID,
+            deployment_name=deployment,
             async_client=_azure_client(settings),
         )
         return service, {"provider": provider, "model": str(deployment)}

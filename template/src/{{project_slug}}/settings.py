@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     azure_openai_api_version: str = "2024-10-21"
     azure_openai_chat_deployment: str | None = None
     azure_openai_embedding_deployment: str | None = None
-    azure_openai_api_key: SecretStr | None = None  # only when explicitly configured; Entra ID otherwise
+    azure_openai_api_key: SecretStr | None = (
+        None  # only when explicitly configured; Entra ID otherwise
+    )
     azure_client_id: str | None = Field(
         default=None, validation_alias=AliasChoices("APP_AZURE_CLIENT_ID", "AZURE_CLIENT_ID")
     )

@@ -59,7 +59,10 @@ def configure(settings: Settings) -> None:
         _configured = exporter
         return
     from opentelemetry.sdk.metrics import MeterProvider
-    from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, PeriodicExportingMetricReader
+    from opentelemetry.sdk.metrics.export import (
+        ConsoleMetricExporter,
+        PeriodicExportingMetricReader,
+    )
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 
@@ -114,7 +117,7 @@ class Telemetry:
         self, *, prompt_id: str, prompt_version: str, model: str, seconds: float,
         prompt_tokens: int, completion_tokens: int, ok: bool,
     ) -> None:  # fmt: skip
-        labels = {"prompt.id": prompt_id, "prompt.version": prompt_version, "model": model,
+        labels: dict[str, Any] = {"prompt.id": prompt_id, "prompt.version": prompt_version, "model": model,
                   "revision": self.revision}  # fmt: skip
         self.model_ms.record(seconds * 1000, labels)
         self.tokens.add(prompt_tokens, {**labels, "token.type": "prompt"})
@@ -123,7 +126,11 @@ class Telemetry:
             self.errors.add(1, {**labels, "where": "model"})
 
     def request(self, *, route: str, status: int, seconds: float) -> None:
-        labels = {"http.route": route, "http.status_code": status, "revision": self.revision}
+        labels: dict[str, Any] = {
+            "http.route": route,
+            "http.status_code": status,
+            "revision": self.revision,
+        }
         self.requests.add(1, labels)
         self.request_ms.record(seconds * 1000, labels)
         if status >= 500:

@@ -39,7 +39,9 @@ class AzureSearchStore:
             from azure.search.documents import SearchClient
             from azure.search.documents.indexes import SearchIndexClient
         except ImportError as exc:
-            raise RuntimeError("search_backend=azure_ai_search needs: uv sync --extra azure-search") from exc
+            raise RuntimeError(
+                "search_backend=azure_ai_search needs: uv sync --extra azure-search"
+            ) from exc
         credential: Any
         if settings.azure_search_api_key:
             from azure.core.credentials import AzureKeyCredential
@@ -161,8 +163,14 @@ class AzureSearchStore:
             top=top,
         )  # fmt: skip
         return [
-            RetrievedChunk(doc_id=r["doc_id"], chunk_id=r["chunk_id"], title=r["title"],
-                           section=r["section"], text=r["text"], source=r.get("source") or "",
-                           score=float(r.get("@search.score") or 0.0))  # fmt: skip
+            RetrievedChunk(
+                doc_id=r["doc_id"],
+                chunk_id=r["chunk_id"],
+                title=r["title"],
+                section=r["section"],
+                text=r["text"],
+                source=r.get("source") or "",
+                score=float(r.get("@search.score") or 0.0),
+            )  # fmt: skip
             for r in results
         ]

@@ -76,7 +76,7 @@ def _first_heading(text: str) -> str:
 
 def _text_headings(text: str) -> str:
     """Plain text: an all-caps line on its own is a heading (a common convention in .txt docs)."""
-    lines = []
+    lines: list[str] = []
     for line in text.splitlines():
         stripped = line.strip()
         if stripped and stripped.upper() == stripped and re.search(r"[A-Z]{3}", stripped):
