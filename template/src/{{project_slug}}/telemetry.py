@@ -23,17 +23,24 @@ log = logging.getLogger(__name__)
 _configured: str | None = None
 
 
+def resource_attributes(settings: Settings) -> dict[str, str]:
+    """``service.version`` is the running revision where there is one (Container Apps sets
+    CONTAINER_APP_REVISION): App Insights maps it to ``application_Version``, which is how the
+    canary gates and the monitor tell a canary's requests from the stable revision's."""
+    revision = settings.revision
+    return {
+        "service.name": PROJECT_NAME.lower().replace(" ", "-"),
+        "service.version": revision if revision and revision != "local" else __version__,
+        "service.instance.revision": revision,
+        "app.version": __version__,
+        "app.use_case": settings.use_case,
+    }
+
+
 def _resource(settings: Settings) -> Any:
     from opentelemetry.sdk.resources import Resource
 
-    return Resource.create(
-        {
-            "service.name": PROJECT_NAME.lower().replace(" ", "-"),
-            "service.version": __version__,
-            "service.instance.revision": settings.revision,
-            "app.use_case": settings.use_case,
-        }
-    )
+    return Resource.create(resource_attributes(settings))
 
 
 def _missing(extra: str) -> RuntimeError:
