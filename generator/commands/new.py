@@ -251,19 +251,26 @@ def register(app: typer.Typer) -> None:
         ] = False,
         data: Annotated[
             list[str] | None,
-            typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
+            typer.Option(
+                "--data", "-d", metavar="KEY=VALUE", help="Answer a question (repeatable)."
+            ),
         ] = None,
         data_file: Annotated[
-            Path | None, typer.Option("--data-file", help="YAML file of answers.")
+            Path | None, typer.Option("--data-file", metavar="FILE", help="YAML file of answers.")
         ] = None,
         template: Annotated[
             str | None,
             typer.Option(
-                "--template", help="Template source (path or git URL); default: the shipped one."
+                "--template",
+                metavar="SRC",
+                help="Template source (path or git URL); default: the shipped one.",
             ),
         ] = None,
         vcs_ref: Annotated[
-            str | None, typer.Option("--vcs-ref", help="Template version: tag, branch or commit.")
+            str | None,
+            typer.Option(
+                "--vcs-ref", metavar="REF", help="Template version: tag, branch or commit."
+            ),
         ] = None,
         pretend: Annotated[
             bool, typer.Option("--pretend", help="Show what would be written; write nothing.")
@@ -284,7 +291,9 @@ def register(app: typer.Typer) -> None:
                 "--trust", help="Let a third-party template run its tasks and extensions."
             ),
         ] = False,
-        fmt: Annotated[str, typer.Option("--format", help="Output: text or json.")] = "text",
+        fmt: Annotated[
+            str, typer.Option("--format", metavar="text|json", help="Output: text or json.")
+        ] = "text",
     ) -> None:
         """Create a GenAI workload repository from the template."""
         if fmt not in ("text", "json"):
