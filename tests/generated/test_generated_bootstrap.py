@@ -17,12 +17,15 @@ def test_make_install_bootstraps_uv_when_it_is_not_on_path(
     generated, fresh_copy, cli_env, tmp_path
 ):
     repo = fresh_copy(generated())
+    for leftover in (".venv", ".tools"):  # other tests may have installed the cached render
+        shutil.rmtree(repo / leftover, ignore_errors=True)
     bindir = tmp_path / "bin"
     bindir.mkdir()
     # only a python3 and the system tools: no uv, no virtualenv of ours
     (bindir / "python3").symlink_to(Path(sys.executable).resolve())
     path = os.pathsep.join([str(bindir), "/usr/local/bin", "/usr/bin", "/bin"])
     env = clean_env(cli_env, PATH=path)
+    env.pop("UV", None)  # `uv run` exports UV=<its binary>, which the Makefile would honour
     if shutil.which("uv", path=path):
         pytest.skip("uv is installed system-wide here; cannot simulate a machine without it")
     assert shutil.which("make", path=path), "make is needed to run the generated repo"
