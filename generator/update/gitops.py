@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import GenaiopsError
-from generator.gitutil import FALLBACK_IDENTITY
+
+# who commits on a machine without a git identity (a fresh CI runner, a container)
+FALLBACK_IDENTITY = ("genaiops", "genaiops@localhost")
 
 
 def run(
@@ -136,8 +138,15 @@ def restore(project: Path, orig_head: str) -> None:
     run(["clean", "-fdq", "--", "."], project, check=False)
 
 
+def init_and_commit(path: Path, message: str) -> str:
+    """``git init`` on branch main and a first commit of everything; returns the commit hash."""
+    run(["init", "--quiet", "--initial-branch=main"], path)
+    return commit_all(path, message)
+
+
 def commit_all(project: Path, message: str) -> str:
-    """A commit of everything in the subproject (used between layered updates, then undone)."""
+    """A commit of everything in the subproject (the first commit of ``new``; the temporary
+    commits between layered updates)."""
     run(["add", "--all", "--", "."], project)
     identity: list[str] = []
     has_name = run(["config", "user.name"], project, check=False).stdout.strip()
