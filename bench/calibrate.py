@@ -19,15 +19,23 @@ evidence). ``n/a`` counts as level 0 when compared with a number, so "not applic
 
     .venv/bin/python bench/calibrate.py                       # this checkout's genaiops
     .venv/bin/python bench/calibrate.py --checkout /work/wt/assess-engine
+    .venv/bin/python bench/calibrate.py --checkout /work/wt/assess-engine --ref 2f45b39
     .venv/bin/python bench/calibrate.py --genaiops "uv run genaiops" --format json
     .venv/bin/python bench/calibrate.py --only Azure-Samples/contoso-chat --keep /tmp/cal
     .venv/bin/python bench/calibrate.py --table               # the corpus as a Markdown table
+
+``--checkout`` runs that checkout's ``.venv`` (an editable install: whatever its working tree
+holds at the moment, which can change during a run). ``--ref`` freezes it: the checkout is
+cloned at that commit into a temporary directory with its own ``uv sync --frozen``
+environment. Setting ``PYTHONPATH`` does not switch engines: the editable install's finder
+wins.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shlex
 import shutil
@@ -416,9 +424,36 @@ def print_table(corpus: list[Expected]) -> None:
         print("| " + " | ".join([*cells, str(e.overall), e.shape]) + " |")
 
 
+def frozen_checkout(checkout: Path, ref: str, dest: Path) -> Path:
+    """Clone ``checkout`` at ``ref`` into ``dest`` with its own environment."""
+    subprocess.run(["git", "clone", "-q", "--shared", str(checkout), str(dest)], check=True)
+    subprocess.run(
+        ["git", "-C", str(dest), "-c", "advice.detachedHead=false", "checkout", "-q", ref],
+        check=True,
+    )
+    print(f"installing {checkout} at {ref} into {dest} ...", file=sys.stderr, flush=True)
+    uv = shutil.which("uv")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    subprocess.run(
+        [uv, "sync", "--frozen", "-q"] if uv else ["python3", "-m", "uv", "sync", "--frozen", "-q"],
+        cwd=dest,
+        check=True,
+        env={**env, "UV_COMPILE_BYTECODE": "1"},
+    )
+    return dest
+
+
 def genaiops_command(args: argparse.Namespace) -> tuple[list[str], str]:
     if args.genaiops:
         return shlex.split(args.genaiops), args.genaiops
+    if args.checkout and args.ref:
+        frozen = frozen_checkout(Path(args.checkout).resolve(), args.ref, args.frozen_dir)
+        rev = subprocess.run(
+            ["git", "-C", str(frozen), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return [str(frozen / ".venv" / "bin" / "genaiops")], f"{args.checkout} at {rev} (frozen)"
     if args.checkout:
         exe = Path(args.checkout).resolve() / ".venv" / "bin" / "genaiops"
         if not exe.exists():
@@ -441,6 +476,7 @@ def main() -> int:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--genaiops", help="command that runs genaiops, e.g. 'uv run genaiops'")
     which.add_argument("--checkout", type=Path, help="a genaiops checkout; runs its .venv")
+    parser.add_argument("--ref", help="with --checkout: measure this commit of it, frozen")
     parser.add_argument("--mirror-root", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--only", action="append", default=[], help="owner/name; repeatable")
@@ -463,12 +499,18 @@ def main() -> int:
     if not any(mirror_of(args.mirror_root, e.repo).is_dir() for e in corpus):
         print(f"no mirror of any corpus repository under {args.mirror_root}", file=sys.stderr)
         return 2
-    command, label = genaiops_command(args)
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-    if args.reports:
-        args.reports.mkdir(parents=True, exist_ok=True)
-    rows = run_corpus(corpus, command, args.mirror_root, args.keep, args.reports)
+    if args.ref and not args.checkout:
+        parser.error("--ref needs --checkout")
+    args.frozen_dir = Path(tempfile.mkdtemp(prefix="calibrate-engine-")) / "genaiops"
+    try:
+        command, label = genaiops_command(args)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        if args.reports:
+            args.reports.mkdir(parents=True, exist_ok=True)
+        rows = run_corpus(corpus, command, args.mirror_root, args.keep, args.reports)
+    finally:
+        shutil.rmtree(args.frozen_dir.parent, ignore_errors=True)
     figs = figures(rows, args.worst)
     if args.format == "json":
         json.dump({"genaiops": label, **figs, "rows": per_repo(rows)}, sys.stdout, indent=2)
