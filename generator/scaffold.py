@@ -155,7 +155,9 @@ def git_environment(extra: Mapping[str, str] | None = None) -> Iterator[None]:
     """
     from plumbum import local
 
-    overrides = {"GIT_TERMINAL_PROMPT": "0", **dict(extra or {})}
+    from generator.git import NO_PROMPT
+
+    overrides = {**NO_PROMPT, **dict(extra or {})}
     previous = {k: os.environ.get(k) for k in overrides}
     os.environ.update(overrides)
     try:

@@ -53,8 +53,8 @@ def register(app: typer.Typer) -> None:
         """Add one capability (CI/CD workflows, IaC, evaluation, pre-commit) to a repository."""
         from generator import console
         from generator.answers import parse_data_options
+        from generator.template_source import SourceOptions
         from generator.update.layers import AddOptions, add_capability
-        from generator.update.preflight import SourceOptions
 
         if fmt not in ("text", "json"):
             raise GenaiopsError(f"--format must be text or json, got {fmt!r}")

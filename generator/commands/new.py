@@ -110,7 +110,7 @@ def run(options: NewOptions) -> NewResult:
     commit = None
     enclosing: Path | None = None
     if options.git:
-        from generator.update.gitops import init_and_commit, toplevel
+        from generator.git import init_and_commit, toplevel
 
         enclosing = toplevel(dest)
         if enclosing is None:

@@ -124,8 +124,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Merge a newer template version into repositories, keeping every team edit."""
         from generator.answers import parse_data_options
+        from generator.template_source import SourceOptions
         from generator.update.engine import UpdateOptions
-        from generator.update.preflight import SourceOptions
 
         if fmt not in ("text", "json"):
             raise GenaiopsError(f"--format must be text or json, got {fmt!r}")

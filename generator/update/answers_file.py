@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.bundle import parse_tag
 from generator.errors import GenaiopsError
-from generator.update.bundle import parse_tag
 
 MAIN = ".copier-answers.yml"
 LAYER_PATTERN = ".copier-answers.*.yml"

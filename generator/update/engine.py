@@ -11,15 +11,16 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import git
 from generator.errors import GenaiopsError
-from generator.template_source import TemplateSource
-from generator.update import answers_file, gitops, merge, preflight
+from generator.template_source import SourceOptions, TemplateSource
+from generator.update import answers_file, merge, preflight
 from generator.update.migrations import REGISTRY, Migration, MigrationContext, pending
 from generator.update.summary import UpdateResult
 
@@ -31,7 +32,7 @@ class UpdateOptions:
     conflict: str = "inline"
     data: dict[str, Any] = field(default_factory=dict)
     defaults: bool = False
-    source: preflight.SourceOptions = field(default_factory=preflight.SourceOptions)
+    source: SourceOptions = field(default_factory=SourceOptions)
 
 
 def update_repository(
@@ -70,7 +71,7 @@ def _run_plans(
     pretend_of: Path | None,
 ) -> list[UpdateResult]:
     shown = pretend_of or project
-    orig = gitops.head(project)
+    orig = git.head(project)
     assert orig is not None
     results: list[UpdateResult] = []
     temp_commits = 0
@@ -91,16 +92,16 @@ def _run_plans(
                 )
                 continue
             if results and results[-1].changed:
-                gitops.commit_all(project, "genaiops update (temporary)")
+                git.commit_all(project, "genaiops update (temporary)")
                 temp_commits += 1
             chosen = migrations if migrations is not None else (REGISTRY if plan.ours else ())
             results.append(_update_one(project, plan, options, chosen, shown))
     except BaseException:
-        gitops.restore(project, orig)
+        git.restore(project, orig)
         raise
     if temp_commits:
         conflicted = any(r.conflicts for r in results)
-        gitops.run(["reset", "--quiet", "--soft" if conflicted else "--mixed", orig], project)
+        git.reset(project, orig, keep_index=conflicted)
     for result in results:
         result.pretend = pretend_of is not None
     return results
@@ -131,7 +132,7 @@ def _update_one(
     for migration in pending(migrations, plan.from_version, plan.to_version):
         migration.apply(ctx)
         ctx.note(f"migration {migration.version}: {migration.description}")
-    state = gitops.status(project)
+    state = git.status(project)
     renamed_from = {old for old, _ in ctx.renames}
     deleted = [p for p in state.deleted if p not in renamed_from]
     old_files = (
@@ -145,9 +146,9 @@ def _update_one(
         f"{path} was deleted by the template update although your team changed it; "
         f"recover it with `git checkout HEAD -- {path}`"
         for path in deleted
-        if gitops.show(project, "HEAD", path) != old_files.get(path)
+        if git.show(project, "HEAD", path) != old_files.get(path)
     ]
-    state = gitops.status(project)
+    state = git.status(project)
     rejects = sorted(p for p in state.added if p.endswith(".rej"))
     renamed_to = {new for _, new in ctx.renames}
     new_answers = {k: v for k, v in after.public.items() if k not in before.public}
@@ -203,7 +204,7 @@ def _carry_over(project: Path, old: str, new: str, base: bytes | None) -> bool:
 
     Returns True when the merge left conflicts (the file is then marked unmerged).
     """
-    ours = gitops.show(project, "HEAD", old)
+    ours = git.show(project, "HEAD", old)
     if ours is None or ours == base:
         return False  # the team never had or never changed the old file: nothing to carry
     target = project / new
@@ -217,26 +218,20 @@ def _carry_over(project: Path, old: str, new: str, base: bytes | None) -> bool:
     target.write_bytes(result.content)
     if result.clean:
         return False
-    gitops.mark_unmerged(project, new, {1: base or b"", 2: ours, 3: theirs})
+    git.mark_unmerged(project, new, {1: base or b"", 2: ours, 3: theirs})
     return True
 
 
 @contextmanager
 def _scratch_clone(project: Path) -> Iterator[Path]:
     """A throw-away clone sharing the repository's objects, for ``--pretend``."""
-    top = gitops.toplevel(project)
+    top = git.toplevel(project)
     assert top is not None
     rel = project.resolve().relative_to(top.resolve())
     tmp = Path(tempfile.mkdtemp(prefix="genaiops-pretend-"))
     try:
         clone = tmp / "clone"
-        gitops.run(["clone", "--quiet", "--shared", str(top), str(clone)], tmp)
+        git.shared_clone(top, clone)
         yield clone / rel
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def parse_data(items: Sequence[str]) -> Mapping[str, str]:
-    from generator.answers import parse_data_options
-
-    return parse_data_options(items)

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import resources, template_source
+from generator import git, resources, template_source, template_versions
 from generator.errors import GenaiopsError
-from generator.template_source import TemplateSource
-from generator.update import answers_file, gitops, merge, preflight
+from generator.template_source import SourceOptions, TemplateSource
+from generator.update import answers_file, merge, preflight
 from generator.update.summary import UpdateResult
 
 APP = "app"
@@ -34,7 +34,7 @@ class AddOptions:
     conflict: str = "inline"
     pretend: bool = False
     version: str | None = None
-    source: preflight.SourceOptions = field(default_factory=preflight.SourceOptions)
+    source: SourceOptions = field(default_factory=SourceOptions)
 
 
 def capabilities(template_dir: Path | None = None) -> list[str]:
@@ -78,7 +78,7 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
         template_source.current_ref() if template_source.is_canonical(url) else None
     )
     if ref is not None and options.version is not None:
-        ref = _match_version(url, env, ref)
+        ref = template_versions.resolve(ref, template_versions.available(url, env))
     source = TemplateSource(src=url, vcs_ref=ref, local_dir=known_dir, shipped=True, git_env=env)
     with tempfile.TemporaryDirectory(prefix="genaiops-add-") as tmp:
         rendered = Path(tmp) / "layer"
@@ -110,7 +110,7 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
             f"capability {capability} ({version})",
             pretend=options.pretend,
         )
-        orig = gitops.head(project)
+        orig = git.head(project)
         assert orig is not None
         try:
             for rel in payload:
@@ -119,7 +119,7 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
                 shutil.copy2(rendered / relpath, project / relpath)
         except BaseException:
             if not options.pretend:
-                gitops.restore(project, orig)
+                git.restore(project, orig)
             raise
     return result
 
@@ -156,19 +156,6 @@ def _guessed_defaults(project: Path) -> dict[str, str]:
     return guessed
 
 
-def _match_version(url: str, env: dict[str, str], requested: str) -> str:
-    from generator.update.bundle import parse_tag
-
-    tags = template_source.list_tags(url, env)
-    if requested in tags:
-        return requested
-    wanted = parse_tag(requested)
-    for tag in tags:
-        if wanted is not None and parse_tag(tag) == wanted:
-            return tag
-    raise GenaiopsError(f"unknown template version {requested!r}")
-
-
 def _bring_in(
     src: Path, project: Path, rel: str, options: AddOptions, result: UpdateResult
 ) -> None:
@@ -198,7 +185,7 @@ def _bring_in(
     merged = merge.three_way(b"", ours, theirs)
     dest.write_bytes(merged.content)
     if not merged.clean:
-        gitops.mark_unmerged(project, rel, {2: ours, 3: theirs})
+        git.mark_unmerged(project, rel, {2: ours, 3: theirs})
 
 
 def _patch(rel: str, ours: bytes, theirs: bytes) -> bytes:
