@@ -23,20 +23,9 @@ def parse_data_options(items: Iterable[str]) -> dict[str, str]:
 
 def load_data_file(path: Path) -> dict[str, Any]:
     """Read a YAML mapping of answers; anything else is a usage error."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from generator import safe_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GenaiopsError(f"--data-file {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GenaiopsError(f"--data-file {path}: cannot read it ({exc})") from None
-    try:
-        loaded = YAML(typ="safe", pure=True).load(text)
-    except YAMLError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
-        raise GenaiopsError(f"--data-file {path}: not valid YAML ({first_line})") from None
+    loaded = safe_yaml.read(path, f"--data-file {path}")
     if loaded is None:
         return {}
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):

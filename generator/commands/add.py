@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from generator.errors import FAILURE_EXIT, GenaiopsError
+from generator.errors import FAILURE_EXIT
 
 
 def register(app: typer.Typer) -> None:
@@ -53,15 +53,15 @@ def register(app: typer.Typer) -> None:
         """Add one capability (CI/CD workflows, IaC, evaluation, pre-commit) to a repository."""
         from generator import console
         from generator.answers import parse_data_options
+        from generator.commands.options import check_conflict, check_format
         from generator.template_source import SourceOptions
         from generator.update.layers import AddOptions, add_capability
 
-        if fmt not in ("text", "json"):
-            raise GenaiopsError(f"--format must be text or json, got {fmt!r}")
+        check_format(fmt)
         options = AddOptions(
             data=dict(parse_data_options(data or [])),
             defaults=defaults,
-            conflict=conflict,
+            conflict=check_conflict(conflict),
             pretend=pretend,
             version=version,
             source=SourceOptions(fetch_from=template_url, online=online),

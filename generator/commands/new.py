@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from generator import console
+from generator.commands.options import check_format
 from generator.errors import GenaiopsError
 
 
@@ -193,12 +194,12 @@ def _move_into_place(rendered: Path, dest: Path) -> None:
 
 
 def _read_answers(project: Path) -> dict[str, Any]:
-    from ruamel.yaml import YAML
+    from generator import safe_yaml
 
     path = project / ".copier-answers.yml"
     if not path.is_file():
         return {}
-    data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8")) or {}
+    data = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
     return dict(data) if isinstance(data, dict) else {}
 
 
@@ -296,8 +297,7 @@ def register(app: typer.Typer) -> None:
         ] = "text",
     ) -> None:
         """Create a GenAI workload repository from the template."""
-        if fmt not in ("text", "json"):
-            raise GenaiopsError(f"--format must be text or json, got {fmt!r}")
+        check_format(fmt)
         options = NewOptions(
             dest=dest,
             defaults=defaults,

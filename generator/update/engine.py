@@ -15,10 +15,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from generator import git
-from generator.errors import GenaiopsError
 from generator.template_source import SourceOptions, TemplateSource
 from generator.update import answers_file, merge, preflight
 from generator.update.migrations import REGISTRY, Migration, MigrationContext, pending
@@ -29,7 +28,7 @@ from generator.update.summary import UpdateResult
 class UpdateOptions:
     to: str | None = None
     pretend: bool = False
-    conflict: str = "inline"
+    conflict: Literal["inline", "rej"] = "inline"
     data: dict[str, Any] = field(default_factory=dict)
     defaults: bool = False
     source: SourceOptions = field(default_factory=SourceOptions)
@@ -44,8 +43,6 @@ def update_repository(
 
     ``migrations`` replaces our template's registry (tests bring their own template).
     """
-    if options.conflict not in ("inline", "rej"):
-        raise GenaiopsError(f"--conflict must be inline or rej, got {options.conflict!r}")
     project = project.expanduser().resolve()
     preflight.check_repository(project)
     all_answers = preflight.load_all(project)
@@ -124,7 +121,7 @@ def _update_one(
         vcs_ref=plan.target,
         data=options.data,
         defaults=options.defaults,
-        conflict="rej" if options.conflict == "rej" else "inline",
+        conflict=options.conflict,
         unsafe=options.source.trust and not plan.ours,
     )
     after = answers_file.load(project, before.relpath)

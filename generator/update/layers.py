@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from generator import git, resources, template_source, template_versions
 from generator.errors import GenaiopsError
@@ -31,7 +31,7 @@ APP = "app"
 class AddOptions:
     data: dict[str, Any] = field(default_factory=dict)
     defaults: bool = False
-    conflict: str = "inline"
+    conflict: Literal["inline", "rej"] = "inline"
     pretend: bool = False
     version: str | None = None
     source: SourceOptions = field(default_factory=SourceOptions)
@@ -60,8 +60,6 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
         raise GenaiopsError(
             f"unknown capability {capability!r} (choose from: {', '.join(offered)})"
         )
-    if options.conflict not in ("inline", "rej"):
-        raise GenaiopsError(f"--conflict must be inline or rej, got {options.conflict!r}")
     preflight.check_repository(project)
     preflight.check_clean(project)
     relpath = answers_file.layer_file(capability)

@@ -7,7 +7,6 @@ version, downgrade, unknown ``--data`` key.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,14 +153,14 @@ def check_unattended(plan_: Plan, data: Mapping[str, Any]) -> None:
 
 def target_questions(plan_: Plan) -> dict[str, Any]:
     """The questions of ``copier.yml`` at the target version, fetched into a scratch repo."""
-    from generator.questions import CONFIG_NAMES, load_questions
+    from generator.questions import CONFIG_NAMES, parse_questions
 
     url = _git_url(plan_.answers.src_path, plan_.project)
     config = git.file_at_tag(url, plan_.target, CONFIG_NAMES, plan_.git_env)
-    with tempfile.TemporaryDirectory(prefix="genaiops-target-") as tmp:
-        if config is not None:
-            (Path(tmp) / CONFIG_NAMES[0]).write_bytes(config)
-        return load_questions(Path(tmp))
+    if config is None:
+        return {}
+    where = f"copier.yml of {plan_.target}"
+    return parse_questions(config.decode("utf-8", errors="replace"), where)
 
 
 def load_all(project: Path) -> list[Answers]:
