@@ -40,9 +40,15 @@ def merge_answers(file_data: Mapping[str, Any], cli_data: Mapping[str, Any]) -> 
     return merged
 
 
-def check_known_keys(answers: Mapping[str, Any], questions: Iterable[str]) -> None:
-    """Copier silently accepts unknown keys; a typo must not go unnoticed."""
-    known = set(questions)
+def is_computed(spec: Any) -> bool:
+    """A ``when: false`` question: a value the template computes, never an answer."""
+    return isinstance(spec, dict) and spec.get("when") is False
+
+
+def check_known_keys(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> None:
+    """Copier silently accepts unknown keys, and lets ``--data`` override computed values
+    (the escaped forms of answers, for one); neither may go unnoticed."""
+    known = {name for name, spec in questions.items() if not is_computed(spec)}
     unknown = sorted(k for k in answers if k not in known)
     if unknown:
         asked = ", ".join(sorted(known))
@@ -58,6 +64,8 @@ def check_choices(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> N
         if not isinstance(spec, dict) or "choices" not in spec:
             continue
         choices = spec["choices"]
+        if isinstance(choices, str):
+            continue  # templated choices: Copier validates them after rendering
         allowed = list(choices.values()) if isinstance(choices, dict) else list(choices)
         if any(isinstance(c, str) and "{{" in c for c in allowed):
             continue  # templated choices: Copier validates them after rendering

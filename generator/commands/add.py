@@ -1,4 +1,4 @@
-"""``genaiops add CAPABILITY [PATH]``: bring one capability layer into an existing repository."""
+"""``genaiops add CAPABILITY [PATH]``: bring one capability into an existing repository."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         from generator.answers import parse_data_options
         from generator.commands.options import check_conflict, check_format
         from generator.template_source import SourceOptions
-        from generator.update.layers import AddOptions, add_capability
+        from generator.update.capabilities import AddOptions, add_capability
 
         check_format(fmt)
         options = AddOptions(

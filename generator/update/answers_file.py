@@ -10,11 +10,11 @@ from generator.bundle import parse_tag
 from generator.errors import GenaiopsError
 
 MAIN = ".copier-answers.yml"
-LAYER_PATTERN = ".copier-answers.*.yml"
+CAPABILITY_PATTERN = ".copier-answers.*.yml"
 
 
-def layer_file(layer: str) -> str:
-    return f".copier-answers.{layer}.yml"
+def capability_file(capability: str) -> str:
+    return f".copier-answers.{capability}.yml"
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ class Answers:
 
 
 def find(project: Path) -> list[str]:
-    """Answers files of ``project``: the main one first, then one per added layer."""
+    """Answers files of ``project``: the main one first, then one per added capability."""
     found = [MAIN] if (project / MAIN).is_file() else []
-    found += sorted(p.name for p in project.glob(LAYER_PATTERN) if p.is_file())
+    found += sorted(p.name for p in project.glob(CAPABILITY_PATTERN) if p.is_file())
     return found
 
 

@@ -39,7 +39,7 @@ def update_repository(
     options: UpdateOptions,
     migrations: Sequence[Migration] | None = None,
 ) -> list[UpdateResult]:
-    """Update every answers file of ``project`` (the app, then each added layer).
+    """Update every answers file of ``project`` (the app, then each added capability).
 
     ``migrations`` replaces our template's registry (tests bring their own template).
     """
