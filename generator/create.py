@@ -6,17 +6,20 @@ into place, so a failure or an interrupt never leaves half a project behind.
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import os
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import console
 from generator.errors import GenaiopsError
+
+if TYPE_CHECKING:
+    from generator.staging import Guard
+
+_NAME_MAX = 255  # bytes in one file name on Linux, macOS and Windows file systems
 
 
 @dataclass
@@ -41,10 +44,23 @@ class NewResult:
     commit: str | None
     pretend: bool
     enclosing: Path | None = None  # an existing git work tree DEST was added to
+    kept: list[str] = field(default_factory=list)  # the user's own entries beside it (--force)
 
 
 def create(options: NewOptions) -> NewResult:
-    """Validate, render into a private temp dir, move into place, then git init + commit."""
+    """Validate, render into a staging directory, git init + commit there, move into place."""
+    from generator.staging import Cancelled, cancellable
+
+    try:
+        with cancellable() as guard:
+            return _create(options, guard)
+    except Cancelled as stop:
+        raise GenaiopsError(
+            f"cancelled by {stop.name}; nothing was written", exit_code=stop.exit_code
+        ) from None
+
+
+def _create(options: NewOptions, guard: Guard) -> NewResult:
     from generator.answers import (
         check_choices,
         check_known_keys,
@@ -54,6 +70,7 @@ def create(options: NewOptions) -> NewResult:
     )
     from generator.questions import load_questions
     from generator.scaffold import render
+    from generator.staging import staged
     from generator.template_source import open_source
 
     # abspath, not resolve(): keep the user's symlinked path as typed
@@ -61,7 +78,9 @@ def create(options: NewOptions) -> NewResult:
     cli_data = parse_data_options(options.data)
     file_data = load_data_file(options.data_file) if options.data_file else {}
     answers = merge_answers(file_data, cli_data)
-    _check_destination(dest, options.force)
+    _check_dest_path(dest)
+    kept = _check_destination(dest, options.force)
+    enclosing = _enclosing_repository(dest) if options.git else None
 
     with open_source(options.template, options.vcs_ref) as source:
         if source.local_dir is not None:
@@ -69,70 +88,111 @@ def create(options: NewOptions) -> NewResult:
             check_known_keys(answers, questions)
             check_choices(answers, questions)
             if not options.defaults and not sys.stdin.isatty():
-                missing = sorted(q for q in questions if q not in answers)
-                if missing:
-                    raise GenaiopsError(
-                        "no terminal to ask the questions (" + ", ".join(missing) + "): "
-                        "answer with --defaults, --data or --data-file"
-                    )
-        trust = options.trust
-        created_parents = _make_parents(dest.parent)
-        try:
-            staging = _staging_dir(dest.parent)
-        except OSError as exc:
-            _remove_created(created_parents)
-            raise GenaiopsError(f"cannot write to {dest.parent}: {exc.strerror or exc}") from None
-        result: NewResult | None = None
-        try:
-            rendered = staging / "project"
+                _check_answered(answers, questions)
+        with staged(dest) as staging:
+            rendered = staging.project
             # Copier asks its questions inside the render: no spinner over the prompts.
             asking = not options.defaults and sys.stdin.isatty()
             with console.progress("Rendering the template", enabled=not asking):
-                known = render(source, rendered, answers, defaults=options.defaults, trust=trust)
+                known = render(
+                    source, rendered, answers, defaults=options.defaults, trust=options.trust
+                )
             check_known_keys(answers, known)
             files = sorted(
                 p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if not p.is_dir()
             )
             rendered_answers = _read_answers(rendered)
             if options.pretend:
-                result = NewResult(dest, files, rendered_answers, None, pretend=True)
-            else:
-                _check_no_collision(dest, files)
-                _move_into_place(rendered, dest)
-        except BaseException:
-            _remove_created(created_parents)
-            raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        if result is not None:
-            _remove_created(created_parents)
-            return result
-
-    commit = None
-    enclosing: Path | None = None
-    if options.git:
-        from generator.git import init_and_commit, toplevel
-
-        enclosing = toplevel(dest)
-        if enclosing is None:
-            name = rendered_answers.get("project_name", dest.name)
-            commit = init_and_commit(dest, f"Initial commit: {name}, generated by genaiops")
-    return NewResult(dest, files, rendered_answers, commit, pretend=False, enclosing=enclosing)
+                return NewResult(dest, files, rendered_answers, None, pretend=True)
+            commit = None
+            if options.git and enclosing is None:
+                name = rendered_answers.get("project_name", dest.name)
+                commit = _first_commit(rendered, f"Initial commit: {name}, generated by genaiops")
+            _check_no_collision(dest, [*files, ".git"] if commit else files)
+            staging.move_into_place(guard)
+    return NewResult(
+        dest, files, rendered_answers, commit, pretend=False, enclosing=enclosing, kept=kept
+    )
 
 
-def _check_destination(dest: Path, force: bool) -> None:
+def _check_dest_path(dest: Path) -> None:
+    """DEST as a path: names the file system can hold, no dangling link or link loop."""
+    from generator.inputs import describe_os_error
+
+    for part in dest.parts:
+        if len(os.fsencode(part)) > _NAME_MAX:
+            raise GenaiopsError(
+                f"DEST: the name {part[:24]}… has {len(part)} characters; "
+                f"a file name has at most {_NAME_MAX} bytes"
+            )
+    if dest.is_symlink() and not dest.exists():
+        try:
+            dest.stat()
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                raise GenaiopsError(
+                    f"{dest} is a symbolic link to {dest.readlink()}, which does not exist"
+                ) from None
+            raise GenaiopsError(f"{dest}: {describe_os_error(exc)}") from None
+
+
+def _check_answered(answers: dict[str, Any], questions: dict[str, Any]) -> None:
+    """Without a terminal every question that will be asked needs an answer."""
+    missing = sorted(
+        name
+        for name, spec in questions.items()
+        if name not in answers and not (isinstance(spec, dict) and "when" in spec)
+    )
+    if missing:
+        raise GenaiopsError(
+            "no terminal to ask the questions (" + ", ".join(missing) + "): "
+            "answer with --defaults, --data or --data-file"
+        )
+
+
+def _enclosing_repository(dest: Path) -> Path | None:
+    """The git work tree DEST will be inside (a monorepo), if any."""
+    from generator import git
+
+    probe = dest
+    while not probe.is_dir():
+        probe = probe.parent
+    return git.toplevel(probe)
+
+
+def _first_commit(project: Path, message: str) -> str:
+    """``git init`` and the first commit, in the staging directory (before the move)."""
+    from generator import git
+
+    try:
+        return git.init_and_commit(project, message)
+    except GenaiopsError as exc:
+        reason = exc.message.split(": ", 1)[-1]
+        raise GenaiopsError(
+            f"cannot make the first git commit ({reason}); nothing was written "
+            "(--no-git skips the repository)",
+            exit_code=1,
+        ) from None
+
+
+def _check_destination(dest: Path, force: bool) -> list[str]:
+    """DEST is absent, empty, or (with --force) holds the user's files: return those."""
+    from generator.inputs import describe_os_error
+
     if dest.exists() and not dest.is_dir():
         raise GenaiopsError(f"{dest} exists and is not a directory")
-    if dest.is_dir():
-        try:
-            entries = [p.name for p in dest.iterdir()]
-        except OSError as exc:
-            raise GenaiopsError(f"cannot read {dest}: {exc.strerror or exc}") from None
-        if entries and not force:
-            raise GenaiopsError(
-                f"{dest} is not empty ({len(entries)} entries); choose a new directory, "
-                "or pass --force to add the project beside files it does not touch"
-            )
+    if not dest.is_dir():
+        return []
+    try:
+        entries = sorted(p.name for p in dest.iterdir())
+    except OSError as exc:
+        raise GenaiopsError(f"cannot read {dest}: {describe_os_error(exc)}") from None
+    if entries and not force:
+        raise GenaiopsError(
+            f"{dest} is not empty ({len(entries)} entries); choose a new directory, "
+            "or pass --force to add the project beside files it does not touch"
+        )
+    return entries
 
 
 def _check_no_collision(dest: Path, files: list[str]) -> None:
@@ -146,51 +206,6 @@ def _check_no_collision(dest: Path, files: list[str]) -> None:
             f"{dest} already has {len(taken)} file(s) the template would write ({shown}); "
             "nothing was changed"
         )
-
-
-def _staging_dir(parent: Path) -> Path:
-    """A private directory beside DEST, so moving the result in is a rename."""
-    return Path(tempfile.mkdtemp(prefix=".genaiops-new-", dir=parent))
-
-
-def _make_parents(parent: Path) -> list[Path]:
-    """Create missing parents of DEST; return those we created, to undo on failure."""
-    missing: list[Path] = []
-    probe = parent
-    while not probe.exists():
-        missing.append(probe)
-        probe = probe.parent
-    for path in reversed(missing):
-        try:
-            path.mkdir()
-        except OSError as exc:
-            _remove_created(missing)
-            raise GenaiopsError(f"cannot create {path}: {exc.strerror or exc}") from None
-    return missing
-
-
-def _remove_created(paths: list[Path]) -> None:
-    for path in paths:  # deepest first
-        with contextlib.suppress(OSError):
-            path.rmdir()
-
-
-def _move_into_place(rendered: Path, dest: Path) -> None:
-    if not dest.exists():
-        rendered.rename(dest)
-        return
-    for entry in sorted(rendered.iterdir()):
-        target = dest / entry.name
-        if target.exists():  # a directory both have: merge file by file
-            for item in sorted(entry.rglob("*")):
-                rel = item.relative_to(rendered)
-                if item.is_dir():
-                    (dest / rel).mkdir(parents=True, exist_ok=True)
-                else:
-                    (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-                    item.rename(dest / rel)
-        else:
-            entry.rename(target)
 
 
 def _read_answers(project: Path) -> dict[str, Any]:

@@ -26,6 +26,7 @@ def report(result: NewResult, fmt: str) -> None:
             "answers": public,
             "commit": result.commit,
             "git_work_tree": str(result.enclosing) if result.enclosing else None,
+            "kept": result.kept,
         }
         typer.echo(json.dumps(payload, indent=2, sort_keys=True))
         return
@@ -44,6 +45,9 @@ def report(result: NewResult, fmt: str) -> None:
     )
     if result.commit:
         out.print(f"  git: initial commit {result.commit[:10]} on branch main")
+        if result.kept:
+            shown = ", ".join(result.kept[:5]) + (" …" if len(result.kept) > 5 else "")
+            out.print(f"  your own files are not in that commit: {shown}")
     elif result.enclosing:
         out.print(f"  git: added inside the repository at {result.enclosing}; review and commit")
     rel = os.path.relpath(result.dest)
