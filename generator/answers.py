@@ -61,6 +61,11 @@ def check_choices(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> N
     """Reject a value outside a question's choices before anything is rendered."""
     for name, value in answers.items():
         spec = questions.get(name)
+        if isinstance(value, float) and isinstance(spec, dict) and spec.get("type") == "str":
+            raise GenaiopsError(
+                f"invalid answer for {name}: YAML read {value!r} as a number (an unquoted 3.10 "
+                f'is 3.1); quote it in the answers file: {name}: "..."'
+            )
         if not isinstance(spec, dict) or "choices" not in spec:
             continue
         choices = spec["choices"]

@@ -235,10 +235,13 @@ def merge_file(base: bytes, ours: bytes, theirs: bytes, labels: Sequence[str]) -
     return proc.stdout, proc.returncode
 
 
-def remote_tags(url: str, env: Mapping[str, str], *, timeout: float = 120) -> list[str]:
+def remote_tags(
+    url: str, env: Mapping[str, str], *, shown: str | None = None, timeout: float = 120
+) -> list[str]:
     """Tag names of a template source (repository, bundle or URL), via ``git ls-remote``.
 
-    ``url`` is what git is asked for; ``env`` may redirect it (``insteadOf``).
+    ``url`` is what git is asked for; ``env`` may redirect it (``insteadOf``) to ``shown``,
+    the place errors name.
     """
     proc = run(
         ["ls-remote", "--tags", "--refs", "--", url],
@@ -248,7 +251,7 @@ def remote_tags(url: str, env: Mapping[str, str], *, timeout: float = 120) -> li
         timeout=timeout,
     )
     if proc.returncode != 0:
-        raise GenaiopsError(f"cannot reach template {url}: {reason(proc)}")
+        raise GenaiopsError(f"cannot reach template {shown or url}: {reason(proc)}")
     tags = []
     for line in proc.stdout.decode(errors="replace").splitlines():
         _, _, ref = line.partition("\t")

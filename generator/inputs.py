@@ -27,10 +27,11 @@ def read_text(path: Path, what: str, *, limit: int = MAX_BYTES) -> str:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise GenaiopsError(f"{what}: {describe_os_error(exc)}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise GenaiopsError(f"{what}: not a regular file ({_kind(mode)})")
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise GenaiopsError(f"{what}: not a regular file ({_kind(mode)})")
         data = handle.read(limit + 1)
     return _decode(data, what, limit)
 
@@ -81,6 +82,8 @@ def check_directory(path: Path, shown: str | None = None) -> None:
             raise GenaiopsError(
                 f"{name}: a symbolic link to {target}, which does not exist"
             ) from None
+        if exc.errno == errno.ENOENT:
+            raise GenaiopsError(f"{name}: no such directory") from None
         raise GenaiopsError(f"{name}: {describe_os_error(exc)}") from None
     if not stat.S_ISDIR(mode):
         raise GenaiopsError(f"{name}: not a directory")

@@ -38,6 +38,14 @@ class SourceOptions:
     online: bool = False
     trust: bool = False
 
+    def check(self) -> None:
+        """A local ``--template-url`` must exist (git would say so in three cut-off lines)."""
+        where = self.fetch_from
+        if where and not is_remote(where) and not Path(where).expanduser().exists():
+            raise GenaiopsError(
+                f"cannot reach template {where} (--template-url): no such file or directory"
+            )
+
 
 @dataclass(frozen=True)
 class TemplateSource:

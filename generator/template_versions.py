@@ -17,9 +17,9 @@ from generator.errors import GenaiopsError
 __all__ = ["available", "newest_release", "ordered", "parse_tag", "resolve"]
 
 
-def available(url: str, env: Mapping[str, str]) -> dict[str, Version]:
-    """The source's tags that are versions, tag name -> version."""
-    return versions(git.remote_tags(url, env))
+def available(url: str, env: Mapping[str, str], shown: str | None = None) -> dict[str, Version]:
+    """The source's tags that are versions, tag name -> version (``shown`` names it in errors)."""
+    return versions(git.remote_tags(url, env, shown=shown))
 
 
 def versions(tags: Iterable[str]) -> dict[str, Version]:

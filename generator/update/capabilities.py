@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from generator import git, resources, template_source, template_versions
 from generator.errors import GenaiopsError
+from generator.inputs import check_directory
 from generator.template_source import SourceOptions, TemplateSource
 from generator.update import answers_file, merge, preflight
 from generator.update.summary import UpdateResult
@@ -52,6 +53,7 @@ def capability_paths(template_dir: Path | None = None) -> dict[str, list[str]]:
 
 
 def add_capability(capability: str, project: Path, options: AddOptions) -> UpdateResult:
+    check_directory(project.expanduser())  # before resolve(): a link loop is named as one
     project = project.expanduser().resolve()
     url = template_source.template_url()
     known_dir = (
@@ -75,12 +77,14 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
         questions = load_questions(known_dir)
         check_known_keys(options.data, questions)
         check_choices(options.data, questions)
+    options.source.check()
     env = template_source.env_for(url, options.source.fetch_from, offline=not options.source.online)
     ref = options.version or (
         template_source.current_ref() if template_source.is_canonical(url) else None
     )
     if ref is not None and options.version is not None:
-        ref = template_versions.resolve(ref, template_versions.available(url, env))
+        found = template_versions.available(url, env, options.source.fetch_from)
+        ref = template_versions.resolve(ref, found)
     source = TemplateSource(src=url, vcs_ref=ref, local_dir=known_dir, shipped=True, git_env=env)
     with tempfile.TemporaryDirectory(prefix="genaiops-add-") as tmp:
         rendered = Path(tmp) / "capability"
@@ -94,6 +98,7 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
             trust=False,
             answers_file=relpath,
             user_defaults=_guessed_defaults(project),
+            answer_with=scaffold.UPDATE_ANSWERS,
         )
         files = sorted(
             p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if p.is_file()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from generator import git
+from generator.inputs import check_directory
 from generator.template_source import SourceOptions, TemplateSource
 from generator.update import answers_file, merge, preflight
 from generator.update.migrations import REGISTRY, Migration, MigrationContext, pending
@@ -43,6 +44,7 @@ def update_repository(
 
     ``migrations`` replaces our template's registry (tests bring their own template).
     """
+    check_directory(project.expanduser())  # before resolve(): a link loop is named as one
     project = project.expanduser().resolve()
     preflight.check_repository(project)
     all_answers = preflight.load_all(project)

@@ -47,10 +47,9 @@ class Plan:
 
 
 def check_repository(project: Path) -> None:
-    if not project.exists():
-        raise GenaiopsError(f"{project}: no such directory")
-    if not project.is_dir():
-        raise GenaiopsError(f"{project}: not a directory")
+    from generator.inputs import check_directory
+
+    check_directory(project)
     if git.toplevel(project) is None:
         raise GenaiopsError(
             f"{project}: not a git repository (updates are merged with git, so the "
@@ -58,6 +57,13 @@ def check_repository(project: Path) -> None:
         )
     if git.head(project) is None:
         raise GenaiopsError(f"{project}: the git repository has no commit yet; commit first")
+    if git.branch(project) is None:
+        short = (git.head(project) or "")[:10]
+        raise GenaiopsError(
+            f"{project}: HEAD is detached at {short}, so the update would land on no branch; "
+            "`git switch -` goes back to the branch you were on, "
+            "`git switch -c NAME` makes one here"
+        )
 
 
 def check_clean(project: Path) -> None:
@@ -81,8 +87,9 @@ def plan(project: Path, answers: Answers, to: str | None, options: SourceOptions
     url = answers.src_path
     ours = template_source.is_canonical(url) or url == template_source.template_url()
     offline = not options.online
+    options.check()
     env = template_source.env_for(url, options.fetch_from, offline=offline)
-    versions = template_versions.available(_git_url(url, project), env)
+    versions = template_versions.available(_git_url(url, project), env, options.fetch_from)
     shipped = template_source.is_canonical(url) and offline and not options.fetch_from
     if answers.commit not in versions:
         where = "this genaiops ships" if shipped else "the template source has"

@@ -223,3 +223,12 @@ def test_the_capability_map_is_data_read_by_copier_and_genaiops(repo_root: Path)
     excludes = safe_yaml.load((repo_root / "copier.yml").read_text())["_exclude"]
     assert any("capability_paths[capability]" in entry for entry in excludes)
     assert max(len(line) for entry in excludes for line in entry.splitlines()) <= 80
+
+
+def test_no_terminal_names_only_options_add_has(repo: Path, cli: Callable[..., CliResult]) -> None:
+    before = snapshot(repo)
+    result = cli("add", "eval", repo)
+    assert result.code == 2
+    assert "--defaults or --data KEY=VALUE" in result.err
+    assert "--data-file" not in result.err
+    assert snapshot(repo) == before
