@@ -157,7 +157,17 @@ def _enclosing_repository(dest: Path) -> Path | None:
     probe = dest
     while not probe.is_dir():
         probe = probe.parent
-    return git.toplevel(probe)
+    top = git.toplevel(probe)
+    if top is not None and _is_genaiops_checkout(top):
+        return None  # a demo made inside genaiops's own source tree is a repository of its own
+    return top
+
+
+def _is_genaiops_checkout(top: Path) -> bool:
+    from generator import resources
+
+    root = resources.template_root()
+    return (root / "generator").is_dir() and root.resolve() == top.resolve()
 
 
 def _first_commit(project: Path, message: str) -> str:
