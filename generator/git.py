@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from generator.errors import GenaiopsError
 
@@ -220,8 +221,17 @@ def shared_clone(top: Path, dest: Path) -> None:
     run(["clone", "--quiet", "--shared", str(top), str(dest)], dest.parent)
 
 
-def merge_file(base: bytes, ours: bytes, theirs: bytes, labels: Sequence[str]) -> tuple[bytes, int]:
-    """``git merge-file -p``: the merged bytes and the number of conflicts."""
+def merge_file(
+    base: bytes,
+    ours: bytes,
+    theirs: bytes,
+    labels: Sequence[str],
+    favor: Literal["ours", "theirs"] | None = None,
+) -> tuple[bytes, int]:
+    """``git merge-file -p``: the merged bytes and the number of conflicts.
+
+    With ``favor`` a conflicting hunk takes that side instead of getting markers.
+    """
     with tempfile.TemporaryDirectory(prefix="genaiops-merge-") as tmp:
         paths = []
         for name, content in (("ours", ours), ("base", base), ("theirs", theirs)):
@@ -229,7 +239,8 @@ def merge_file(base: bytes, ours: bytes, theirs: bytes, labels: Sequence[str]) -
             path.write_bytes(content)
             paths.append(str(path))
         label_args = [arg for label in labels for arg in ("-L", label)]
-        proc = run(["merge-file", "-p", *label_args, *paths], Path(tmp), check=False)
+        favor_args = [f"--{favor}"] if favor else []
+        proc = run(["merge-file", "-p", *favor_args, *label_args, *paths], Path(tmp), check=False)
     if proc.returncode < 0 or proc.returncode > 127:
         raise GenaiopsError(f"git merge-file failed: {reason(proc)}", exit_code=1)
     return proc.stdout, proc.returncode

@@ -8,6 +8,7 @@ undo if anything fails half-way (the tree was clean, so ``reset --hard`` + ``cle
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import sys
 import tempfile
@@ -19,9 +20,10 @@ from typing import Any, Literal
 
 from generator import git
 from generator.inputs import check_directory
-from generator.template_source import SourceOptions, TemplateSource
+from generator.template_source import SourceOptions
 from generator.update import answers_file, merge, preflight
 from generator.update.migrations import REGISTRY, Migration, MigrationContext, pending
+from generator.update.renders import render_version
 from generator.update.summary import UpdateResult
 
 
@@ -134,9 +136,28 @@ def _update_one(
     state = git.status(project)
     renamed_from = {old for old, _ in ctx.renames}
     deleted = [p for p in state.deleted if p not in renamed_from]
-    old_files = (
-        _old_render(project, plan, [*deleted, *renamed_from]) if (deleted or renamed_from) else {}
+    head_files = set(git.tracked(project))
+    rej_targets = [
+        p.removesuffix(".rej")
+        for p in state.added
+        if options.conflict == "rej" and p.endswith(".rej") and p.removesuffix(".rej") in head_files
+    ]
+    wanted = {*deleted, *renamed_from, *rej_targets}
+    # the old version's files the team needs: the wanted ones, and those no longer in HEAD
+    old_files = render_version(plan, plan.current, before.public, drop=head_files - wanted)
+    team_removed = sorted(p for p in old_files if p not in head_files)
+    new_files = (
+        render_version(plan, plan.target, after.public, keep=[*team_removed, *rej_targets])
+        if team_removed or rej_targets
+        else {}
     )
+    missed = [
+        (path, _diff(path, old_files[path], new_files[path], plan))
+        for path in team_removed
+        if path in new_files and new_files[path] != old_files[path]
+    ]
+    for target in rej_targets:
+        _only_conflicts_aside(project, target, old_files.get(target), new_files.get(target))
     conflicts = list(state.unmerged)
     for old, new in ctx.renames:
         if _carry_over(project, old, new, old_files.get(old)):
@@ -146,6 +167,10 @@ def _update_one(
         f"recover it with `git checkout HEAD -- {path}`"
         for path in deleted
         if git.show(project, "HEAD", path) != old_files.get(path)
+    ] + [
+        f"the template changed {path}, which your team deleted or renamed; its change is not "
+        "applied: the diff below shows it, to carry over by hand if it still matters"
+        for path, _ in missed
     ]
     state = git.status(project)
     rejects = sorted(p for p in state.added if p.endswith(".rej"))
@@ -170,32 +195,35 @@ def _update_one(
         changed_answers=changed_answers,
         warnings=warnings,
         notes=ctx.notes,
+        missed=missed,
     )
 
 
-def _old_render(project: Path, plan: preflight.Plan, paths: Sequence[str]) -> dict[str, bytes]:
-    """The listed files as the project's previous template version rendered them."""
-    from generator import scaffold
-
-    source = TemplateSource(
-        src=plan.answers.src_path,
-        vcs_ref=plan.current,
-        local_dir=None,
-        shipped=plan.ours,
-        git_env=plan.git_env,
+def _diff(path: str, old: bytes, new: bytes, plan: preflight.Plan) -> str:
+    lines = difflib.unified_diff(
+        old.decode(errors="replace").splitlines(keepends=True),
+        new.decode(errors="replace").splitlines(keepends=True),
+        fromfile=f"a/{path} ({plan.current})",
+        tofile=f"b/{path} ({plan.target})",
     )
-    with tempfile.TemporaryDirectory(prefix="genaiops-old-") as tmp:
-        dest = Path(tmp) / "old"
-        scaffold.render(
-            source,
-            dest,
-            plan.answers.public,
-            defaults=True,
-            trust=False,
-            answers_file=plan.answers.relpath,
-            exclude=scaffold.subset_exclude(sorted(set(paths))),
-        )
-        return {p: (dest / p).read_bytes() for p in paths if (dest / p).is_file()}
+    return "".join(lines)
+
+
+def _only_conflicts_aside(
+    project: Path, rel: str, base: bytes | None, theirs: bytes | None
+) -> None:
+    """Copier's rej mode puts the template's file in place and the team's whole hunks aside;
+    redo it the other way round: the team's file stays, only conflicting hunks go to .rej."""
+    ours = git.show(project, "HEAD", rel)
+    if ours is None or base is None or theirs is None:
+        return  # a file one side lacks: Copier's result stands
+    kept, patch = merge.keep_ours(base, ours, theirs, rel)
+    (project / rel).write_bytes(kept)
+    reject = project / f"{rel}.rej"
+    if patch:
+        reject.write_bytes(patch)
+    else:
+        reject.unlink(missing_ok=True)
 
 
 def _carry_over(project: Path, old: str, new: str, base: bytes | None) -> bool:

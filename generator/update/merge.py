@@ -7,6 +7,7 @@ conflict of an update the same way.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from generator import git
@@ -36,6 +37,27 @@ def three_way(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
     """
     content, conflicts = git.merge_file(base, ours, theirs, (OURS_LABEL, BASE_LABEL, THEIRS_LABEL))
     return MergeResult(content=content, conflicts=conflicts)
+
+
+def keep_ours(base: bytes, ours: bytes, theirs: bytes, rel: str) -> tuple[bytes, bytes]:
+    """``--conflict rej`` done as the team expects: their file, and only the conflicts aside.
+
+    Returns the team's file with the template's non-conflicting changes merged in, and a patch
+    (empty when nothing conflicts) that turns it into the template's side of every conflicting
+    hunk, for ``git apply`` or review; nothing of the team's is removed from the file.
+    """
+    labels = (OURS_LABEL, BASE_LABEL, THEIRS_LABEL)
+    kept, _ = git.merge_file(base, ours, theirs, labels, favor="ours")
+    taken, _ = git.merge_file(base, ours, theirs, labels, favor="theirs")
+    if kept == taken:
+        return kept, b""
+    diff = difflib.unified_diff(
+        kept.decode(errors="surrogateescape").splitlines(keepends=True),
+        taken.decode(errors="surrogateescape").splitlines(keepends=True),
+        fromfile=f"a/{rel}",
+        tofile=f"b/{rel}",
+    )
+    return kept, "".join(diff).encode(errors="surrogateescape")
 
 
 def has_markers(content: bytes) -> bool:
