@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from generator import console
-from generator.commands.options import check_format
+from generator.commands.options import DataOption, FormatOption, check_format
 
 if TYPE_CHECKING:
     from generator.create import NewResult
@@ -67,12 +67,7 @@ def register(app: typer.Typer) -> None:
         defaults: Annotated[
             bool, typer.Option("--defaults", help="Take the default for every question.")
         ] = False,
-        data: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--data", "-d", metavar="KEY=VALUE", help="Answer a question (repeatable)."
-            ),
-        ] = None,
+        data: DataOption = None,
         data_file: Annotated[
             Path | None, typer.Option("--data-file", metavar="FILE", help="YAML file of answers.")
         ] = None,
@@ -109,9 +104,7 @@ def register(app: typer.Typer) -> None:
                 "--trust", help="Let a third-party template run its tasks and extensions."
             ),
         ] = False,
-        fmt: Annotated[
-            str, typer.Option("--format", metavar="text|json", help="Output: text or json.")
-        ] = "text",
+        fmt: FormatOption = "text",
     ) -> None:
         """Create a GenAI workload repository from the template."""
         from generator.create import NewOptions, create

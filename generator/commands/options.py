@@ -3,9 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
+
+import typer
 
 from generator.errors import GenaiopsError
+
+# The options several verbs declare, declared once
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--data", "-d", metavar="KEY=VALUE", help="Answer a question: KEY=VALUE (repeatable)."
+    ),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", metavar="text|json", help="Output: text or json.")
+]
+TemplateUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--template-url",
+        metavar="URL",
+        help="Fetch the template from this URL or path instead (mirror, clone).",
+    ),
+]
+OnlineOption = Annotated[
+    bool,
+    typer.Option(
+        "--online",
+        help="Fetch genaiops' template from its git URL, not from the versions this package ships.",
+    ),
+]
 
 TEXT_OR_JSON = ("text", "json")
 CONFLICT_MODES = ("inline", "rej")

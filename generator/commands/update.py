@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from generator.commands.options import DataOption, FormatOption, OnlineOption, TemplateUrlOption
 from generator.errors import FAILURE_EXIT, USAGE_EXIT, GenaiopsError
 
 if TYPE_CHECKING:
@@ -89,33 +90,17 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option("--conflict", help="inline: conflict markers; rej: *.rej files."),
         ] = "inline",
-        data: Annotated[
-            list[str] | None,
-            typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
-        ] = None,
+        data: DataOption = None,
         defaults: Annotated[
             bool, typer.Option("--defaults", help="Take the default for new questions.")
         ] = False,
-        template_url: Annotated[
-            str | None,
-            typer.Option(
-                "--template-url",
-                help="Fetch the template from this URL or path instead (mirror, clone).",
-            ),
-        ] = None,
-        online: Annotated[
-            bool,
-            typer.Option(
-                "--online",
-                help="Fetch genaiops' template from its git URL, not "
-                "from the versions this package ships.",
-            ),
-        ] = False,
+        template_url: TemplateUrlOption = None,
+        online: OnlineOption = False,
         trust: Annotated[
             bool,
             typer.Option("--trust", help="Let a third-party template run its tasks."),
         ] = False,
-        fmt: Annotated[str, typer.Option("--format", help="Output: text or json.")] = "text",
+        fmt: FormatOption = "text",
     ) -> None:
         """Merge a newer template version into repositories, keeping every team edit."""
         from generator.answers import parse_data_options
