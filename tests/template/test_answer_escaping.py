@@ -14,6 +14,7 @@ import ast
 import dataclasses
 import functools
 import json
+import re
 import shutil
 import subprocess
 import tomllib
@@ -43,7 +44,7 @@ LANDING = {
 }
 SPECIALS = [
     *"\"'\\$#%`{}[]<>*_&|~!-+=.:;,/()@^?",
-    *("{{", "}}", "{%", "${", "%{", "$(", "é", "日本", "🙂"),
+    *("{{", "}}", "{%", "${", "%{", "$(", "syntax=", "escape=", "é", "日本", "🙂"),
 ]
 
 # One line of printable text: what the validators let through
@@ -169,6 +170,8 @@ def check_rendered(
         lines, base_lines = files[key].splitlines(), base[key].splitlines()
         assert lines[0].startswith(marker) and lines[1:] == base_lines[1:], key
     assert _run_make_first_line(files["makefile"], tmp) == "probe-ran\n"
+    # a first line "# syntax=..." or "# escape=..." would be a Dockerfile parser directive
+    assert not re.match(r"#\s*[A-Za-z]+\s*=", files["dockerfile"].splitlines()[0])
 
 
 @settings(
