@@ -101,6 +101,27 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-if-worse", action="store_true", help="exit 1 when B is worse on a primary metric"
     )
     cmp_.add_argument("--out", type=Path, help="results directory (default: evals/results/<id>)")
+
+    changed = sub.add_parser(
+        "compare-changed", help="compare every prompt variant changed since --base with its base"
+    )
+    common(changed)
+    changed.add_argument("--base", required=True, help="git ref of the base branch")
+    changed.add_argument("--out", type=Path, help="results directory")
+    changed.add_argument(
+        "--fail-if-worse", action="store_true", help="exit 1 when a variant got worse"
+    )
+    changed.add_argument("--real-model-eval", choices=sorted(SCOPES), default="")
+
+    red = sub.add_parser(
+        "redteam", help="the adversarial set against the guardrails, or against --url"
+    )
+    red.add_argument("--url", default="", help="a running app (default: the guardrails offline)")
+    red.add_argument("--out", type=Path, default=Path("reports/redteam"))
+    red.add_argument("--config", type=Path, help="thresholds (default: evals/redteam.yaml)")
+    red.add_argument("--concurrency", type=int, help=argparse.SUPPRESS)
+    red.add_argument("--max-items", type=int, help=argparse.SUPPRESS)
+    red.add_argument("--thresholds", type=Path, help=argparse.SUPPRESS)
     return parser
 
 
@@ -240,15 +261,21 @@ def _cmd_baseline(args: argparse.Namespace, cfg: Any) -> int:
     return 0
 
 
-def _cmd_compare(args: argparse.Namespace, cfg: Any) -> int:
-    from eval.compare import WORSE, compare_suite, overall
-    from eval.evaluate import new_run_id
+def _compare(
+    args: argparse.Namespace,
+    cfg: Any,
+    a: str,
+    b: str,
+    out: Path,
+    label_a: str = "",
+    label_b: str = "",
+) -> tuple[str, dict[str, str]]:
+    """Run A and B on the same items; write compare.{json,md}; return the Markdown, verdicts."""
+    from eval.compare import compare_suite, overall
     from eval.report import compare_markdown, run_markdown, write_run
 
-    compare_id = new_run_id(f"compare-{args.a}-vs-{args.b}")
-    out = args.out or cfg.results_dir / compare_id
     runs = {}
-    for side, spec in (("a", args.a), ("b", args.b)):
+    for side, spec in (("a", a), ("b", b)):
         run = asyncio.run(_run_variant(args, cfg, spec, regression=False, label=f"{side}-{spec}"))
         write_run(
             out / side, run.config, run.rows, run.summary, run_markdown(run.summary, run.checks)
@@ -269,18 +296,20 @@ def _cmd_compare(args: argparse.Namespace, cfg: Any) -> int:
     }
     verdicts = overall(results, primary)
     notes = _prompt_notes(runs["a"], runs["b"])
-    markdown = compare_markdown(args.a, args.b, results, verdicts, notes)
+    markdown = compare_markdown(label_a or a, label_b or b, results, verdicts, notes)
+    producers = {side: run.producer for side, run in runs.items()}
+    markdown += f"\nModel: {producers['a'].label} (A), {producers['b'].label} (B).\n"
     errors = {side: sum(1 for r in run.rows if r.error) for side, run in runs.items()}
     if any(errors.values()):
         markdown += f"\nErrored items (excluded from pairing): A={errors['a']}, B={errors['b']}\n"
     (out / "compare.json").write_text(
         json.dumps(
             {
-                "a": args.a,
-                "b": args.b,
+                "a": a,
+                "b": b,
                 "overall": verdicts,
                 "not_evaluated": notes,
-                "producers": {side: run.producer.as_dict() for side, run in runs.items()},
+                "producers": {side: p.as_dict() for side, p in producers.items()},
                 "errors": errors,
                 "metrics": [r.as_dict() for r in results],
                 "bootstrap": {
@@ -295,8 +324,51 @@ def _cmd_compare(args: argparse.Namespace, cfg: Any) -> int:
         encoding="utf-8",
     )
     (out / "compare.md").write_text(markdown, encoding="utf-8")
+    return markdown, verdicts
+
+
+def _cmd_compare(args: argparse.Namespace, cfg: Any) -> int:
+    from eval.compare import WORSE
+    from eval.evaluate import new_run_id
+
+    out = args.out or cfg.results_dir / new_run_id(f"compare-{args.a}-vs-{args.b}")
+    markdown, verdicts = _compare(args, cfg, args.a, args.b, out)
     _publish(markdown + f"\nResults: `{out}`\n")
     return 1 if args.fail_if_worse and WORSE in verdicts.values() else 0
+
+
+def _cmd_compare_changed(args: argparse.Namespace, cfg: Any) -> int:
+    """Every prompt variant the branch adds or changes, against the base branch's version."""
+    from eval.compare import WORSE
+    from eval.evaluate import new_run_id
+    from eval.variant_changes import changes
+
+    out = args.out or cfg.results_dir / new_run_id("compare-changed")
+    out.mkdir(parents=True, exist_ok=True)
+    found = changes(ROOT, args.base, out)
+    lines = ["### Prompt variants changed by this pull request", ""]
+    worse = False
+    if not found:
+        lines.append("No prompt variant was added or changed: nothing to compare.")
+    for change in found:
+        markdown, verdicts = _compare(
+            args,
+            cfg,
+            change.a,
+            change.b,
+            out / change.variant,
+            label_a=f"{change.variant} on the base branch",
+            label_b=f"{change.variant} in this pull request",
+        )
+        worse = worse or WORSE in verdicts.values()
+        lines += [f"#### `{change.variant}` ({change.what})", "", markdown.replace("## ", "##### ")]
+    if worse:
+        lines += ["", "**Verdict: a changed variant is worse on a primary metric.**"]
+    lines += [_scope_note(args)]
+    comment = "\n".join(lines) + "\n"
+    (out / "comment.md").write_text(comment, encoding="utf-8")
+    _publish(comment + f"\nResults: `{out}`\n")
+    return 1 if args.fail_if_worse and worse else 0
 
 
 def _prompt_notes(a: Any, b: Any) -> list[str]:
@@ -304,13 +376,27 @@ def _prompt_notes(a: Any, b: Any) -> list[str]:
     if a.producer.follows_instructions or b.producer.follows_instructions:
         return []
     files_a, files_b = a.config["prompt_files"], b.config["prompt_files"]
+    used = {
+        version.partition("@")[0]
+        for run in (a, b)
+        for versions in run.config["prompt_versions"].values()
+        for version in versions
+    }
     return [
         f"prompt {pid}: {files_a[pid]['file']} (A) and {files_b[pid]['file']} (B) differ; the "
         "offline model does not follow prompt instructions, so only their effect on the data "
         "blocks and length was compared. Compare them with a real model (docs/eval.md)"
-        for pid in sorted(set(files_a) & set(files_b))
+        for pid in sorted(set(files_a) & set(files_b) & used)
         if files_a[pid]["sha256"] != files_b[pid]["sha256"]
     ]
+
+
+def _cmd_redteam(args: argparse.Namespace, cfg: Any) -> int:
+    from eval.redteam import run
+
+    if args.url and not args.url.startswith(("http://", "https://")):
+        raise UsageError(f"URL must start with http:// or https:// (got '{args.url}')")
+    return run(ROOT, args.url, args.out, args.config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -323,9 +409,13 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("--concurrency must be at least 1")
         if args.max_items is not None and args.max_items < 1:
             raise UsageError("--max-items must be at least 1")
-        command = {"run": _cmd_run, "baseline": _cmd_baseline, "compare": _cmd_compare}[
-            args.command
-        ]
+        command = {
+            "run": _cmd_run,
+            "baseline": _cmd_baseline,
+            "compare": _cmd_compare,
+            "compare-changed": _cmd_compare_changed,
+            "redteam": _cmd_redteam,
+        }[args.command]
         return command(args, cfg)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
