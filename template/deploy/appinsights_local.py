@@ -319,9 +319,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": "unknown path"})
 
     def do_GET(self) -> None:  # noqa: N802
-        if self.path.split("?")[0] == "/_envelopes":
+        path = self.path.split("?")[0]
+        if path == "/_envelopes":
             with self.store._lock:
                 self._send(200, list(self.store.envelopes))
+        elif path == "/health":
+            self._send(200, {"status": "ok", "envelopes": len(self.store.envelopes)})
         else:
             self._send(404, {"error": "unknown path"})
 

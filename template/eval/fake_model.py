@@ -12,7 +12,8 @@ broken prompt produces broken answers here, and the gate must catch them. As jud
 groundedness, relevance and coherence from term overlap, the way the rubrics define them.
 It is a test double, not a language model: what it cannot do is everything else.
 
-``python -m eval.fake_model`` serves it until stdin closes and prints its base URL.
+``python -m eval.fake_model`` serves it until stdin closes and prints its base URL;
+``--port N`` serves on that port until the process is stopped.
 """
 
 from __future__ import annotations
@@ -162,6 +163,7 @@ def follow_instructions(body: dict[str, Any]) -> tuple[int, str]:
 def main() -> None:
     import argparse
     import sys
+    import time
 
     from eval import stub_model
 
@@ -170,6 +172,9 @@ def main() -> None:
     args = parser.parse_args()
     with stub_model.serve(follow_instructions, port=args.port, model="fake-gpt") as stub:
         print(stub.base_url.removesuffix("/v1"), flush=True)
+        if args.port:
+            while True:
+                time.sleep(3600)
         sys.stdin.read()
 
 

@@ -64,6 +64,14 @@ def serve(
         def log_message(self, *args: Any) -> None:  # keep test output clean
             return
 
+        def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+            data = b'{"status": "ok"}' if self.path == "/health" else b'{"error": "not found"}'
+            self.send_response(200 if self.path == "/health" else 404)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self) -> None:  # noqa: N802 (http.server naming)
             nonlocal in_flight
             body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")

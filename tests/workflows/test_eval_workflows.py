@@ -72,9 +72,7 @@ def test_the_real_model_job_runs_for_configured_same_repository_pull_requests_on
 
 
 def test_the_offline_report_says_whether_a_real_model_judges_the_change(workflows, repo_root):
-    step = next(
-        s for _, s in steps(workflows["ci"]) if "REAL_MODEL_EVAL" in (s.get("env") or {})
-    )
+    step = next(s for _, s in steps(workflows["ci"]) if "REAL_MODEL_EVAL" in (s.get("env") or {}))
     value = step["env"]["REAL_MODEL_EVAL"]
     push = {**pull_request(), "github.event_name": "push"}
     assert expression(value, push) == "push"
@@ -123,9 +121,10 @@ def run_comment_step(job: dict, tmp_path: Path, env: dict[str, str]) -> str:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "pr comment 7 --repo team/workload --edit-last --create-if-none" in (
-        tmp_path / "args"
-    ).read_text()
+    assert (
+        "pr comment 7 --repo team/workload --edit-last --create-if-none"
+        in (tmp_path / "args").read_text()
+    )
     return (tmp_path / "body.md").read_text()
 
 
@@ -141,9 +140,7 @@ def test_the_comment_joins_both_gates_reports(workflows, tmp_path):
     results = tmp_path / "eval-results"
     write_report(results, "eval-offline", "eval-offline", "### Offline eval gate: PASSED\n")
     write_report(results, "eval-real", "eval-real", "### Eval gate, real model: FAILED\n")
-    body = run_comment_step(
-        job, tmp_path, {"OFFLINE_RESULT": "success", "REAL_RESULT": "failure"}
-    )
+    body = run_comment_step(job, tmp_path, {"OFFLINE_RESULT": "success", "REAL_RESULT": "failure"})
     assert body.index("Offline eval gate: PASSED") < body.index("real model: FAILED")
 
 
