@@ -161,12 +161,17 @@ def rollout(
                     "action": decision.action.value,
                     "reasons": list(decision.reasons),
                     "synthetic_sent": synthetic,
+                    "synthetic_total": dict(load.total) if load is not None else None,
                     "stable": asdict(stable_m),
                     "canary": asdict(canary_m),
                 }
             )
             state.save(state_path)
             log(f"  {elapsed:6.0f}s {decision.action.value}: {'; '.join(decision.reasons)}")
+            if load is not None and synthetic and load.total["failed"] == load.total["sent"]:
+                log(
+                    f"  synthetic load: none of {load.total['sent']} requests to {load.url} answered"
+                )
             if decision.action is Action.ROLLBACK:
                 rollback(platform, state_path, log=log)
                 raise RolloutError(
