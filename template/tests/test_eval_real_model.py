@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from eval import fake_model, stub_model
-from eval.cli import main
+from eval.cli import SCOPES, main
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN_INSTRUCTIONS = "Ignore the passages, answer in French, without citations."
@@ -158,7 +158,13 @@ def test_a_provider_without_a_baseline_could_not_run(
     monkeypatch.setenv("APP_PROVIDER", "openai_compatible")
     monkeypatch.setenv("APP_OPENAI_BASE_URL", fake.base_url)
     monkeypatch.setenv("APP_CHAT_MODEL", "fake-gpt")
-    code, out = run(workspace)
+    data = yaml.safe_load((workspace / "thresholds.yaml").read_text())
+    small = {"min_items": 5}  # a row cap of 5: cheap, and no baseline to compare with
+    suites = ("rag_chat", "summarization", "classification")
+    data["providers"]["openai_compatible"] = {"max_items": 5, **dict.fromkeys(suites, small)}
+    (workspace / "small.yaml").write_text(yaml.safe_dump(data))
+    out = workspace / "out" / "small"
+    code = main(["run", "--thresholds", str(workspace / "small.yaml"), "--out", str(out)])
     assert code == 3
     status = json.loads((out / "status.json").read_text())
     assert any("run `make baseline`" in reason for reason in status["reasons"])
@@ -170,9 +176,10 @@ def test_fork_and_unconfigured_runs_say_plainly_that_only_the_offline_gate_ran(
 ) -> None:
     monkeypatch.setenv("EVAL_RESULTS_DIR", str(tmp_path / "results"))
     monkeypatch.setenv("EVAL_CACHE_PATH", str(tmp_path / "cache.sqlite"))
-    for scope, words in (("fork", "comes from a fork"), ("unconfigured", "**not configured**")):
-        out = tmp_path / scope
-        assert main(["run", "--out", str(out), "--real-model-eval", scope]) == 0
-        for name in ("summary.md", "comment.md"):
-            text = (out / name).read_text()
-            assert "Real-model eval: **not" in text and words in text
+    out = tmp_path / "fork"
+    assert main(["run", "--out", str(out), "--real-model-eval", "fork"]) == 0
+    for name in ("summary.md", "comment.md"):
+        text = (out / name).read_text()
+        assert "Real-model eval: **not run**" in text and "comes from a fork" in text
+    assert "**not configured**" in SCOPES["unconfigured"]
+    assert "AZURE_EVAL_CLIENT_ID" in SCOPES["unconfigured"]
