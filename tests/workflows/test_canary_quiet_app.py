@@ -32,15 +32,15 @@ def gate(synthetic: bool) -> str:
     return f"""
 [rollout]
 steps = [10, 50, 100]
-min_bake_seconds = 2
-max_wait_seconds = 12
-poll_seconds = 1
+min_bake_seconds = 1.5
+max_wait_seconds = 15
+poll_seconds = 0.5
 baseline_minutes = 30
 ready_timeout_seconds = 30
 deactivate_previous = true
 
 [gate]
-min_requests = 12
+min_requests = 8
 max_error_rate = 0.02
 error_rate_factor = 2.0
 p95_factor = 1.5
@@ -52,8 +52,8 @@ require_eval_score = true
 
 [synthetic]
 enabled = {"true" if synthetic else "false"}
-requests_per_step = 12
-per_poll = 6
+requests_per_step = 8
+per_poll = 4
 timeout_seconds = 30
 """
 
@@ -191,15 +191,15 @@ def test_a_quiet_app_is_promoted_on_the_canarys_own_synthetic_rows(rig):
     for entry in state["history"]:
         assert entry["stable"]["requests"] == 0  # nobody used the app: no stable rows at all
     for entry in (h for h in state["history"] if h["action"] == "promote"):
-        assert entry["canary"]["requests"] >= 12 and entry["canary"]["eval_score"] > 0.5
+        assert entry["canary"]["requests"] >= 8 and entry["canary"]["eval_score"] > 0.5
     sent = json.loads(rolled.stdout.splitlines()[-1].split(": ", 1)[1].replace("'", '"'))
-    assert sent == {"sent": 36, "ok": 36, "failed": 0}  # bounded: 12 per step, 3 steps
+    assert sent == {"sent": 24, "ok": 24, "failed": 0}  # bounded: 8 per step, 3 steps
     canary_requests = [
         e
         for e in envelopes(rig)
         if e["data"]["baseType"] == "RequestData" and e["tags"].get("ai.application.ver") == canary
     ]
-    assert len(canary_requests) == 36
+    assert len(canary_requests) == 24
     assert {e["data"]["baseData"]["name"] for e in canary_requests} == {"POST /chat"}
 
 
@@ -219,4 +219,4 @@ def test_a_quiet_canary_with_a_broken_prompt_is_rolled_back_on_its_eval_score(ri
     assert "rolled back at 10 %" in rolled.stderr
     assert "< floor 0.500" in rolled.stderr and "error rate" not in rolled.stderr
     (last,) = [h for h in state["history"] if h["action"] == "rollback"]
-    assert last["canary"]["requests"] >= 12 and last["canary"]["eval_score"] < 0.2
+    assert last["canary"]["requests"] >= 8 and last["canary"]["eval_score"] < 0.2
