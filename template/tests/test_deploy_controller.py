@@ -240,7 +240,7 @@ def test_a_quiet_app_is_judged_on_its_synthetic_load_and_promoted(tmp_path: Path
     assert [h["weight"] for h in state.history if h["action"] == "promote"] == [10, 50, 100]
     # bounded: 60 per step, 20 per poll, all of it at the canary's label URL
     assert load.total == {"sent": 180, "ok": 180, "failed": 0}
-    assert {u.split("/chat")[0] for u in platform.received} == {"https://app---canary.example"}
+    assert {u.rsplit("/", 1)[0] for u in platform.received} == {"https://app---canary.example"}
     assert max(h["synthetic_sent"] for h in state.history) == 20
 
 
