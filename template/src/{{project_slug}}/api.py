@@ -27,6 +27,7 @@ from .feedback import FeedbackStore, UnknownRequest
 from .guardrails import GuardrailBlocked, RedactingFilter
 from .models import ChatResult, ChatTurn, ClassificationResult, SummaryResult
 from .settings import Settings, get_settings
+from .telemetry import emit_feedback, instrument_app
 
 log = logging.getLogger(__name__)
 log.addFilter(RedactingFilter())
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, orchestrator: Any = None) -> Fa
         yield
 
     app = FastAPI(title=PROJECT_NAME, version=__version__, lifespan=lifespan)
+    instrument_app(app, settings)
     app.state.orchestrator = orchestrator
     app.state.feedback = FeedbackStore(settings.feedback_path)
     authenticate = Authenticator(settings)
@@ -209,6 +211,7 @@ def create_app(settings: Settings | None = None, orchestrator: Any = None) -> Fa
             )
         except UnknownRequest:
             raise HTTPException(404, f"unknown request id {body.request_id!r}") from None
+        emit_feedback(body.request_id, body.rating, feedback_id)
         return {"status": "stored", "feedback_id": feedback_id, "request_id": body.request_id}
 
     return app

@@ -236,6 +236,7 @@ class Orchestrator:
             model = getattr(message, "ai_model_id", None) or model
             span.set_attribute("gen_ai.usage.input_tokens", usage.prompt_tokens)
             span.set_attribute("gen_ai.usage.output_tokens", usage.completion_tokens)
+            self.telemetry.evaluate_output(prompt.id, arguments, text)
         self.telemetry.model_call(
             prompt_id=prompt.id, prompt_version=prompt.version, model=model,
             seconds=time.perf_counter() - started, prompt_tokens=usage.prompt_tokens,
