@@ -163,8 +163,19 @@ def bench_api(requests: int) -> None:
         inproc = asyncio.run(direct())
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", f"{package_name()}.api:app", "--port", str(port),
-             "--log-level", "warning"], cwd=ROOT, env=env)  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"{package_name()}.api:app",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             import httpx

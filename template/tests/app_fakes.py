@@ -78,12 +78,19 @@ class FakeOpenAI:
             f"From the remote model. [{cited[0]}]" if cited else "Summary from the remote model."
         )
         return {
-            "id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": 0,
             "model": body.get("model", "deployment"),
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": answer}}],
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": answer},
+                }
+            ],
             "usage": {"prompt_tokens": 111, "completion_tokens": 22, "total_tokens": 133},
-        }  # fmt: skip
+        }
 
     def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
@@ -97,5 +104,9 @@ class FakeOpenAI:
             else:
                 encoded = vector
             data.append({"object": "embedding", "index": i, "embedding": encoded})
-        return {"object": "list", "data": data, "model": body.get("model", "deployment"),
-                "usage": {"prompt_tokens": 5, "total_tokens": 5}}  # fmt: skip
+        return {
+            "object": "list",
+            "data": data,
+            "model": body.get("model", "deployment"),
+            "usage": {"prompt_tokens": 5, "total_tokens": 5},
+        }
