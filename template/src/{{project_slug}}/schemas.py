@@ -34,10 +34,11 @@ class ErrorBody(BaseModel):
     request_id: str
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for the error statuses a route can return."""
+def error_responses(*statuses: int, by_reference: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the error statuses a route can return. A route whose
+    own media type is not JSON (the event stream) names the JSON error body by reference."""
     meaning = {
-        400: "input rejected by the guardrails",
+        400: "input rejected by the guardrails, or a body that cannot be parsed",
         401: "missing or invalid credentials",
         403: "credentials without the required scope, role or client",
         404: "unknown document, request or session",
@@ -47,6 +48,9 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         429: "rate limit reached; see Retry-After",
         502: "the model provider failed; retry later",
     }
+    if by_reference:
+        json = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        return {s: {"description": meaning[s], "content": json} for s in statuses}
     return {s: {"model": ErrorBody, "description": meaning[s]} for s in statuses}
 
 

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.sse import EventSourceResponse, format_sse_event
+from fastapi.responses import StreamingResponse
+from fastapi.sse import format_sse_event
 
 from ..auth import Caller
 from ..deps import AppState, CallerDep, app_state, record
@@ -36,6 +37,24 @@ async def conversation(
     return None, [ChatTurn(role=t.role, content=t.content) for t in body.history]
 
 
+# one event of the stream (OpenAPI before 3.2 describes each event with ``schema``)
+SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["meta", "delta", "blocked", "error", "done"]},
+        "data": {"type": "string", "description": "a JSON object"},
+    },
+}
+
+
+class EventStream(StreamingResponse):
+    """``text/event-stream`` from an iterator of formatted events (the route checks the input
+    and may answer 4xx before the stream starts, which a generator endpoint could not)."""
+
+    media_type = "text/event-stream"
+
+
 def _event(name: str, data: Any) -> bytes:
     return format_sse_event(event=name, data_str=json.dumps(data, ensure_ascii=False))
 
@@ -43,7 +62,8 @@ def _event(name: str, data: Any) -> bytes:
 def build(models: RequestModels, auth_statuses: tuple[int, ...]) -> APIRouter:
     router = APIRouter(tags=["chat"])
     Body: Any = models.ChatRequest
-    errors = error_responses(400, *auth_statuses, 404, 413, 422, 502)
+    statuses = (400, *auth_statuses, 404, 413, 422, 502)
+    errors = error_responses(*statuses)
 
     @router.post("/chat", response_model=ChatResult, responses=errors)
     async def chat(body: Body, request: Request, who: CallerDep) -> ChatResult:
@@ -62,16 +82,16 @@ def build(models: RequestModels, auth_statuses: tuple[int, ...]) -> APIRouter:
 
     @router.post(
         "/chat/stream",
-        response_class=EventSourceResponse,
+        response_class=EventStream,
         responses={
             200: {
                 "description": STREAM_EVENTS,
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "content": {"text/event-stream": {"schema": SSE_EVENT}},
             },
-            **errors,
+            **error_responses(*statuses, by_reference=True),
         },
     )
-    async def chat_stream(body: Body, request: Request, who: CallerDep) -> EventSourceResponse:
+    async def chat_stream(body: Body, request: Request, who: CallerDep) -> EventStream:
         """The same answer, streamed: text arrives as the model writes it, after screening."""
         state = app_state(request)
         session, history = await conversation(state, body, who)
@@ -106,6 +126,6 @@ def build(models: RequestModels, auth_statuses: tuple[int, ...]) -> APIRouter:
             yield _event("done", result.model_dump())
 
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        return EventSourceResponse(events(), headers=headers)
+        return EventStream(events(), headers=headers)
 
     return router

@@ -26,7 +26,7 @@ def build(models: RequestModels, auth_statuses: tuple[int, ...]) -> APIRouter:
         status_code=201,
         responses={
             200: {"model": FeedbackStored, "description": "the same feedback was stored before"},
-            **error_responses(*auth_statuses, 404, 409, 413, 422),
+            **error_responses(400, *auth_statuses, 404, 409, 413, 422),
         },
     )
     async def feedback(
