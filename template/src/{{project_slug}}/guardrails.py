@@ -17,6 +17,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,10 @@ class Guard(Protocol):
     async def check_output(self, text: str) -> Verdict: ...
 
 
+@lru_cache(maxsize=4096)
 def find_injection(text: str, families: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    """The rule families that match ``text`` (after :func:`normalise`)."""
+    """The rule families that match ``text`` (after :func:`normalise`). Cached: retrieved
+    passages are screened on every request that finds them."""
     clean = normalise(text)
     found = tuple(
         name
