@@ -43,25 +43,34 @@ class ChatUser(HttpUser):
     @task(6)
     def ask(self) -> None:
         with self.client.post(
-            "/chat", json={"question": random.choice(QUESTIONS)}, headers=_headers(),
-            name="POST /chat", catch_response=True,
+            "/chat",
+            json={"question": random.choice(QUESTIONS)},
+            headers=_headers(),
+            name="POST /chat",
+            catch_response=True,
         ) as response:
             if response.status_code != 200 or "answer" not in response.text:
                 response.failure(f"HTTP {response.status_code}")
                 return
             if random.random() < 0.2:
                 rating = {"request_id": response.json()["request_id"], "rating": 5}
-                self.client.post("/feedback", json=rating, headers=_headers(), name="POST /feedback")
+                self.client.post(
+                    "/feedback", json=rating, headers=_headers(), name="POST /feedback"
+                )
 
     @task(2)
     def conversation(self) -> None:
         first = self.client.post(
-            "/chat", json={"question": random.choice(QUESTIONS), "new_session": True},
-            headers=_headers(), name="POST /chat (session)",
+            "/chat",
+            json={"question": random.choice(QUESTIONS), "new_session": True},
+            headers=_headers(),
+            name="POST /chat (session)",
         )
         if first.status_code == 200:
             follow_up = {"question": "And what else?", "session_id": first.json()["session_id"]}
-            self.client.post("/chat", json=follow_up, headers=_headers(), name="POST /chat (session)")
+            self.client.post(
+                "/chat", json=follow_up, headers=_headers(), name="POST /chat (session)"
+            )
 
     @task(1)
     def ready(self) -> None:
@@ -85,6 +94,9 @@ def apply_thresholds(environment, **_kwargs) -> None:
     verdict = "FAIL: " + "; ".join(problems) if problems else "PASS"
     logging.getLogger("loadtest").warning(
         "%s (requests %d, errors %.2f%%, p95 %.0f ms)",
-        verdict, total.num_requests, 100 * total.fail_ratio, p95,
+        verdict,
+        total.num_requests,
+        100 * total.fail_ratio,
+        p95,
     )
     environment.process_exit_code = 1 if problems else 0
