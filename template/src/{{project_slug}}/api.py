@@ -49,6 +49,8 @@ def create_app(
             from .orchestrator import Orchestrator
 
             state.orchestrator = Orchestrator.from_settings(settings)
+        for variant in settings.ui_prompt_variants:  # a missing variant fails here, not later
+            state.orchestrator.variant(variant)
         yield
         await store.close()
 
