@@ -3,9 +3,10 @@
 - workers: ``WEB_CONCURRENCY``, else the CPUs this container may use (its cgroup quota, not the
   host's core count), at least 1. Each worker is a process with its own event loop, index
   handle and store connection; the store is shared safely (SQLite WAL, or Table Storage).
-- keep-alive: longer than the ingress keeps idle upstream connections open, so the proxy never
-  reuses a connection the app has just closed (which clients would see as a 502). Container Apps'
-  Envoy ingress times out a request after 240 s; 620 s of keep-alive is comfortably longer.
+- keep-alive: the app must keep an idle connection open longer than the proxy in front does, or
+  the proxy may reuse a connection the app has just closed (clients see a 502). Container Apps
+  does not document its Envoy ingress's upstream idle timeout (its request timeout is 240 s);
+  620 s outlasts that and the usual 60-350 s proxy idle timeouts.
 - graceful shutdown: Container Apps sends SIGTERM and waits 30 s by default; finishing in-flight
   requests within 25 s leaves room.
 """
