@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from workflow_facts import NAMES, load, make_targets, steps, triggers
+from workflow_facts import CONDITIONAL, NAMES, load, make_targets, steps, triggers
 
 PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
@@ -19,11 +19,17 @@ def sources(repo_root):
 def test_every_source_has_exactly_one_include_stub(repo_root):
     sources = sorted(p.name for p in (repo_root / "workflows").glob("*.yml"))
     assert sources == sorted(f"{n}.yml" for n in NAMES)
+    expected = []
     for name in sources:
-        stub = repo_root / "template" / ".github" / "workflows" / f"{name}.jinja"
+        stem = name.removesuffix(".yml")
+        file = f"{name}.jinja"
+        if stem in CONDITIONAL:  # rendered only when the condition holds
+            file = f"{{% if {CONDITIONAL[stem]} %}}{name}{{% endif %}}.jinja"
+        stub = repo_root / "template" / ".github" / "workflows" / file
         assert stub.read_text() == f"{{% include 'workflows/{name}' %}}", name
+        expected.append(file)
     stubs = sorted(p.name for p in (repo_root / "template/.github/workflows").iterdir())
-    assert stubs == [f"{n}.jinja" for n in sources]
+    assert stubs == sorted(expected)
 
 
 def test_sources_are_wrapped_in_raw_and_stay_plain_yaml(sources):
@@ -114,7 +120,7 @@ def test_deploy_is_serialised_gated_and_rolls_back_on_failure_or_cancel(sources)
     assert deploy["concurrency"]["cancel-in-progress"] is False
     canary = deploy["jobs"]["canary"]
     assert canary["environment"] == "prod"
-    assert canary["needs"] == "verify"
+    assert canary["needs"] == ["verify", "provision"]  # provision on merge, then deploy
     runs = [s.get("run", "") for s in canary["steps"]]
     order = ["make image-build", "make canary-start", "make canary-smoke", "make canary-rollout"]
     assert [r for r in runs if r in order] == order

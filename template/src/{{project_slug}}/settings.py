@@ -139,6 +139,24 @@ class Settings(BaseSettings):
             raise ValueError("telemetry_exporter=otlp needs APP_OTLP_ENDPOINT")
         return self
 
+    # --- deployed-app seam (azure-path): names the IaC wires; the app branch owns their use ---
+    # Added here so the IaC <-> settings contract test can see them; when the app branch lands
+    # its own definitions of these names, this block goes.
+    store_backend: Literal["sqlite", "azure_tables"] = "sqlite"
+    azure_tables_endpoint: str | None = None  # https://<account>.table.core.windows.net
+    entra_required_scopes: list[str] = Field(default_factory=list)
+    entra_required_roles: list[str] = Field(default_factory=list)
+    entra_allowed_client_ids: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(default=0, ge=0)  # per caller; 0 = off
+
+    @model_validator(mode="after")
+    def _check_deployed_seam(self) -> Settings:
+        if self.store_backend == "azure_tables" and not self.azure_tables_endpoint:
+            raise ValueError("store_backend=azure_tables needs APP_AZURE_TABLES_ENDPOINT")
+        if self.azure_tables_endpoint and not _secure_or_local(self.azure_tables_endpoint):
+            raise ValueError("APP_AZURE_TABLES_ENDPOINT must be an https:// URL")
+        return self
+
 
 def _secure_or_local(url: str) -> bool:
     """Credentials only travel over TLS, except to a server on this machine (tests, proxies)."""
