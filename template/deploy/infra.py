@@ -16,6 +16,7 @@ Exit codes: 0 done (or skipped with a notice), 1 a command failed, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shlex
@@ -105,7 +106,10 @@ BACKEND_OVERRIDE = 'terraform {\n  backend "azurerm" {}\n}\n'
 def _run(
     command: Sequence[str], environment: Mapping[str, str]
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(command), env=dict(environment), text=True, check=False)
+    capture = command[:2] == ["git", "remote"] or command[:2] == ["az", "containerapp"]
+    return subprocess.run(
+        list(command), env=dict(environment), text=True, check=False, capture_output=capture
+    )
 
 
 def plan(action: str, env: str, environment: Mapping[str, str]) -> list[list[str]]:
@@ -131,6 +135,16 @@ def main(argv: Sequence[str] | None = None, runner: Runner = _run) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     args = parser.parse_args(argv)
     environment = dict(os.environ)
+    # the inputs the IaC needs from outside it: the repository its credentials trust (the git
+    # remote, like make azure-setup) and the API's audience
+    if not environment.get("GITHUB_REPOSITORY"):
+        from deploy.azure_setup import repository
+
+        remote = runner(["git", "remote", "get-url", "origin"], environment).stdout or ""
+        with contextlib.suppress(ValueError):  # then the IaC's own default stands
+            environment["GITHUB_REPOSITORY"] = repository(remote)
+    environment.setdefault("TF_VAR_github_repository", environment.get("GITHUB_REPOSITORY", ""))
+    environment.setdefault("TF_VAR_api_audience", environment.get("AZURE_API_AUDIENCE", ""))
     try:
         commands = plan(args.action, args.env, environment)
         app = environment.get("AZURE_CONTAINERAPP_NAME")

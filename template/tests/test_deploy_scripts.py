@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from deploy import image, index_refresh, monitor, template_update
+from deploy import image, index_refresh, infra, monitor, template_update
 
 CONFIG = monitor.MonitorConfig()
 BASELINE = monitor.Period(7000, 35, 800.0, 0.9, 0.8)
@@ -119,3 +119,40 @@ def test_template_update_installs_genaiops_from_the_recorded_repository(
     (tmp_path / ".copier-answers.yml").write_text("_src_path: /some/local/checkout\n")
     with pytest.raises(RuntimeError, match="no canonical template URL"):
         template_update.genaiops_command(run)
+
+
+def test_reprovisioning_tells_the_iac_the_app_exists_so_production_keeps_its_image(
+    monkeypatch,
+) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    monkeypatch.setenv("AZURE_CONTAINERAPP_NAME", "ca-chat")
+    monkeypatch.setenv("AZURE_RESOURCE_GROUP", "rg-chat")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "contoso/chat")
+    for name in infra.BACKEND_VARS:
+        monkeypatch.setenv(name, "x")
+    calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def runner(command, environment):
+        calls.append((list(command), dict(environment)))
+        return infra.subprocess.CompletedProcess(command, 0, "ca-chat\n", "")
+
+    assert infra.main(["provision", "--env", "prod"], runner=runner) == 0
+    (probe, _), *rest = calls
+    assert probe == infra.app_exists_command("ca-chat", "rg-chat")
+    applied = rest[-1]
+    assert applied[1]["SERVICE_API_RESOURCE_EXISTS"] == "true"  # Bicep keeps image + traffic
+    assert applied[1]["TF_VAR_apim_public_network_access_enabled"] == "false"
+    if infra.flavour() == "bicep":
+        assert applied[0][:4] == ["az", "deployment", "sub", "create"]
+    else:
+        assert applied[0][2] == "apply" and "-var-file=env/prod.tfvars" in applied[0]
+        (infra.INFRA / "backend_override.tf").unlink()
+
+
+def test_infra_preview_is_read_only_and_skips_without_terraform_state(monkeypatch, capsys) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    command = infra.bicep_command("preview", Path("infra/env/prod.bicepparam"), "x", "n")
+    assert command[:4] == ["az", "deployment", "sub", "what-if"]
+    assert command[-2:] == ["--validation-level", "ProviderNoRbac"]
+    with pytest.raises(infra.Skip, match="TF_BACKEND_RESOURCE_GROUP"):
+        infra.terraform_commands("preview", Path("infra/env/prod.tfvars"), {})
