@@ -84,7 +84,9 @@ def test_azure_setup_sets_every_contract_variable_from_the_outputs(setup_repo, c
         json.dumps(
             {
                 "subscription": "11111111-2222-3333-4444-555555555555",
-                "credentials": {"id-deploy-abc123": ["repo:contoso/chat-workload:environment:prod"]},
+                "credentials": {
+                    "id-deploy-abc123": ["repo:contoso/chat-workload:environment:prod"]
+                },
             }
         )
     )
