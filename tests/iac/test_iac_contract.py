@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -266,3 +268,20 @@ def test_first_revision_is_healthy_and_reprovisioning_keeps_image_and_traffic(
         assert local["health_path"] == contract.HEALTH_PATH
         ignored = facts.text(config["lifecycle"]["ignore_changes"])
         assert "traffic_weight" in ignored and "container[0].image" in ignored
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+@pytest.mark.parametrize("name", [n for n, a in FULL.items() if a["iac"] == "terraform"])
+def test_every_terraform_rendering_is_formatted(
+    rendered: dict[str, dict[str, Any]], name: str
+) -> None:
+    """Jinja conditionals must not break terraform fmt's alignment in any combination."""
+    proc = subprocess.run(
+        ["terraform", "fmt", "-check", "-recursive", "-diff"],
+        cwd=rendered[name]["repo"] / "infra",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
