@@ -147,3 +147,30 @@ def test_make_targets_are_found_in_run_scripts():
     assert make_targets("mkdir -p r\nmake iac-scan CHECKOV_SARIF_DIR=reports/iac") == {"iac-scan"}
     assert make_targets('$(MAKE) eval-online URL="$$(x)"') == {"eval-online"}
     assert make_targets("gh auth setup-git\nmake template-update") == {"template-update"}
+
+
+def test_infra_changes_are_previewed_read_only_and_provisioned_before_deploying(sources):
+    preview = load(sources["infra-preview"])
+    assert set(triggers(preview)) == {"pull_request"}  # the preview identity's only subject
+    job = preview["jobs"]["preview"]
+    assert "head.repo.full_name == github.repository" in job["if"]  # forks get the notice job
+    assert "vars.AZURE_PREVIEW_CLIENT_ID != ''" in job["if"]
+    login = next(s for s in job["steps"] if s.get("uses", "").startswith("azure/login@"))
+    assert login["with"]["client-id"] == "${{ vars.AZURE_PREVIEW_CLIENT_ID }}"
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["make infra-preview ENV=prod"]
+    skipped = preview["jobs"]["skipped"]
+    assert skipped["permissions"] == {} and "::notice" in skipped["steps"][0]["run"]
+
+    deploy = load(sources["deploy"])
+    provision = deploy["jobs"]["provision"]
+    assert provision["environment"] == "prod" and provision["needs"] == "verify"
+    runs = [s.get("run") for s in provision["steps"]]
+    assert "make provision ENV=prod" in runs
+    login = next(s for s in provision["steps"] if s.get("uses", "").startswith("azure/login@"))
+    assert login["with"]["client-id"] == "${{ vars.AZURE_PROVISION_CLIENT_ID }}"
+    canary = deploy["jobs"]["canary"]
+    attest = next(
+        s for s in canary["steps"] if s.get("uses", "").startswith("actions/attest-build")
+    )
+    assert attest["with"]["subject-digest"] == "${{ steps.image.outputs.digest }}"
+    assert canary["permissions"]["attestations"] == "write"
