@@ -108,6 +108,10 @@ def commands(repo: Path) -> dict[str, list[list[str]]]:
         m["azure_setup"].subscription_command(),
         *m["azure_setup"].entra_app_commands("chat-api"),
         *m["azure_setup"].entra_app_finish_commands("11111111-2222-3333-4444-555555555555"),
+        m["azure_setup"].object_id_command("11111111-2222-3333-4444-555555555555"),
+        m["azure_setup"].role_assignment_command(
+            "33333333-3333-3333-3333-333333333333", "44444444-4444-4444-4444-444444444444"
+        ),
         *m["azure_setup"].bootstrap_commands(
             "00000000-0000-0000-0000-000000000000",
             "11111111-1111-1111-1111-111111111111",
