@@ -37,6 +37,25 @@ TEST_CMD = re.compile(
     r"npm\s+test|unittest|hatch\s+test)\b|^(test|tests|unit|unit-tests?|check)$",
     re.I,
 )
+# GenAI practice: an LLM SDK or framework imported by code or declared as a dependency
+_LLM_PY = (
+    r"openai|anthropic|langchain\w*|llama_index|semantic_kernel|promptflow|litellm|ollama|"
+    r"google\.genai|google\.generativeai|vertexai|google\.adk|dspy|haystack|autogen\w*|"
+    r"crewai|mistralai|cohere|groq|pydantic_ai|azure\.ai\.(?:inference|projects|agents|"
+    r"evaluation)|guidance|instructor"
+)
+LLM_IMPORT = re.compile(rf"^[ \t]*(?:from|import)[ \t]+(?:{_LLM_PY})\b", re.M)
+LLM_JS_IMPORT = re.compile(
+    r"(?:from|require\()\s*[\"'](?:openai|@azure/openai|@anthropic-ai/sdk|langchain|"
+    r"@langchain/[\w-]+|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|llamaindex)[\"']"
+)
+LLM_DEPENDENCY = re.compile(
+    r"(?m)(?:^|[\[,])[ \t]*[\"']?(?:openai|anthropic|langchain[\w-]*|llama-index[\w-]*|"
+    r"semantic-kernel|promptflow[\w-]*|litellm|ollama|google-genai|google-generativeai|google-cloud-aiplatform|"
+    r"google-adk|dspy(?:-ai)?|haystack-ai|autogen[\w-]*|crewai|mistralai|azure-ai-inference|"
+    r"azure-ai-projects|azure-ai-evaluation|@azure/openai|@anthropic-ai/sdk|@langchain/[\w-]+|"
+    r"@ai-sdk/[\w-]+|@google/genai)[\"']?\s*(?:[=<>~!\[\];:,]|$)"
+)
 TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
 
@@ -68,6 +87,40 @@ class Facts:
             for p in self.repo.sizes
             if TEST_PATH.search(p) and p.endswith((".py", ".ts", ".js", ".go"))
         ]
+
+    @cached_property
+    def genai(self) -> str | None:
+        """Where the repository shows GenAI practice ("path:line what"), or None.
+
+        An LLM SDK or framework imported by code or declared as a dependency, or a prompt
+        asset (``.prompty``, a prompt flow). This is what separates a GenAI workload (at least
+        Initial) from a classical ML or empty repository (level 0).
+        """
+        hits = self.repo.grep(LLM_IMPORT, self.repo.code_files, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} imports an LLM SDK (`{hits[0].snippet[:60]}`)"
+        js = [p for p in self.repo.glob("**/*.{ts,tsx,js,mjs}") if "node_modules" not in p][:500]
+        hits = self.repo.grep(LLM_JS_IMPORT, js, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} imports an LLM SDK (`{hits[0].snippet[:60]}`)"
+        manifests = [
+            p
+            for p in self.repo.glob("**/{pyproject.toml,package.json,environment.yml}")
+            + self.repo.glob("**/requirements*.{txt,in}")
+            if p.count("/") <= 3
+        ][:200]
+        hits = self.repo.grep(LLM_DEPENDENCY, manifests, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} depends on an LLM SDK (`{hits[0].snippet[:60]}`)"
+        prompts = (
+            self.repo.glob("**/*.prompty")
+            + self.repo.glob("**/flow.{dag,flex}.yaml")
+            + self.repo.glob("**/prompts/**/*.{txt,md,yaml,yml,jinja,jinja2,j2,json}")
+        )
+        for rel in prompts[:50]:
+            if len("".join((self.repo.text(rel) or "").split())) >= 40:
+                return f"{rel} is a prompt asset"
+        return None
 
     # ----- command classification -----------------------------------------------------------
     @staticmethod

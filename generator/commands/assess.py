@@ -167,7 +167,8 @@ def _explain(probe_id: str) -> None:
         f"{d.id} — {model.dimension(d.dimension).name}, level {d.level} "
         f"({model.level_names[d.level]})"
         f"{'' if d.required else ', optional'}\n\n{d.question}\n\nWhy: {d.motivation}\n\n"
-        f"How it is detected: {d.detection}\n\nRemediation ({d.effort} effort): {d.remediation}"
+        f"How it is detected: {d.detection}\n\n"
+        f"Remediation ({d.effort} effort): {d.remediation_text}"
     )
 
 

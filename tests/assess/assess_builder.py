@@ -118,6 +118,12 @@ def build(root: Path, levels: dict[str, int] | None = None, default: int = 4) ->
         ]
     write(root, "src/app/api.py", "\n".join(api))
     write(root, "src/app/__init__.py", "")
+    # a GenAI workload at every level: the model client (without it the overall level is 0)
+    write(
+        root,
+        "src/app/llm.py",
+        "from openai import OpenAI\n\n\ndef client() -> OpenAI:\n    return OpenAI()\n",
+    )
     if mon >= 2:
         write(
             root,
@@ -161,6 +167,7 @@ def build(root: Path, levels: dict[str, int] | None = None, default: int = 4) ->
             "from azure.identity import DefaultAzureCredential\n\n"
             "credential = DefaultAzureCredential()\n",
         )
+    if saf >= 3 and eng >= 1:  # tests are the engineering floor: none below it
         write(
             root,
             "tests/test_guardrails.py",
@@ -208,7 +215,7 @@ def build(root: Path, levels: dict[str, int] | None = None, default: int = 4) ->
             "def prompt_text(name: str) -> str:\n    return next(PROMPTS.glob(name + "
             "'.*')).read_text()\n",
         )
-    if prm >= 2:
+    if prm >= 2 and eng >= 1:
         write(
             root,
             "tests/test_prompts.py",
@@ -271,7 +278,7 @@ def build(root: Path, levels: dict[str, int] | None = None, default: int = 4) ->
             "    chunk_size: int = 800\n    chunk_overlap: int = 100\n",
         )
         mk["data"].append("ingest: ## build the index\n\t$(UV) run python -m app.ingest\n")
-    if data >= 4:
+    if data >= 4 and ev >= 1:  # a retrieval eval is evaluation evidence too
         write(
             root,
             "dataops/retrieval_eval.py",
@@ -293,6 +300,7 @@ def build(root: Path, levels: dict[str, int] | None = None, default: int = 4) ->
                 ]
             ),
         )
+    if data >= 4 and ev >= 1:
         mk["data"].append(
             "eval-retrieval: ## recall of the new index\n\t$(UV) run python -m "
             "dataops.retrieval_eval\n"
@@ -433,7 +441,11 @@ def build(root: Path, levels: dict[str, int] | None = None, default: int = 4) ->
             "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n"
             "    schedule:\n      interval: weekly\n",
         )
-        write(root, "CODEOWNERS", "* @handbook-team\n")
+        # below Managed prompts, the owners review the code but not the prompts
+        owners = (
+            "* @handbook-team\n" if prm >= 3 else "/src/ @handbook-team\n/tests/ @handbook-team\n"
+        )
+        write(root, "CODEOWNERS", owners)
         mk["app"].append(
             "lint: ## lint and type-check\n\t$(UV) run ruff check .\n\t$(UV) run mypy src\n"
         )
