@@ -18,6 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from generator.assess.secrets import redact
+
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -95,14 +97,40 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
+MAX_META_BYTES = 256 * 1024  # .gitignore, .git/HEAD, refs: small files read outside the index
+
+
+def read_inside(root: Path, rel: str, limit: int = MAX_META_BYTES) -> str | None:
+    """A small file below ``root`` read safely: regular files only (no FIFO, device or socket
+    is ever opened), symlinks only when they resolve inside ``root``, at most ``limit`` bytes."""
+    path = os.path.join(root, rel)  # noqa: PTH118
+    try:
+        real = os.path.realpath(path)
+        top = os.path.realpath(root)
+        if not (real == top or real.startswith(top + os.sep)):
+            return None
+        if not stat.S_ISREG(os.stat(real).st_mode):  # noqa: PTH116
+            return None
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            data = fh.read(limit)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
 def line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
 def snippet_at(text: str, pos: int) -> str:
+    """The line holding ``pos``, stripped, cut, and with credentials redacted."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return text[start : end if end != -1 else len(text)].strip()[:160]
+    line = text[start : end if end != -1 else len(text)].strip()
+    return redact(line)[:160]
 
 
 @dataclass
@@ -116,6 +144,7 @@ class Repo:
     _globs: dict[str, list[str]] = field(default_factory=dict)
     _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
     _noted: set[tuple[str, str]] = field(default_factory=set)
+    _links: set[str] = field(default_factory=set)  # indexed paths that are symlinks (inside)
 
     # ----- walking -------------------------------------------------------------------------
     @classmethod
@@ -126,9 +155,10 @@ class Repo:
 
     def _ignored_dirs(self) -> set[str]:
         """Plain directory entries of the root .gitignore (``name/`` or ``/name/``)."""
-        try:
-            text = (self.root / ".gitignore").read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        text = read_inside(self.root, ".gitignore")
+        if text is None:
+            if os.path.lexists(os.path.join(self.root, ".gitignore")):  # noqa: PTH118
+                self.note("special-file", ".gitignore", "not a regular file inside the repository")
             return set()
         out = set()
         for raw in text.splitlines()[:2000]:
@@ -182,6 +212,7 @@ class Repo:
             self.note("symlink", rel, "symlink pointing outside the repository skipped")
         elif stat.S_ISREG(st.st_mode):
             self.sizes[rel] = st.st_size
+            self._links.add(rel)
         # symlinked directories are not followed: that is what makes loops harmless
 
     # ----- notes ---------------------------------------------------------------------------
@@ -271,19 +302,27 @@ class Repo:
                     f"{limit / 1048576:.0f} MiB limit for this kind of file",
                 )
             else:
-                result = self._read(rel)
+                result = self._read(rel, limit)
         self._texts[rel] = result
         return result
 
-    def _read(self, rel: str) -> str | None:
+    def _read(self, rel: str, limit: int) -> str | None:
         try:
             path = os.path.join(self.root, rel)  # noqa: PTH118 (hot path)
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+            if rel in self._links:  # checked at walk time; checked again now, as it is read
+                top = os.path.realpath(self.root)
+                if not os.path.realpath(path).startswith(top + os.sep):
+                    self.note("symlink", rel, "symlink pointing outside the repository skipped")
+                    return None
+            else:  # a regular file at walk time: never follow a link swapped in since
+                flags |= getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(path, flags)
             with os.fdopen(fd, "rb") as fh:
                 if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                     self.note("special-file", rel, "not a regular file: skipped")
                     return None
-                data = fh.read(MAX_DATASET_BYTES + 1)
+                data = fh.read(limit + 1)  # the file may have grown since it was sized
         except OSError as exc:
             self.note("unreadable", rel, f"cannot read: {exc.strerror or exc}")
             return None
@@ -397,22 +436,22 @@ class Repo:
     @cached_property
     def commit(self) -> str | None:
         """HEAD commit read from .git without running git (None when not a git checkout)."""
-        git = self.root / ".git"
-        try:
-            head = (git / "HEAD").read_text(encoding="utf-8").strip()
-            if not head.startswith("ref:"):
-                return head[:40] or None
-            ref = head[4:].strip()
-            ref_file = git / ref
-            if ref_file.is_file():
-                return ref_file.read_text(encoding="utf-8").strip()[:40]
-            packed = git / "packed-refs"
-            if packed.is_file():
-                for line in packed.read_text(encoding="utf-8").splitlines():
-                    if line.endswith(" " + ref):
-                        return line.split(" ", 1)[0]
-        except OSError:
+        head = (read_inside(self.root, ".git/HEAD", 4096) or "").strip()
+        if not head:
             return None
+        if not head.startswith("ref:"):
+            return head[:40] if re.fullmatch(r"[0-9a-f]{40}", head[:40]) else None
+        ref = head[4:].strip()
+        if not re.fullmatch(r"refs/[\w./-]+", ref) or ".." in ref:
+            return None
+        direct = (read_inside(self.root, f".git/{ref}", 4096) or "").strip()[:40]
+        if direct:
+            return direct
+        for line in (
+            read_inside(self.root, ".git/packed-refs", 8 * 1024 * 1024) or ""
+        ).splitlines():
+            if line.endswith(" " + ref):
+                return line.split(" ", 1)[0]
         return None
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from generator.assess.collect import line_of, snippet_at
+from generator.assess import secrets
+from generator.assess.collect import line_of
 from generator.assess.probes import probe
 from generator.assess.probes._util import fail, hit_ok, ok, run_ok
 from generator.assess.probes.monitoring import iac_files
@@ -16,28 +17,6 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
-SECRETS = [
-    (
-        "private key",
-        re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |DSA |PGP |ENCRYPTED )?PRIVATE KEY-----"),
-    ),
-    ("AWS access key", re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
-    ("OpenAI-style API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}")),
-    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36}\b")),
-    ("storage account key", re.compile(r"AccountKey=[A-Za-z0-9+/]{40,}={0,2}")),
-    (
-        "hard-coded key",
-        re.compile(
-            r"(?i)\b[\w-]*(?:api[_-]?key|secret|password|access[_-]?key|token)[\w-]*\s*[:=]\s*[\"']"
-            r"(?![<$%{])([A-Za-z0-9+/_\-]{24,})[\"']"
-        ),
-    ),
-]
-# GUIDs/UUIDs are identifiers (role definitions, tenant and client ids), not credentials
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
-PLACEHOLDER_SECRET = re.compile(
-    r"x{6,}|0{8,}|changeme|example|dummy|placeholder|fake|redacted|your", re.I
-)
 SCAN_GLOBS = (
     "**/*.{py,ts,js,yaml,yml,toml,ini,cfg,env,bicep,bicepparam,tf,tfvars,sh,ps1,properties}",
     "**/.env",
@@ -96,23 +75,23 @@ def no_secrets(facts: Facts) -> list[Finding]:
             base.startswith(".env.")
             and base not in (".env.example", ".env.sample", ".env.template", ".env.dist")
         )
-        if env_file and re.search(r"^\s*[A-Za-z_]\w*\s*=\s*\S", text, re.M):
-            out.append(fail(pid, f"{rel} with values is committed", rel))
-            continue
-        for name, rx in SECRETS:
-            for m in rx.finditer(text):
-                value = m.group(m.lastindex) if m.lastindex else m.group(0)
-                if PLACEHOLDER_SECRET.search(m.group(0)) or UUID.fullmatch(value):
-                    continue
+        if env_file:
+            for name, pos, fp in secrets.env_values(text)[:3]:
                 out.append(
                     fail(
                         pid,
-                        f"possible {name}: `{snippet_at(text, m.start())[:50]}…`",
+                        f"{rel} is committed with a value for {name} ({fp})",
                         rel,
-                        line_of(text, m.start()),
+                        line_of(text, pos),
                     )
                 )
-                break
+            continue
+        for found in secrets.find(text):
+            out.append(
+                fail(
+                    pid, f"possible {found.kind} {found.fingerprint}", rel, line_of(text, found.pos)
+                )
+            )
         if len(out) >= 10:
             break
     if out:
