@@ -149,9 +149,9 @@ def _read_only(perms: Any) -> bool:
 @probe("eng.permissions")
 def permissions(facts: Facts) -> list[Finding]:
     pid = "eng.permissions"
-    wfs = facts.workflows.workflows
+    wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no workflows")]
+        return [fail(pid, "no GitHub Actions workflows")]
     out = []
     for wf in wfs:
         if not wf.has_permissions:
@@ -179,9 +179,9 @@ def permissions(facts: Facts) -> list[Finding]:
 @probe("eng.pinned_actions")
 def pinned_actions(facts: Facts) -> list[Finding]:
     pid = "eng.pinned_actions"
-    wfs = facts.workflows.workflows
+    wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no workflows")]
+        return [fail(pid, "no GitHub Actions workflows")]
     out, total = [], 0
     for wf in wfs:
         for job in wf.jobs.values():
@@ -199,9 +199,9 @@ def pinned_actions(facts: Facts) -> list[Finding]:
 @probe("eng.dangerous_workflows")
 def dangerous_workflows(facts: Facts) -> list[Finding]:
     pid = "eng.dangerous_workflows"
-    wfs = facts.workflows.workflows
+    wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no workflows")]
+        return [fail(pid, "no GitHub Actions workflows")]
     out = []
     for wf in wfs:
         privileged = {"pull_request_target", "workflow_run"} & set(wf.triggers)
