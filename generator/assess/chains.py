@@ -434,11 +434,10 @@ class Resolver:
 
     def module_file(self, module: str, cwd: str = "") -> str | None:
         """``pkg.sub`` → ``src/pkg/sub.py`` / ``pkg/sub/__main__.py`` … (None when not in repo),
-        looked up from ``cwd`` first, then from the repository root."""
+        looked up from ``cwd`` first, then from each folder above it up to the root."""
         base = module.replace(".", "/")
-        roots = [f"{cwd}/" if cwd else ""]
-        if cwd:
-            roots.append("")
+        parts = [p for p in cwd.split("/") if p]
+        roots = [("/".join(parts[:i]) + "/") if i else "" for i in range(len(parts), -1, -1)]
         for root in roots:
             for prefix in ("", "src/", "app/", "lib/"):
                 for suffix in (".py", "/__main__.py", "/__init__.py"):

@@ -26,6 +26,13 @@ DEPLOY = re.compile(
     r"\baz\s+containerapp\s+(update|create|up|revision|ingress)|\bazd\s+(deploy|up)\b|"
     r"\baz\s+(webapp|functionapp)\s+(deploy|deployment|up)|\baz\s+ml\s+online-(endpoint|deployment)|"
     r"\bkubectl\s+(apply|set\s+image|rollout)|\bhelm\s+(upgrade|install)\b|\baz\s+acr\s+build|"
+    # other clouds and tools, by what the command does
+    r"\bgcloud\s+(run|functions|app)\s+deploy\b|\bgcloud\s+builds\s+submit\b|"
+    r"\bterraform\s+apply\b|\bdocker\s+push\b|\bcdk\s+deploy\b|\bsam\s+deploy\b|"
+    r"\bserverless\s+deploy\b|\bpulumi\s+up\b|\baws\s+(ecs\s+update-service|lambda\s+"
+    r"update-function-code|cloudformation\s+deploy|apprunner)|\bflyctl\s+deploy\b|"
+    r"\bvercel\s+deploy\b|\bfirebase\s+deploy\b|\baz\s+deployment\s+\w+\s+create\b|"
+    r"(^|[./])(deploy|deployment)[./]\w*(provision|deploy|release)\w*$|"
     r"^(deploy|canary|release|promote|rollout)([-_][\w-]+)?$|"
     # the module or script actually run: `deploy.canary`, `scripts/deploy.sh`, not every module
     # of a `deploy/` package (`deploy.monitor` watches production, it deploys nothing)
