@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from generator.assess import datasets as ds_mod
 from generator.assess import thresholds as th_mod
 from generator.assess.chains import Leaf, Resolver
+from generator.assess.collect import Hit
 from generator.assess.workflows import CHANGE_EVENTS, Job, Step, StepRun, Workflow, WorkflowIndex
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ LLM_DEPENDENCY = re.compile(
     r"azure-ai-projects|azure-ai-evaluation|@azure/openai|@anthropic-ai/sdk|@langchain/[\w-]+|"
     r"@ai-sdk/[\w-]+|@google/genai)[\"']?\s*(?:[=<>~!\[\];:,]|$)"
 )
+_COMMENT_LINE = re.compile(r"^\s*(#|//|\*|/\*|--|<!--)")
+# a generator's template folders ({{cookiecutter.x}}, {% if %}) describe other repositories
+_TEMPLATE_PATH = re.compile(r"\{\{|\{%|(^|/)node_modules/|\.tmpl(/|$)")
 TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
 
@@ -128,6 +132,65 @@ class Facts:
             if len("".join((self.repo.text(rel) or "").split())) >= 40:
                 return f"{rel} is a prompt asset"
         return None
+
+    # ----- files by role (collected once; probes only decide) ------------------------------
+    @cached_property
+    def iac_files(self) -> list[str]:
+        """Infrastructure as code: Bicep, Terraform, ARM JSON, CDK apps (any cloud)."""
+        files = self.repo.glob("**/*.{bicep,bicepparam,tf,tfvars}") + [
+            p for p in self.repo.glob("**/*.json") if p.startswith(("infra/", "deploy/", "arm/"))
+        ]
+        for cdk in self.repo.glob("**/cdk.json"):
+            base = cdk.rsplit("/", 1)[0] + "/" if "/" in cdk else ""
+            files += [
+                p
+                for p in self.repo.glob(base + "{bin,lib}/**/*.{ts,py,js}")
+                if "node_modules" not in p
+            ]
+        return [p for p in dict.fromkeys(files) if not _TEMPLATE_PATH.search(p)][:2000]
+
+    @cached_property
+    def config_files(self) -> list[str]:
+        """IaC plus deployment manifests (Kubernetes, compose, Dockerfiles, azd)."""
+        extra = [
+            p
+            for p in self.repo.glob("**/*.{yaml,yml}")
+            if re.search(r"(^|/)(k8s|kubernetes|manifests?|deploy|deployment|charts?|infra)/", p)
+            or re.search(r"(^|/)(docker-)?compose[^/]*\.ya?ml$|(^|/)azure\.yaml$", p)
+        ]
+        docker = [p for p in self.repo.glob("**/Dockerfile*") if p.count("/") <= 3]
+        return list(dict.fromkeys(self.iac_files + extra[:500] + docker[:50]))
+
+    @cached_property
+    def env_files(self) -> list[str]:
+        """Settings templates and declared app settings (where framework switches live)."""
+        names = self.repo.glob("**/.env.{example,sample,template,dist}") + self.repo.glob(
+            "**/{example.env,sample.env,azure.yaml,app.yaml,appsettings.json}"
+        )
+        return [p for p in names if p.count("/") <= 4][:200] + self.iac_files[:500]
+
+    @cached_property
+    def policy_files(self) -> list[str]:
+        return self.repo.glob("**/*policy*.xml")[:200] + self.repo.glob("**/policies/**/*.xml")[:200]
+
+    def code_grep(self, rx: re.Pattern[str], paths: list[str]) -> list[Hit]:
+        """The first hit of ``rx`` that is code, not a comment (one hit at most)."""
+        for hit in self.repo.grep(rx, paths, max_hits=20):
+            if not _COMMENT_LINE.match(hit.snippet):
+                return [hit]
+        return []
+
+    @cached_property
+    def project_dirs(self) -> list[str]:
+        """Folders holding a project manifest (root first): where apps and their commands live."""
+        manifests = self.repo.glob("**/{pyproject.toml,package.json,Makefile,setup.py,go.mod}")
+        dirs = {"" if "/" not in m else m.rsplit("/", 1)[0] for m in manifests}
+        keep = [
+            d
+            for d in dirs
+            if d.count("/") <= 3 and not _TEMPLATE_PATH.search(d + "/") and "node_modules" not in d
+        ]
+        return sorted(keep, key=lambda d: (d.count("/"), d))[:50]
 
     # ----- command classification -----------------------------------------------------------
     @staticmethod

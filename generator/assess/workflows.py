@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _FALSE_IF = re.compile(r"^\s*(?:\$\{\{\s*)?(?:false|0|''|\"\")\s*(?:\}\})?\s*$", re.I)
 _ALWAYS = re.compile(r"\b(always|failure|cancelled)\s*\(\s*\)|!\s*cancelled", re.I)
+NOOP = frozenset({"echo", "printf", "true", ":", "cat", "sleep", "exit"})
 CHANGE_EVENTS = frozenset({"pull_request", "push", "merge_group", "pull_request_target"})
 
 
@@ -136,7 +137,23 @@ class StepRun:
 
     @property
     def location(self) -> tuple[str, int]:
-        return self.workflow.path, self.step.line
+        return self.workflow.path, self.line
+
+    @property
+    def line(self) -> int:
+        """The line of the workflow that shows the command (the step's when none does)."""
+        for hop in self.leaf.hops:
+            if hop.kind == "command" and hop.path == self.workflow.path and hop.line > 0:
+                return hop.line
+        return self.step.line
+
+    @property
+    def command(self) -> str:
+        """The command as written on that line (what a reader finds there)."""
+        for hop in self.leaf.hops:
+            if hop.kind == "command" and hop.path == self.workflow.path and hop.line > 0:
+                return hop.text
+        return self.step.name
 
 
 def _triggers(raw: dict[Any, Any]) -> dict[str, Any]:
@@ -371,6 +388,8 @@ class WorkflowIndex:
         for run in self.runs:
             if events is not None and not (run.workflow.effective_triggers() & events):
                 continue
+            if run.leaf.argv and run.leaf.argv[0] in NOOP:
+                continue  # `echo Run pylint` runs nothing
             if pred(run.leaf):
                 yield run
 

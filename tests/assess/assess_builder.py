@@ -92,6 +92,7 @@ def build(root: Path, levels: dict[str, int] | None = None, default: int = 4) ->
     if mon >= 1:
         api[0:0] = ["import logging"]
         api += [
+            "logging.basicConfig(level=logging.INFO)",
             "log = logging.getLogger(__name__)",
             "",
             '@app.get("/health")',

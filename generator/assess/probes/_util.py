@@ -42,7 +42,8 @@ def run_ok(pid: str, what: str, run: StepRun) -> Finding:
         f"{what}: job `{run.job.id}` runs `{run.leaf.text[:80]}`"
         + (f" via {run.leaf.chain()}" if len(run.leaf.hops) > 2 else ""),
         run.workflow.path,
-        run.step.line,
+        run.line,
+        run.command,
     )
 
 
@@ -52,7 +53,8 @@ def run_not_gate(pid: str, what: str, run: StepRun) -> Finding:
         FAIL,
         f"{what} in job `{run.job.id}` cannot fail the build: {run.why_not}",
         run.workflow.path,
-        run.step.line,
+        run.line,
+        run.command,
     )
 
 

@@ -139,7 +139,7 @@ def oidc(facts: Facts) -> list[Finding]:
                     connection.line,
                 )
             )
-        elif wf.system == "gitlab" and re.search(r"^\s*id_tokens:", text, re.M):
+        elif wf.system == "gitlab" and re.search(r"^[ \t]*id_tokens:", text, re.M):
             out.append(ok(pid, f"job `{job.id}` gets an OIDC token (id_tokens)", wf.path, job.line))
         elif wf.system == "cloud-build" and not secret:
             out.append(

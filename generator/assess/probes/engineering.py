@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
-TEST_DEF = re.compile(r"^\s*(async\s+)?def\s+test_\w+|^\s*(it|test)\s*\(|^func\s+Test\w+", re.M)
+TEST_DEF = re.compile(r"^[ \t]*(async\s+)?def\s+test_\w+|^[ \t]*(it|test)\s*\(|^func\s+Test\w+", re.M)
 LINT = re.compile(
     r"\bruff\b|\bflake8\b|\bpylint\b|\bmypy\b|\bpyright\b|\beslint\b|pre-commit\s+run|"
     r"black\s+--check|^(lint|typecheck|type-check|check|format-check|static)$",

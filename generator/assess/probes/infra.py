@@ -24,7 +24,7 @@ AI_RESOURCE = re.compile(
     r"azurerm_machine_learning_workspace|azurerm_ai_\w+"
 )
 RESOURCE = re.compile(
-    r"^\s*resource\s+\w+\s+'[\w./-]+@[\w.-]+'|^\s*resource\s+\"\w+\"\s+\"[\w-]+\"", re.M
+    r"^[ \t]*resource\s+\w+\s+'[\w./-]+@[\w.-]+'|^[ \t]*resource\s+\"\w+\"\s+\"[\w-]+\"", re.M
 )
 VALIDATE = re.compile(
     r"\bbicep\s+(build|lint)|\baz\s+bicep\s+(build|lint)|terraform\s+(validate|fmt)|\btflint\b|"
@@ -96,7 +96,7 @@ def params(facts: Facts) -> list[Finding]:
         f
         for f in files
         if re.search(
-            r"^\s*(param\s+\w+\s*=|\w+\s*=)|\"parameters\"\s*:\s*\{\s*\"",
+            r"^[ \t]*(param\s+\w+\s*=|\w+\s*=)|\"parameters\"\s*:\s*\{\s*\"",
             facts.repo.text(f) or "",
             re.M,
         )
