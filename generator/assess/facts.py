@@ -64,6 +64,12 @@ LLM_DEPENDENCY = re.compile(
     r"azure-ai-projects|azure-ai-evaluation|@azure/openai|@anthropic-ai/sdk|@langchain/[\w-]+|"
     r"@ai-sdk/[\w-]+|@google/genai)[\"']?\s*(?:[=<>~!\[\];:,]|$)"
 )
+REFERENCE_FREE = re.compile(
+    r"Groundedness\w*Evaluator|Relevance\w*Evaluator|Coherence\w*Evaluator|Fluency\w*Evaluator|"
+    r"\bgpt_(groundedness|relevance|coherence|fluency)\b|llm-rubric|answer_relevancy|"
+    r"faithfulness|criteria\s*=",
+    re.I,
+)
 _COMMENT_LINE = re.compile(r"^\s*(#|//|\*|/\*|--|<!--)")
 # a generator's template folders ({{cookiecutter.x}}, {% if %}) describe other repositories
 _TEMPLATE_PATH = re.compile(r"\{\{|\{%|(^|/)node_modules/|\.tmpl(/|$)")
@@ -320,7 +326,18 @@ class Facts:
         return ds_mod.find_datasets(self.repo)
 
     def good_datasets(self, minimum: int = 10) -> list[ds_mod.Dataset]:
-        return [d for d in self.datasets if d.valid >= minimum]
+        """Datasets with enough real records; question-only ones only where the eval code
+        uses reference-free judges (groundedness, relevance, coherence ...)."""
+        return [
+            d
+            for d in self.datasets
+            if d.valid >= minimum and (not d.reference_free or self.reference_free_metrics)
+        ]
+
+    @cached_property
+    def reference_free_metrics(self) -> bool:
+        files = [p for p in self.repo.code_files if re.search(r"eval", p, re.I)][:300]
+        return bool(self.repo.grep(REFERENCE_FREE, files, first_only=True, max_hits=1))
 
     # ----- deploy evidence ------------------------------------------------------------------
     @cached_property

@@ -267,7 +267,7 @@ def build(root: Path, levels: dict[str, int] | None = None, default: int = 4) ->
         if data >= 4:
             lines += [
                 "",
-                "def delete_removed(known: set[str], current: set[str]) -> set[str]:",
+                "def delete_removed_documents(known: set[str], current: set[str]) -> set[str]:",
                 "    return known - current",
             ]
         lines += ["", "if __name__ == '__main__':", "    run(Settings())", ""]

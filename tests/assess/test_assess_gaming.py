@@ -265,3 +265,20 @@ def test_prompt_path_filter_that_skips_prompts(tmp_path: Path) -> None:
         "  push:\n    branches: [main]\n    paths: ['src/**']\n",
     )
     assert probe_status(assess_repo(root), "prompts.change_triggers_eval") == "fail"
+
+
+def test_question_only_rows_count_for_reference_free_judges(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    write(
+        root,
+        "data/eval/golden.jsonl",
+        "".join(json.dumps({"question": r["question"]}) + "\n" for r in records(20)),
+    )
+    run = root / "evals/run.py"
+    run.write_text(
+        run.read_text().replace(
+            "import argparse",
+            "import argparse\nfrom azure.ai.evaluation import GroundednessEvaluator",
+        )
+    )
+    assert probe_status(assess_repo(root), "eval.dataset") == "pass"

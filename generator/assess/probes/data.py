@@ -41,14 +41,48 @@ INGEST_NAME = re.compile(
     r"(^|[-_./])(ingest\w*|reindex|refresh[-_]index|build[-_]index)([-_./]|$)", re.I
 )
 CHUNK_CONFIG = re.compile(
-    r"chunk[_-]?(size|overlap|tokens|chars|length)\w*\s*(:\s*[\w\[\], ]+\s*)?[=:]\s*\d+", re.I
-)
-HASHING = re.compile(r"sha256|sha1|md5|blake2|hashlib|content_hash|xxhash", re.I)
-DELETE = re.compile(
-    r"def\s+(delete|remove|purge|forget|prune)\w*|DELETE\s+FROM|\.delete_documents\(|"
-    r"\.delete\(|\.remove_documents\(",
+    r"(?<!iter_content\()(?<!batch_)\bchunk[_-]?(size|overlap|tokens|chars|length)\w*\s*"
+    r"(:\s*[\w\[\], ]+\s*)?[=:]\s*(?:int\()?\s*\d+|"
+    r"chunk[_-]?(size|overlap)[\"']\s*,\s*[\"']?\d+|"  # os.getenv("CHUNK_SIZE", "1024")
+    r"\b(maximum_page_length|page_overlap_length|overlapPercentage|max_chunk_tokens)\s*[=:]\s*\d+",
     re.I,
 )
+HASHING = re.compile(r"sha256|sha1|md5|blake2|hashlib|content_hash|xxhash", re.I)
+# removing the chunks of a deleted document, not deleting a whole index or a chat thread
+DELETE = re.compile(
+    r"def\s+(delete|remove|purge|forget|prune)_?\w*(doc|chunk|source|file|page|record|vector|"
+    r"embedding)\w*|DELETE\s+FROM\s+\w*(chunk|doc|embedding|vector|page)\w*|"
+    r"\.delete_documents\(|\.remove_documents\(|\.delete\(\s*(ids|where|filter)\s*=",
+    re.I,
+)
+
+
+DOC_EXTS = (".md", ".txt", ".pdf", ".docx", ".html", ".csv", ".json", ".jsonl", ".rst", ".pptx")
+_CORPUS_DIR = re.compile(
+    r"(^|/)(data|docs?|documents|corpus|knowledge|grounding|files|manuals?|sample[-_]?(data|docs|"
+    r"documents))/", re.I
+)
+_NOT_CORPUS = re.compile(
+    r"(^|/)(tests?|fixtures?|node_modules|\.github|eval\w*|results?|outputs?|site-packages)/|"
+    r"(^|/)(README|CHANGELOG|LICENSE|CONTRIBUTING|SECURITY|CODE_OF_CONDUCT)[^/]*$|"
+    r"(package|tsconfig|package-lock)\.json$",
+    re.I,
+)
+
+
+def corpus_files(facts: Facts) -> list[str]:
+    """Documents in data-like folders at any depth (the root ``docs/`` is the project's own
+    documentation, not a corpus; ``data/docs`` is)."""
+    out = []
+    for rel in facts.repo.sizes:
+        if not rel.endswith(DOC_EXTS) or _NOT_CORPUS.search(rel) or not _CORPUS_DIR.search(rel):
+            continue
+        if rel.startswith(("docs/", "doc/")) and not rel.startswith(("docs/data/",)):
+            continue
+        out.append(rel)
+        if len(out) >= 400:
+            break
+    return sorted(out)
 
 
 def applicable(facts: Facts) -> str | None:
@@ -81,15 +115,22 @@ def corpus(facts: Facts) -> list[Finding]:
     if (skip := _na(facts, pid)) is not None:
         return skip
     real: list[str] = []
-    for d in CORPUS_DIRS:
-        for rel in facts.repo.under(d):
-            if rel.endswith((".pdf", ".docx")) and facts.repo.size(rel) > 1024:
+    candidates = list(dict.fromkeys([r for d in CORPUS_DIRS for r in facts.repo.under(d)]))
+    if facts.genai is not None or candidates:
+        candidates += [c for c in corpus_files(facts) if c not in candidates]
+    for rel in candidates[:400]:
+        if rel.endswith((".pdf", ".docx", ".pptx")):
+            if facts.repo.size(rel) > 1024:
                 real.append(rel)
-                continue
-            text = facts.repo.text(rel) or ""
-            body = "".join(text.split())
-            if len(body) >= 200 and not PLACEHOLDER.match(text.strip()[:200]):
-                real.append(rel)
+            continue
+        text = facts.repo.text(rel) or ""
+        body = "".join(text.split())
+        if rel.endswith((".csv", ".jsonl")) and text.count("\n") >= 3 and len(body) >= 200:
+            real.append(rel)  # rows of documents (a products table, a seed file)
+        elif len(body) >= 200 and not PLACEHOLDER.match(text.strip()[:200]):
+            real.append(rel)
+        if len(real) >= 3:
+            break
     if len(real) >= 3:
         return [ok(pid, f"{len(real)} grounding documents (e.g. {real[0]})", real[0])]
     cfg = [
@@ -145,7 +186,11 @@ def chunking_config(facts: Facts) -> list[Finding]:
         for p in facts.repo.glob("**/*.{yaml,yml,toml,json,env,example}")
         if "/workflows/" not in p
     ][:500]
-    hits = facts.repo.grep(CHUNK_CONFIG, facts.app_code + cfg, first_only=True, max_hits=1)
+    hits = [
+        h
+        for h in facts.repo.grep(CHUNK_CONFIG, facts.app_code + cfg, first_only=True, max_hits=10)
+        if not re.search(r"iter_content|embedding|batch|stream|read\(", h.snippet, re.I)
+    ][:1]
     if hits:
         return [hit_ok(pid, "chunking parameters", hits[0])]
     return [fail(pid, "no numeric chunk_size / chunk_overlap in settings or config")]

@@ -18,19 +18,29 @@ if TYPE_CHECKING:
     from generator.assess.findings import Finding
 
 COMPARE = re.compile(r"(^|[-_./])(compare|experiment\w*|variants?|ab[-_]?test)([-_./]|$)", re.I)
-_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_FRONT = re.compile(r"\A\ufeff?\s*---\s*\n(.*?)\n---\s*\n", re.S)
+# docs, tests, fixtures and a generator's templates are about prompts, not the app's prompts
+_NOT_PROMPTS = re.compile(
+    r"(^|/)(docs?|tests?|fixtures?|examples?|samples?|node_modules|\.github|workshop)/|\{\{|\{%",
+    re.I,
+)
+PROMPT_EXTS = (".txt", ".md", ".yaml", ".yml", ".json", ".jinja", ".jinja2", ".j2", ".prompty")
 
 
 def prompt_files(facts: Facts) -> list[str]:
     files = [
         p
-        for p in facts.repo.under("prompts")
-        if not p.rsplit("/", 1)[-1].lower().startswith("readme")
+        for p in facts.repo.glob("**/prompts/**")
+        if p.endswith(PROMPT_EXTS)
+        and not p.rsplit("/", 1)[-1].lower().startswith("readme")
+        and not _NOT_PROMPTS.search(p)
     ]
     files += [
         p
-        for p in facts.repo.glob("**/*.prompty") + facts.repo.glob("**/flow.{dag,flex}.yaml")
-        if p not in files
+        for p in facts.repo.glob("**/*.{prompty,jinja2}")
+        + facts.repo.glob("**/flow.{dag,flex}.yaml")
+        + facts.repo.glob("**/*prompt*.{txt,jinja,j2}")
+        if p not in files and not _NOT_PROMPTS.search(p)
     ]
     real = []
     for rel in files:
