@@ -19,7 +19,8 @@ EVAL_TARGET = re.compile(r"^(evals?|evaluate|evaluation|eval[-_][\w-]+|[\w-]+[-_
 EVAL_MODULE = re.compile(r"(^|[./])(evals?|evaluat\w*|evaluation)([./]|$)", re.I)
 EVAL_TOOL = re.compile(
     r"^(promptfoo\s+(eval|redteam)|deepeval\s+test|pf\s+run|bt\s+eval|ragas\b|"
-    r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard)",
+    r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard|adk\s+eval|azd\s+ai\s+eval|"
+    r"pytest\s+(\S+/)?\S*evals?\b|mlflow\s+evaluate|openai\s+evals)",
     re.I,
 )
 NOT_EVAL = re.compile(r"compare|lint|install|format|clean|baseline-update", re.I)
@@ -177,7 +178,9 @@ class Facts:
 
     @cached_property
     def policy_files(self) -> list[str]:
-        return self.repo.glob("**/*policy*.xml")[:200] + self.repo.glob("**/policies/**/*.xml")[:200]
+        return (
+            self.repo.glob("**/*policy*.xml")[:200] + self.repo.glob("**/policies/**/*.xml")[:200]
+        )
 
     def code_grep(self, rx: re.Pattern[str], paths: list[str]) -> list[Hit]:
         """The first hit of ``rx`` that is code, not a comment (one hit at most)."""
@@ -238,6 +241,21 @@ class Facts:
     def eval_gates(self) -> list[StepRun]:
         """Eval commands run by a workflow on a change event, as steps that can fail."""
         return [r for r in self.workflows.select(self.is_eval, CHANGE_EVENTS) if r.gate]
+
+    @cached_property
+    def eval_scripts(self) -> list[Leaf]:
+        """Runnable evaluation scripts (``python evals/evaluate.py``): a main guard in a file
+        whose path says it evaluates, run from the folder of its project."""
+        out: list[Leaf] = []
+        for rel in self.repo.code_files:
+            if len(out) >= 10 or not EVAL_MODULE.search(rel.removesuffix(".py")):
+                continue
+            if NOT_EVAL.search(rel) or TEST_PATH.search(rel):
+                continue
+            text = self.repo.text(rel) or ""
+            if re.search(r"^if __name__ == [\"']__main__[\"']", text, re.M):
+                out.extend(self.resolver.resolve_command(f"python {rel}"))
+        return out
 
     @cached_property
     def eval_runs_any(self) -> list[StepRun]:

@@ -60,7 +60,8 @@ DELETE = re.compile(
 DOC_EXTS = (".md", ".txt", ".pdf", ".docx", ".html", ".csv", ".json", ".jsonl", ".rst", ".pptx")
 _CORPUS_DIR = re.compile(
     r"(^|/)(data|docs?|documents|corpus|knowledge|grounding|files|manuals?|sample[-_]?(data|docs|"
-    r"documents))/", re.I
+    r"documents))/",
+    re.I,
 )
 _NOT_CORPUS = re.compile(
     r"(^|/)(tests?|fixtures?|node_modules|\.github|eval\w*|results?|outputs?|site-packages)/|"

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
-TEST_DEF = re.compile(r"^[ \t]*(async\s+)?def\s+test_\w+|^[ \t]*(it|test)\s*\(|^func\s+Test\w+", re.M)
+TEST_DEF = re.compile(
+    r"^[ \t]*(async\s+)?def\s+test_\w+|^[ \t]*(it|test)\s*\(|^func\s+Test\w+", re.M
+)
 LINT = re.compile(
     r"\bruff\b|\bflake8\b|\bpylint\b|\bmypy\b|\bpyright\b|\beslint\b|pre-commit\s+run|"
     r"black\s+--check|^(lint|typecheck|type-check|check|format-check|static)$",
@@ -61,20 +63,24 @@ def tests(facts: Facts) -> list[Finding]:
 @probe("eng.lockfile")
 def lockfile(facts: Facts) -> list[Finding]:
     pid = "eng.lockfile"
-    for name in LOCKFILES:
-        if (
-            facts.repo.exists(name)
-            and len((facts.repo.text(name, limit=64 * 1024 * 1024) or "").splitlines()) >= 3
-        ):
-            return [ok(pid, f"{name} is committed", name)]
-    for rel in facts.repo.glob("requirements*.txt"):
-        lines = [
-            ln
-            for ln in (facts.repo.text(rel) or "").splitlines()
-            if ln.strip() and not ln.startswith(("#", "-"))
-        ]
-        if lines and sum("==" in ln for ln in lines) >= 0.8 * len(lines):
-            return [ok(pid, f"{rel} pins its dependencies", rel)]
+    dirs = facts.project_dirs or [""]
+    for d in dirs:
+        for name in LOCKFILES:
+            rel = f"{d}/{name}" if d else name
+            if (
+                facts.repo.exists(rel)
+                and len((facts.repo.text(rel, limit=64 * 1024 * 1024) or "").splitlines()) >= 3
+            ):
+                return [ok(pid, f"{rel} is committed", rel)]
+    for d in dirs:
+        for rel in facts.repo.glob((f"{d}/" if d else "") + "requirements*.txt"):
+            lines = [
+                ln.strip()
+                for ln in (facts.repo.text(rel) or "").splitlines()
+                if ln.strip() and not ln.strip().startswith(("#", "-"))
+            ]
+            if lines and sum("==" in ln for ln in lines) >= 0.8 * len(lines):
+                return [ok(pid, f"{rel} pins its dependencies", rel)]
     return [fail(pid, "no lockfile (uv.lock, poetry.lock, package-lock.json, pinned requirements)")]
 
 

@@ -41,6 +41,7 @@ def eval_leaves(facts: Facts) -> list[Leaf]:
     """Eval entrypoints (make/npm/console scripts) plus eval commands found in workflows."""
     leaves = entrypoints(facts, EVAL_TARGET, NOT_EVAL)
     leaves.extend(r.leaf for r in facts.eval_runs_any)
+    leaves.extend(facts.eval_scripts)
     return leaves
 
 

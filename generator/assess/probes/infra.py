@@ -21,10 +21,17 @@ if TYPE_CHECKING:
 AI_RESOURCE = re.compile(
     r"Microsoft\.CognitiveServices|Microsoft\.Search/|Microsoft\.MachineLearningServices|"
     r"azurerm_cognitive_account|azurerm_cognitive_deployment|azurerm_search_service|"
-    r"azurerm_machine_learning_workspace|azurerm_ai_\w+"
+    r"azurerm_machine_learning_workspace|azurerm_ai_\w+|"
+    # other clouds: Vertex AI / Discovery Engine, Bedrock (CDK or Terraform), SageMaker
+    r"google_vertex_ai_\w+|google_discovery_engine_\w+|aiplatform\.googleapis\.com|"
+    r"aws_bedrock\w*|aws_bedrockagent\w*|aws_sagemaker_\w+|aws_opensearchserverless_\w+|"
+    r"aws-cdk-lib/aws-bedrock|aws_bedrock\b|bedrock\.Cfn\w+|CfnKnowledgeBase|CfnGuardrail|"
+    r"opensearchserverless"
 )
 RESOURCE = re.compile(
-    r"^[ \t]*resource\s+\w+\s+'[\w./-]+@[\w.-]+'|^[ \t]*resource\s+\"\w+\"\s+\"[\w-]+\"", re.M
+    r"^[ \t]*resource\s+\w+\s+'[\w./-]+@[\w.-]+'|^[ \t]*resource\s+\"\w+\"\s+\"[\w-]+\"|"
+    r"^[ \t]*module\s+\w+\s+'|new\s+\w+\.(?:Cfn)?\w+\(\s*this\s*,",  # Bicep modules, CDK
+    re.M,
 )
 VALIDATE = re.compile(
     r"\bbicep\s+(build|lint)|\baz\s+bicep\s+(build|lint)|terraform\s+(validate|fmt)|\btflint\b|"
@@ -47,11 +54,7 @@ PROVISION = re.compile(
 
 
 def _files(facts: Facts) -> list[str]:
-    return (
-        facts.repo.glob("**/*.bicep")
-        + facts.repo.glob("**/*.tf")
-        + facts.repo.glob("{infra,deploy,arm,templates,template}/**/*.json")
-    )
+    return [p for p in facts.iac_files if not p.endswith((".bicepparam", ".tfvars"))]
 
 
 def _matches(rx: re.Pattern[str]) -> Callable[[Leaf], bool]:

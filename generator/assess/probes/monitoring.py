@@ -21,8 +21,8 @@ LOGGING = re.compile(
     r"\b(?:structlog|loguru\.logger|logger)\.(?:configure|add)\s*\(|dictConfig\s*\(|"
     r"configure_azure_monitor\s*\(|LoggingInstrumentor|setup_logging\s*\(|"
     r"google\.cloud\.logging|logging\.getLogger\([^)]*\)\.(?:addHandler|setLevel)\(|"
-    r"\.addHandler\s*\(|^[ \t]*import structlog"
-    , re.M
+    r"\.addHandler\s*\(|^[ \t]*import structlog",
+    re.M,
 )
 # a health route or a health probe declared for the platform (IaC, Kubernetes, compose)
 HEALTH = re.compile(

@@ -102,19 +102,27 @@ def no_secrets(facts: Facts) -> list[Finding]:
 @probe("safety.env_ignored")
 def env_ignored(facts: Facts) -> list[Finding]:
     pid = "safety.env_ignored"
+    ignores = [".gitignore"] + [p for p in facts.repo.glob("**/.gitignore") if p != ".gitignore"]
+    ignored_in = None
+    for rel in ignores[:50]:
+        body = facts.repo.text(rel) or ""
+        if re.search(r"^/?(\*\*/)?(\.env|\.env\*|\*\.env|\.env\.\*|\.env\.local)\s*$", body, re.M):
+            ignored_in = rel
+            break
     text = facts.repo.text(".gitignore") or ""
-    ignored = re.search(r"^/?(\.env|\.env\*|\*\.env|\.env\.\*)\s*$", text, re.M)
+    ignored = ignored_in is not None
     example = next(
         (
             p
-            for p in (".env.example", ".env.sample", ".env.template", "example.env")
-            if facts.repo.exists(p)
+            for p in facts.repo.glob("**/{.env.example,.env.sample,.env.template,example.env}")
+            + facts.repo.glob("**/.env.*.example")
+            if p.count("/") <= 3 and "node_modules" not in p
         ),
         None,
     )
     out = []
     out.append(
-        ok(pid, ".env is git-ignored", ".gitignore")
+        ok(pid, f".env is git-ignored ({ignored_in})", ignored_in)
         if ignored
         else fail(pid, ".gitignore does not ignore .env", ".gitignore" if text else None)
     )
