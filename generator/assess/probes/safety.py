@@ -154,7 +154,8 @@ def guardrails(facts: Facts) -> list[Finding]:
     for path in candidates:
         stem = path.rsplit("/", 1)[-1].removesuffix(".py")
         rx = re.compile(
-            rf"^[ \t]*(from\s+[\w.]*\b{re.escape(stem)}\s+import|import\s+[\w.]*\b{re.escape(stem)}\b|"
+            rf"^[ \t]*(from\s+[\w.]*\b{re.escape(stem)}\s+import|"
+            rf"import\s+[\w.]*\b{re.escape(stem)}\b|"
             rf"from\s+[\w.]+\s+import\s+.*\b{re.escape(stem)}\b)",
             re.M,
         )
