@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 from assess_builder import build, write
-from conftest import probe_status
+from conftest import CliRunner, probe_status
 
+from generator.assess.evaluate import Report
 from generator.assess.run import assess_repo
 
 
-def _kinds(report: object) -> dict[str, list[str]]:
+def _kinds(report: Report) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for n in report.notes:  # type: ignore[attr-defined]
+    for n in report.notes:
         out.setdefault(n.kind, []).append(n.path)
     return out
 
@@ -125,11 +126,11 @@ def test_unlistable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.parametrize("make_path", ["missing", "file"])
-def test_bad_path_exits_2(tmp_path: Path, cli: object, make_path: str) -> None:
+def test_bad_path_exits_2(tmp_path: Path, cli: CliRunner, make_path: str) -> None:
     target = tmp_path / "target"
     if make_path == "file":
         target.write_text("x")
-    code, out, err = cli("assess", str(target))  # type: ignore[operator]
+    code, out, err = cli("assess", str(target))
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and "error:" in err

@@ -50,8 +50,8 @@ def test_secret_is_reported_by_kind_line_and_fingerprint_never_by_value(
         for f in r.findings
         if f.probe == "safety.no_secrets" and f.outcome == "fail"
     )
-    assert finding.path == rel
-    cited = (root / rel).read_text().splitlines()[finding.line - 1]  # type: ignore[operator]
+    assert finding.path == rel and finding.line is not None
+    cited = (root / rel).read_text().splitlines()[finding.line - 1]
     value = secret.removeprefix("AccountKey=")
     assert value in cited  # the cited line is the one holding the secret
     assert value[-4:] in finding.message and "sha256:" in finding.message

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from generator.assess.findings import FAIL, INFO, NOT_APPLICABLE, PASS, Finding
 
 if TYPE_CHECKING:
-    from generator.assess.chains import Leaf
     from generator.assess.collect import Hit
     from generator.assess.workflows import StepRun
 
@@ -73,11 +72,3 @@ def meaningful_lines(text: str | None) -> int:
     if not text:
         return 0
     return sum(1 for ln in text.splitlines() if ln.strip() and not _COMMENT.match(ln))
-
-
-def leaf_names(leaf: Leaf) -> str:
-    return " ".join(leaf.names())
-
-
-def first(items: list[Finding], limit: int = 5) -> list[Finding]:
-    return items[:limit]
