@@ -75,6 +75,7 @@ class Leaf:
     gate: bool
     why_not: str | None
     files: tuple[str, ...]  # repository files the chain went through (scripts, modules, makefiles)
+    cwd: str = ""  # the folder the command runs in, relative to the repository root
 
     @property
     def text(self) -> str:
@@ -99,6 +100,7 @@ class Ctx:
     why: str | None = None  # why not, when it cannot
     cwd: str = ""  # working directory, relative to the repository root
     depth: int = 0
+    written: str | None = None  # the command as written, before wrappers were dropped
 
     def at(self, path: str, line: int) -> Ctx:
         return replace(self, path=path, line=line)
@@ -110,7 +112,12 @@ class Ctx:
             hops=(*self.hops, *hops),
             depth=self.depth + 1,
             cwd=self.cwd if cwd is None else cwd,
+            written=None,
         )
+
+    def here(self, argv: list[str] | tuple[str, ...]) -> Hop:
+        """The hop for the command at this place, as written there."""
+        return Hop("command", self.path, self.line, self.written or " ".join(argv))
 
     def cannot_fail(self, why: str) -> Ctx:
         return replace(self, gate=False, why=self.why or why)
@@ -121,9 +128,14 @@ class Ctx:
     def leaf(
         self, argv: list[str] | tuple[str, ...], *extra: Hop, files: tuple[str, ...] = ()
     ) -> Leaf:
-        here = Hop("command", self.path, self.line, " ".join(argv))
+        here = self.here(argv)
         return Leaf(
-            tuple(argv), (*self.hops, here, *extra), self.gate, self.why, (*self.files(), *files)
+            tuple(argv),
+            (*self.hops, here, *extra),
+            self.gate,
+            self.why,
+            (*self.files(), *files),
+            self.cwd,
         )
 
 
@@ -197,8 +209,9 @@ class Resolver:
 
     # ----- dispatch ------------------------------------------------------------------------
     def _resolve_argv(self, argv: list[str], ctx: Ctx) -> list[Leaf]:
+        written = " ".join(argv)
         argv, cwd = self._unwrap(argv, ctx.cwd)
-        ctx = replace(ctx, cwd=cwd)
+        ctx = replace(ctx, cwd=cwd, written=ctx.written or written)
         if not argv:
             return []
         if ctx.depth >= MAX_DEPTH:
@@ -285,7 +298,7 @@ class Resolver:
         if not targets:
             goal = mk.variables.get(".DEFAULT_GOAL")
             targets = [goal] if goal else list(mk.targets)[:1]
-        here = Hop("command", ctx.path, ctx.line, " ".join(argv))
+        here = ctx.here(argv)
         inner = replace(ctx.via(here), cwd=directory)
         leaves: list[Leaf] = []
         for name in targets:
@@ -360,7 +373,7 @@ class Resolver:
             return [ctx.leaf(argv, hop, files=(rel,))]
         first = text.split("\n", 1)[0]
         state = ShellState(errexit=bool(re.search(r"^#!.*\s-\w*e", first)), pipefail=False)
-        here = Hop("command", ctx.path, ctx.line, " ".join(argv))
+        here = ctx.here(argv)
         inner = ctx.via(here, hop, cwd=rel.rsplit("/", 1)[0] if "/" in rel else "").at(rel, 1)
         return self.resolve(text, inner, state)
 
@@ -378,7 +391,7 @@ class Resolver:
         scripts = self.npm_scripts(cwd)
         if name and name in scripts:
             manifest = f"{cwd}/package.json" if cwd else "package.json"
-            here = Hop("command", ctx.path, ctx.line, " ".join(argv))
+            here = ctx.here(argv)
             hop = Hop("package-script", manifest, 0, name)
             inner = ctx.via(here, hop, cwd=cwd).at(manifest, 0)
             return self.resolve(scripts[name], inner, ShellState(False, False))
@@ -394,7 +407,7 @@ class Resolver:
             return leaves
         from generator.assess.pipelines import azd_hooks
 
-        here = Hop("command", ctx.path, ctx.line, " ".join(argv))
+        here = ctx.here(argv)
         for phase, run, line, cwd, fail_ok in azd_hooks(self.repo, manifest):
             if phase.removeprefix("pre").removeprefix("post") not in phases:
                 continue

@@ -363,10 +363,18 @@ class AzurePipelines:
             offset = _line(sraw, kind) + (1 if "\n" in script.rstrip("\n") else 0)
             step.leaves = _script_leaves(self.resolver, script, rel, offset, (hop,), cwd, _BASH)
         else:
-            step.leaves = self._task(step, rel, line, (hop,), cwd)
+            step.leaves = self._task(step, rel, line, (hop,), cwd, inputs)
         return step
 
-    def _task(self, step: Step, rel: str, line: int, hops: tuple[Hop, ...], cwd: str) -> list[Leaf]:
+    def _task(
+        self,
+        step: Step,
+        rel: str,
+        line: int,
+        hops: tuple[Hop, ...],
+        cwd: str,
+        raw_inputs: dict[Any, Any],
+    ) -> list[Leaf]:
         """A task as the command it runs: script tasks by their script, others by meaning."""
         name, _, _version = (step.uses or "").partition("@")
         key = name.lower()
@@ -382,7 +390,9 @@ class AzurePipelines:
         if key in ("azurecli", "bash", "shellscript", "cmdline", "powershell", "azurepowershell"):
             if inline and (inputs.get("scriptLocation", "inlineScript") == "inlineScript"):
                 step.run = inline
-                return _script_leaves(self.resolver, inline, rel, line, hops, cwd, _BASH)
+                key_name = "inlineScript" if "inlineScript" in raw_inputs else "script"
+                at = _line(raw_inputs, key_name) + (1 if "\n" in inline.rstrip("\n") else 0)
+                return _script_leaves(self.resolver, inline, rel, at or line, hops, cwd, _BASH)
             if path:
                 run = f"bash {shlex.quote(path)} {args}".strip()
                 return _script_leaves(self.resolver, run, rel, line, hops, cwd, _BASH)

@@ -136,24 +136,35 @@ class StepRun:
     why_not: str | None
 
     @property
+    def path(self) -> str:
+        """The file holding the step (a pipeline template, a composite action's caller ...)."""
+        for hop in self.leaf.hops:
+            if hop.kind == "step":
+                return hop.path
+        return self.workflow.path
+
+    @property
     def location(self) -> tuple[str, int]:
-        return self.workflow.path, self.line
+        return self.path, self.line
+
+    def _command_hop(self) -> Hop | None:
+        path = self.path
+        return next(
+            (h for h in self.leaf.hops if h.kind == "command" and h.path == path and h.line > 0),
+            None,
+        )
 
     @property
     def line(self) -> int:
-        """The line of the workflow that shows the command (the step's when none does)."""
-        for hop in self.leaf.hops:
-            if hop.kind == "command" and hop.path == self.workflow.path and hop.line > 0:
-                return hop.line
-        return self.step.line
+        """The line that shows the command (the step's line when none does)."""
+        hop = self._command_hop()
+        return hop.line if hop else self.step.line
 
     @property
     def command(self) -> str:
         """The command as written on that line (what a reader finds there)."""
-        for hop in self.leaf.hops:
-            if hop.kind == "command" and hop.path == self.workflow.path and hop.line > 0:
-                return hop.text
-        return self.step.name
+        hop = self._command_hop()
+        return hop.text if hop else self.step.name
 
 
 def _triggers(raw: dict[Any, Any]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def run_ok(pid: str, what: str, run: StepRun) -> Finding:
         PASS,
         f"{what}: job `{run.job.id}` runs `{run.leaf.text[:80]}`"
         + (f" via {run.leaf.chain()}" if len(run.leaf.hops) > 2 else ""),
-        run.workflow.path,
+        run.path,
         run.line,
         run.command,
     )
@@ -51,7 +51,7 @@ def run_not_gate(pid: str, what: str, run: StepRun) -> Finding:
         pid,
         FAIL,
         f"{what} in job `{run.job.id}` cannot fail the build: {run.why_not}",
-        run.workflow.path,
+        run.path,
         run.line,
         run.command,
     )
