@@ -87,7 +87,7 @@ class Report:
     seconds: float
 
 
-HOLD_SHARE = 0.5  # a level below the reached one holds when this share of its probes pass
+HOLD_SHARE = 0.5  # Initial alone is reached with half of its probes (one showing a practice)
 MAX_GAPS = 1  # failing required probes tolerated below the reached level
 GAP_LEVELS = (1, 2)  # Initial and Defined are files and structure; Managed and up are gates,
 # and a gate with a hole is not a gate: from Managed up a level must be complete to be passed
@@ -114,9 +114,9 @@ def _share(results: list[ProbeResult], lvl: int, view: str) -> float | None:
 
 def _level(results: list[ProbeResult], view: str) -> int:
     """The highest L whose own probes all pass (at Initial: half of them, one of which shows
-    a practice rather than an absence); below L, Initial and Defined hold at least half with
-    at most ``MAX_GAPS`` failing probes between them, Managed and up are complete. A key probe
-    (``key: true``) or a required custom probe is never a gap: the ladder stops where it fails."""
+    a practice rather than an absence); below L, Initial and Defined miss at most ``MAX_GAPS``
+    probes between them, Managed and up are complete. A key probe (``key: true``) or a required
+    custom probe is never a gap: the ladder stops where it fails."""
     level, gaps = 0, 0
     for lvl in (1, 2, 3, 4):
         required = _required(results, lvl, view)
@@ -127,10 +127,10 @@ def _level(results: list[ProbeResult], view: str) -> int:
             level = lvl  # nothing applicable at this level: it cannot hold the ladder back
             continue
         share = len(passed) / len(required)
-        if share < HOLD_SHARE:
-            break
         complete = len(passed) == len(required)
-        if complete or (lvl == 1 and any(r.definition.evidence for r in passed)):
+        if complete or (
+            lvl == 1 and share >= HOLD_SHARE and any(r.definition.evidence for r in passed)
+        ):
             level = lvl
         gaps += len(required) - len(passed)
         key_failed = any(

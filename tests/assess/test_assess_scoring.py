@@ -92,3 +92,14 @@ def test_strong_dimensions_cannot_hide_a_missing_one(tmp_path: Path) -> None:
     assert all(d.level == 4 for d in report.dimensions if d.dimension.id != "infra")
     assert report.overall.level == 1
     assert report.overall.weakest == ["infra"]
+
+
+def test_a_single_missing_initial_probe_does_not_hide_defined_evidence(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    ci = root / ".github/workflows/ci.yml"
+    text = ci.read_text()
+    start = text.index("  test:\n")
+    ci.write_text(text[:start] + text[text.index("  lint:\n") :])
+    delivery = dim(assess_repo(root), "delivery")
+    assert delivery.level == 2, delivery.reason  # deploys as code; Managed needs the tests
+    assert [r.definition.id for r in delivery.gaps] == ["delivery.ci_tests"]
