@@ -121,6 +121,16 @@ def read_inside(root: Path, rel: str, limit: int = MAX_META_BYTES) -> str | None
     return data.decode("utf-8", errors="replace")
 
 
+def _needles(pattern: str) -> list[str]:
+    """Literal runs (3+ characters) of a glob's segments outside braces and classes."""
+    out = []
+    for seg in pattern.split("/"):
+        if "{" in seg or "[" in seg:
+            continue
+        out.extend(part for part in re.split(r"[*?]+", seg) if len(part) >= 3)
+    return out
+
+
 def line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
@@ -245,7 +255,14 @@ class Repo:
             tail = pattern.rsplit("/", 1)[-1]
             candidates: Any = self.sizes
             ext = tail.rsplit(".", 1)[1] if "." in tail else "*"
-            if ext.startswith("{") and ext.endswith("}") and not any(c in ext[1:-1] for c in "*?{"):
+            names = tail[1:-1].split(",") if tail.startswith("{") and tail.endswith("}") else None
+            if not any(c in tail for c in "*?[{}"):
+                candidates = self._by_name.get(tail, ())
+            elif names and not any(c in n for n in names for c in "*?{["):
+                candidates = [p for n in names for p in self._by_name.get(n, ())]
+            elif (
+                ext.startswith("{") and ext.endswith("}") and not any(c in ext[1:-1] for c in "*?{")
+            ):
                 by_ext = self._by_ext
                 candidates = [p for e in ext[1:-1].split(",") for p in by_ext.get("." + e, ())]
             elif not any(c in ext for c in "*?{}"):
@@ -259,6 +276,10 @@ class Repo:
                 below = self.under("/".join(literal))
                 if len(below) < len(candidates):
                     candidates = below
+            # literal text anywhere in the pattern (`**/prompts/**`, `**/*eval*/**`) must be in
+            # the path: a substring test per file is far cheaper than the regex
+            for needle in _needles(pattern):
+                candidates = [p for p in candidates if needle in p]
             cached = sorted(p for p in candidates if rx.match(p))
             self._globs[pattern] = cached
         return cached
@@ -270,6 +291,13 @@ class Repo:
             dot = rel.rfind(".")
             if dot > rel.rfind("/"):
                 out.setdefault(rel[dot:], []).append(rel)
+        return out
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for rel in self.sizes:
+            out.setdefault(rel[rel.rfind("/") + 1 :], []).append(rel)
         return out
 
     @cached_property

@@ -75,8 +75,9 @@ def corpus_files(facts: Facts) -> list[str]:
     """Documents in data-like folders at any depth (the root ``docs/`` is the project's own
     documentation, not a corpus; ``data/docs`` is)."""
     out = []
-    for rel in facts.repo.sizes:
-        if not rel.endswith(DOC_EXTS) or _NOT_CORPUS.search(rel) or not _CORPUS_DIR.search(rel):
+    docs = facts.repo.glob("**/*.{" + ",".join(e[1:] for e in DOC_EXTS) + "}")
+    for rel in docs:
+        if _NOT_CORPUS.search(rel) or not _CORPUS_DIR.search(rel):
             continue
         if rel.startswith(("docs/", "doc/")) and not rel.startswith(("docs/data/",)):
             continue
