@@ -123,7 +123,7 @@ def read_inside(root: Path, rel: str, limit: int = MAX_META_BYTES) -> str | None
 
 def _needles(pattern: str) -> list[str]:
     """Literal runs (3+ characters) of a glob's segments outside braces and classes."""
-    out = []
+    out: list[str] = []
     for seg in pattern.split("/"):
         if "{" in seg or "[" in seg:
             continue
