@@ -71,6 +71,10 @@ _NOT_CORPUS = re.compile(
 )
 
 
+# API descriptions name properties (`index_name`, `max_chunk_size_tokens`), they set nothing
+_API_SCHEMA = re.compile(r"openapi|swagger|schema|\.api\.|(^|/)specs?/", re.I)
+
+
 def corpus_files(facts: Facts) -> list[str]:
     """Documents in data-like folders at any depth (the root ``docs/`` is the project's own
     documentation, not a corpus; ``data/docs`` is)."""
@@ -138,7 +142,7 @@ def corpus(facts: Facts) -> list[Finding]:
     cfg = [
         p
         for p in facts.repo.glob("**/*.{yaml,yml,json,toml}") + facts.repo.glob("**/.env.example")
-        if "/workflows/" not in p
+        if "/workflows/" not in p and not _API_SCHEMA.search(p)
     ][:500]
     hits = facts.repo.grep(INDEX_CONFIG, cfg, first_only=True, max_hits=1)
     if hits:
@@ -186,7 +190,7 @@ def chunking_config(facts: Facts) -> list[Finding]:
     cfg = [
         p
         for p in facts.repo.glob("**/*.{yaml,yml,toml,json,env,example}")
-        if "/workflows/" not in p
+        if "/workflows/" not in p and not _API_SCHEMA.search(p)
     ][:500]
     hits = [
         h

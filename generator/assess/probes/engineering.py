@@ -36,7 +36,7 @@ LOCKFILES = (
 )
 UNTRUSTED = re.compile(
     r"\$\{\{\s*github\.(event\.(issue|pull_request|comment|review|review_comment|pages|"
-    r"head_commit|commits|discussion|workflow_run)\.[\w.\[\]*]*(title|body|message|name|ref|label|email|"
+    r"head_commit|commits|discussion|workflow_run)\.(?!base\.)[\w.\[\]*]*(title|body|message|name|ref|label|email|"
     r"head_branch)|head_ref)\s*\}\}"
 )
 PROVENANCE = re.compile(
@@ -152,6 +152,14 @@ def _read_only(perms: Any) -> bool:
     return False
 
 
+def _first_line(text: str) -> int:
+    """The first line holding YAML (not blank, not a comment): where a whole file is cited."""
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return i
+    return 1
+
+
 @probe("eng.permissions")
 def permissions(facts: Facts) -> list[Finding]:
     pid = "eng.permissions"
@@ -167,7 +175,7 @@ def permissions(facts: Facts) -> list[Finding]:
                     f"{wf.path} has no top-level permissions (the token gets the repository "
                     "default)",
                     wf.path,
-                    1,
+                    _first_line(facts.repo.text(wf.path) or ""),
                 )
             )
         elif not _read_only(wf.permissions):

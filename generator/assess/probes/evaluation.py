@@ -30,8 +30,8 @@ METRICS = re.compile(
     re.I,
 )
 RESULTS = re.compile(
-    r"json\.dump|\.to_json\(|summary\.json|results?\.jsonl|eval_results|"
-    r"--output|write_text\(\s*json",
+    r"json\.dump\(|\.to_json\(|summary\.json|results?\.jsonl?\b|eval_results|"
+    r"--output|write_text\(\s*json|output_path\s*=|\.to_csv\(|log_metrics?\(",
     re.I,
 )
 MONITOR = re.compile(r"(^|[-_./])(monitor\w*|online[-_]?eval\w*|drift)([-_./]|$)", re.I)

@@ -130,13 +130,11 @@ def has_metadata(facts: Facts) -> list[Finding]:
 def tested(facts: Facts) -> list[Finding]:
     pid = "prompts.tested"
     tests = [p for p in facts.test_files if p.endswith(".py")]
-    hits = facts.repo.grep(
+    hits = facts.code_grep(  # code, not a comment such as "# mock the prompt loader"
         re.compile(r"(load|render|format)\w*.*prompt|prompt\w*.*(load|render|format)", re.I),
         tests,
-        first_only=True,
-        max_hits=1,
     )
-    if hits:
+    if hits and not re.search(r"\bmock|patch\(", hits[0].snippet, re.I):
         return [hit_ok(pid, "prompt test", hits[0])]
     return [fail(pid, "no test loads or renders the prompts")]
 

@@ -46,7 +46,10 @@ KEYLESS_CODE = re.compile(
 
 def _scan_files(facts: Facts) -> list[str]:
     out: dict[str, None] = {}
-    skip = re.compile(r"(^|/)(tests?|fixtures?|testdata)/")
+    # tests and fixtures hold fake keys on purpose; built bundles are someone else's code
+    skip = re.compile(
+        r"(^|/)(tests?|fixtures?|testdata|static/assets|public/assets)/|\.min\.js$|\.map$"
+    )
     for pattern in SCAN_GLOBS:
         for rel in facts.repo.glob(pattern):
             if not skip.search(rel):
@@ -197,12 +200,7 @@ def tested_in_ci(facts: Facts) -> list[Finding]:
             return [run_ok(pid, "safety evaluation gate", run)]
     tests = [r for r in facts.workflows.select(facts.is_test, CHANGE_EVENTS) if r.gate]
     if tests:
-        hits = facts.repo.grep(
-            SAFETY_TEST,
-            [p for p in facts.test_files if p.endswith(".py")],
-            first_only=True,
-            max_hits=1,
-        )
+        hits = facts.code_grep(SAFETY_TEST, [p for p in facts.test_files if p.endswith(".py")])
         if hits:
             return [
                 run_ok(pid, "CI runs the tests", tests[0]),
