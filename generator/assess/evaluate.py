@@ -87,7 +87,7 @@ class Report:
     seconds: float
 
 
-HOLD_SHARE = 0.5  # Initial alone is reached with half of its probes (one showing a practice)
+HOLD_SHARE = 0.5  # Initial/Defined are reached with half of their probes (one showing a practice)
 MAX_GAPS = 1  # failing required probes tolerated below the reached level
 GAP_LEVELS = (1, 2)  # Initial and Defined are files and structure; Managed and up are gates,
 # and a gate with a hole is not a gate: from Managed up a level must be complete to be passed
@@ -113,10 +113,10 @@ def _share(results: list[ProbeResult], lvl: int, view: str) -> float | None:
 
 
 def _level(results: list[ProbeResult], view: str) -> int:
-    """The highest L whose own probes all pass (at Initial: half of them, one of which shows
-    a practice rather than an absence); below L, Initial and Defined miss at most ``MAX_GAPS``
-    probes between them, Managed and up are complete. A key probe (``key: true``) or a required
-    custom probe is never a gap: the ladder stops where it fails."""
+    """The highest L such that Initial and Defined (up to L) miss at most ``MAX_GAPS`` required
+    probes between them, the reached level passes at least half of its probes (one of which
+    shows a practice rather than an absence), and Managed and up are complete. A key probe
+    (``key: true``) or a required custom probe is never a gap: the ladder stops where it fails."""
     level, gaps = 0, 0
     for lvl in (1, 2, 3, 4):
         required = _required(results, lvl, view)
@@ -128,17 +128,18 @@ def _level(results: list[ProbeResult], view: str) -> int:
             continue
         share = len(passed) / len(required)
         complete = len(passed) == len(required)
-        if complete or (
-            lvl == 1 and share >= HOLD_SHARE and any(r.definition.evidence for r in passed)
-        ):
-            level = lvl
-        gaps += len(required) - len(passed)
         key_failed = any(
             (r.definition.key or r.definition.custom) and getattr(r, view) != PASS for r in required
         )
-        if key_failed and level == lvl and lvl == 1:
-            level = 0
-        if gaps > MAX_GAPS or key_failed or (not complete and lvl not in GAP_LEVELS):
+        if key_failed:
+            break
+        gaps += len(required) - len(passed)
+        shows_practice = any(r.definition.evidence for r in passed)
+        if complete or (
+            lvl in GAP_LEVELS and share >= HOLD_SHARE and gaps <= MAX_GAPS and shows_practice
+        ):
+            level = lvl
+        if gaps > MAX_GAPS or (not complete and lvl not in GAP_LEVELS):
             break
     return level
 

@@ -65,10 +65,10 @@ LLM_DEPENDENCY = re.compile(
     r"azure-ai-projects|azure-ai-evaluation|@azure/openai|@anthropic-ai/sdk|@langchain/[\w-]+|"
     r"@ai-sdk/[\w-]+|@google/genai)[\"']?\s*(?:[=<>~!\[\];:,]|$)"
 )
+# judges that score an answer against the question (and retrieved context), not a reference
 REFERENCE_FREE = re.compile(
-    r"Groundedness\w*Evaluator|Relevance\w*Evaluator|Coherence\w*Evaluator|Fluency\w*Evaluator|"
-    r"\bgpt_(groundedness|relevance|coherence|fluency)\b|llm-rubric|answer_relevancy|"
-    r"faithfulness|criteria\s*=",
+    r"\b(?:gpt_)?(?:groundedness|relevance|coherence|fluency|faithfulness|answer_relevancy)"
+    r"\w*|llm-rubric|criteria\s*=",
     re.I,
 )
 _COMMENT_LINE = re.compile(r"^\s*(#|//|\*|/\*|--|<!--)")

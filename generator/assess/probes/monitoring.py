@@ -21,7 +21,9 @@ LOGGING = re.compile(
     r"\b(?:structlog|loguru\.logger|logger)\.(?:configure|add)\s*\(|dictConfig\s*\(|"
     r"configure_azure_monitor\s*\(|LoggingInstrumentor|setup_logging\s*\(|"
     r"google\.cloud\.logging|logging\.getLogger\([^)]*\)\.(?:addHandler|setLevel)\(|"
-    r"\.addHandler\s*\(|^[ \t]*import structlog",
+    r"\.addHandler\s*\(|^[ \t]*import structlog|"
+    # a module logger the app writes to (configuration may come from the server or OTel)
+    r"^\w+\s*=\s*logging\.getLogger\(|^[ \t]*from loguru import logger",
     re.M,
 )
 # a health route or a health probe declared for the platform (IaC, Kubernetes, compose)

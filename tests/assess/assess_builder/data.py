@@ -65,7 +65,7 @@ def add(root: Path, lv: Levels, mk: Fragments) -> None:
             "    chunk_size: int = 800\n    chunk_overlap: int = 100\n",
         )
         mk["data"].append("ingest: ## build the index\n\t$(UV) run python -m app.ingest\n")
-    if data >= 4 and ev >= 1:  # a retrieval eval is evaluation evidence too
+    if data >= 4 and ev >= 2:  # a retrieval eval with a metric is Defined evaluation evidence
         write(
             root,
             "dataops/retrieval_eval.py",
@@ -87,7 +87,7 @@ def add(root: Path, lv: Levels, mk: Fragments) -> None:
                 ]
             ),
         )
-    if data >= 4 and ev >= 1:
+    if data >= 4 and ev >= 2:
         mk["data"].append(
             "eval-retrieval: ## recall of the new index\n\t$(UV) run python -m "
             "dataops.retrieval_eval\n"
