@@ -238,9 +238,32 @@ class Facts:
 
     # ----- eval evidence --------------------------------------------------------------------
     @cached_property
-    def eval_gates(self) -> list[StepRun]:
-        """Eval commands run by a workflow on a change event, as steps that can fail."""
+    def eval_gate_candidates(self) -> list[StepRun]:
+        """Eval-looking commands run on a change event as steps that can fail."""
         return [r for r in self.workflows.select(self.is_eval, CHANGE_EVENTS) if r.gate]
+
+    @cached_property
+    def eval_gates(self) -> list[StepRun]:
+        """The candidates that reach real evaluation code: the one set every probe reads, so
+        no two probes disagree about the same step."""
+        return [r for r in self.eval_gate_candidates if self.reaches_code(r.leaf)]
+
+    def reaches_code(self, leaf: Leaf) -> bool:
+        """At least 10 meaningful lines of code on the chain, or a known evaluation tool."""
+        if EVAL_TOOL.search(leaf.text):
+            return True
+        files, _text = self.chain_context(leaf)
+        lines = 0
+        for f in files:
+            if f.endswith((".mk", "Makefile")):
+                continue
+            text = self.repo.text(f) or ""
+            lines += sum(
+                1 for ln in text.splitlines() if ln.strip() and not _COMMENT_LINE.match(ln)
+            )
+            if lines >= 10:
+                return True
+        return False
 
     @cached_property
     def eval_scripts(self) -> list[Leaf]:

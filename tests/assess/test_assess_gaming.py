@@ -282,3 +282,15 @@ def test_question_only_rows_count_for_reference_free_judges(tmp_path: Path) -> N
         )
     )
     assert probe_status(assess_repo(root), "eval.dataset") == "pass"
+
+
+def test_probes_agree_on_an_eval_step_that_reaches_no_code(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    (root / "evals/run.py").write_text("print('ok')\n")  # `make eval` now reaches a stub
+    report = assess_repo(root)
+    assert probe_status(report, "eval.ci_gate") == "fail"
+    messages = [f.message for r in dim(report, "evaluation").probes for f in r.findings]
+    assert any("reaches no real evaluation code" in m for m in messages)
+    # the prompts probe must not call the same step "the eval gate"
+    assert probe_status(report, "prompts.change_triggers_eval") == "fail"
+    assert probe_status(report, "delivery.deploy_needs_eval") == "fail"
