@@ -287,6 +287,7 @@ def test_question_only_rows_count_for_reference_free_judges(tmp_path: Path) -> N
 def test_probes_agree_on_an_eval_step_that_reaches_no_code(tmp_path: Path) -> None:
     root = build(tmp_path / "r")
     (root / "evals/run.py").write_text("print('ok')\n")  # `make eval` now reaches a stub
+    (root / "evals/compare.py").unlink()  # nor does its package hold other evaluation code
     report = assess_repo(root)
     assert probe_status(report, "eval.ci_gate") == "fail"
     messages = [f.message for r in dim(report, "evaluation").probes for f in r.findings]
