@@ -22,7 +22,7 @@ def test_one_missing_lower_probe_is_a_gap_not_a_zero(tmp_path: Path) -> None:
     assert mon.score < 10.0  # the gap costs its share of the score
 
 
-def test_two_missing_lower_probes_stop_the_ladder(tmp_path: Path) -> None:
+def test_more_than_two_missing_lower_probes_stop_the_ladder(tmp_path: Path) -> None:
     root = build(tmp_path / "r")
     api = root / "src/app/api.py"
     api.write_text(api.read_text().replace('"/health"', '"/status-page"'))
