@@ -33,7 +33,8 @@ DEPLOY = re.compile(
     r"\bterraform\s+apply\b|\bdocker\s+push\b|\bcdk\s+deploy\b|\bsam\s+deploy\b|"
     r"\bserverless\s+deploy\b|\bpulumi\s+up\b|\baws\s+(ecs\s+update-service|lambda\s+"
     r"update-function-code|cloudformation\s+deploy|apprunner)|\bflyctl\s+deploy\b|"
-    r"\bvercel\s+deploy\b|\bfirebase\s+deploy\b|\baz\s+deployment\s+\w+\s+create\b|"
+    r"\bvercel\s+deploy\b|\bfirebase\s+deploy\b|\banyscale\s+service\s+(deploy|rollout)\b|"
+    r"\bmodal\s+deploy\b|\bgcloud\s+ai\s+endpoints\s+deploy|\baz\s+deployment\s+\w+\s+create\b|"
     r"(^|[./])(deploy|deployment)[./]\w*(provision|deploy|release)\w*$|"
     r"^(deploy|canary|release|promote|rollout)([-_][\w-]+)?$|"
     # the module or script actually run: `deploy.canary`, `scripts/deploy.sh`, not every module

@@ -59,7 +59,8 @@ def other_ci(repo: Repo, resolver: Resolver) -> list[Workflow]:
     out.extend(AzurePipelines(repo, resolver).workflows())
     if repo.exists(".gitlab-ci.yml"):
         out.extend(_gitlab(repo, resolver))
-    for rel in repo.glob("**/cloudbuild*.{yaml,yml}"):
+    cloud = repo.glob("**/cloudbuild*.{yaml,yml}") + repo.glob(".cloudbuild/**/*.{yaml,yml}")
+    for rel in dict.fromkeys(cloud):
         if rel.count("/") <= 3:
             wf = _cloud_build(repo, resolver, rel)
             if wf is not None:

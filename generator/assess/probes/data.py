@@ -21,6 +21,12 @@ RETRIEVAL = re.compile(
     r"sqlite_vec|fts5|\bingest|\bchunk",
     re.I,
 )
+# code that builds or queries an index over documents (not the word "retrieve" in a comment)
+RETRIEVAL_CODE = re.compile(
+    r"SearchIndex(?:er)?Client|VectorStoreIndex|from_documents\(|add_documents\(|"
+    r"upload_documents\(|\.upsert\(|create_index\(|similarity_search|as_retriever\(|"
+    r"pgvector|Vector\(\d+\)|KnowledgeBase|chromadb\.|FAISS\.|qdrant_client"
+)
 CORPUS_DIRS = (
     "data/docs",
     "data/corpus",
@@ -121,6 +127,7 @@ def corpus(facts: Facts) -> list[Finding]:
     if (skip := _na(facts, pid)) is not None:
         return skip
     real: list[str] = []
+    rows: list[str] = []
     candidates = list(dict.fromkeys([r for d in CORPUS_DIRS for r in facts.repo.under(d)]))
     if facts.genai is not None or candidates:
         candidates += [c for c in corpus_files(facts) if c not in candidates]
@@ -131,14 +138,27 @@ def corpus(facts: Facts) -> list[Finding]:
             continue
         text = facts.repo.text(rel) or ""
         body = "".join(text.split())
-        if rel.endswith((".csv", ".jsonl")) and text.count("\n") >= 3 and len(body) >= 200:
+        if (
+            rel.endswith((".csv", ".jsonl", ".json"))
+            and len(body) >= 200
+            and (text.count("\n") >= 10 or text.count('"') >= 40)
+        ):
             real.append(rel)  # rows of documents (a products table, a seed file)
+            rows.append(rel)
         elif len(body) >= 200 and not PLACEHOLDER.match(text.strip()[:200]):
             real.append(rel)
         if len(real) >= 3:
             break
     if len(real) >= 3:
         return [ok(pid, f"{len(real)} grounding documents (e.g. {real[0]})", real[0])]
+    if rows:
+        return [ok(pid, f"{rows[0]} holds the grounding records", rows[0])]
+    code = facts.repo.grep(RETRIEVAL_CODE, facts.app_code, first_only=True, max_hits=1)
+    if real and code:
+        return [
+            ok(pid, f"grounding document {real[0]}", real[0]),
+            hit_ok(pid, "indexed by", code[0]),
+        ]
     cfg = [
         p
         for p in facts.repo.glob("**/*.{yaml,yml,json,toml}") + facts.repo.glob("**/.env.example")

@@ -105,6 +105,11 @@ def params(facts: Facts) -> list[Finding]:
             re.M,
         )
     ]
+    for rel in facts.repo.glob("**/cdk.json"):
+        data = facts.repo.json(rel)
+        context = data.get("context") if isinstance(data, dict) else None
+        if isinstance(context, dict) and context:
+            real.append(rel)
     if real:
         return [ok(pid, f"parameter files: {', '.join(real[:4])}", real[0])]
     return [fail(pid, "no parameter file (*.bicepparam, *.parameters.json, *.tfvars) with values")]

@@ -26,6 +26,12 @@ LOGGING = re.compile(
     r"^\w+\s*=\s*logging\.getLogger\(|^[ \t]*from loguru import logger",
     re.M,
 )
+PLATFORM_LOGS = re.compile(
+    r"diagnosticSettings|azurerm_monitor_diagnostic_setting|Microsoft\.Insights/components|"
+    r"azurerm_application_insights\b|Microsoft\.OperationalInsights/workspaces|"
+    r"azurerm_log_analytics_workspace|google_logging_\w+|aws_cloudwatch_log_group|"
+    r"logs\.LogGroup\("
+)
 # a health route or a health probe declared for the platform (IaC, Kubernetes, compose)
 HEALTH = re.compile(
     r"(?:\.(?:get|route|api_route|add_api_route|add_route|head)|\bpath|HandleFunc|Get)\s*\(\s*"
@@ -84,6 +90,9 @@ def logging_(facts: Facts) -> list[Finding]:
     hits = facts.repo.grep(LOGGING, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [hit_ok("monitoring.logging", "logging configured", hits[0])]
+    hits = facts.repo.grep(PLATFORM_LOGS, facts.iac_files, first_only=True, max_hits=1)
+    if hits:
+        return [hit_ok("monitoring.logging", "logs collected by the platform, as code", hits[0])]
     return [fail("monitoring.logging", "no logging configuration in application code")]
 
 

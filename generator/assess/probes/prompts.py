@@ -31,7 +31,7 @@ def prompt_files(facts: Facts) -> list[str]:
     files = [
         p
         for p in facts.repo.glob("**/prompts/**")
-        if p.endswith(PROMPT_EXTS)
+        if (p.endswith(PROMPT_EXTS) or (p.endswith(".py") and not p.endswith("__init__.py")))
         and not p.rsplit("/", 1)[-1].lower().startswith("readme")
         and not _NOT_PROMPTS.search(p)
     ]
@@ -79,7 +79,14 @@ def files(facts: Facts) -> list[Finding]:
     rx = re.compile(
         r"[\"'/]prompts\b|\.prompty\b|" + "|".join(re.escape(n) for n in sorted(names)[:50])
     )
-    hits = facts.repo.grep(rx, facts.app_code, first_only=True, max_hits=1)
+    configs = [
+        p
+        for p in facts.repo.glob("**/*.{yaml,yml,json,toml}")
+        if p not in prompts and not p.startswith(".github/")
+    ][:500]
+    hits = facts.repo.grep(rx, facts.app_code, first_only=True, max_hits=1) or facts.repo.grep(
+        rx, configs, first_only=True, max_hits=1
+    )
     if hits:
         return [
             ok(pid, f"{len(prompts)} prompt file(s)", prompts[0]),

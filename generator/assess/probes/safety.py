@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from generator.assess import secrets
 from generator.assess.collect import line_of
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, hit_ok, ok, run_ok
+from generator.assess.probes._util import fail, hit_ok, info, ok, run_ok
 from generator.assess.probes.monitoring import iac_files
 from generator.assess.workflows import CHANGE_EVENTS
 
@@ -132,7 +132,7 @@ def env_ignored(facts: Facts) -> list[Finding]:
     out.append(
         ok(pid, f"{example} documents the settings", example)
         if example
-        else fail(pid, "no .env.example documenting the settings")
+        else info(pid, "no .env.example documents the settings (recommended, not required)")
     )
     return out
 
