@@ -75,6 +75,18 @@ REFERENCE_FREE = re.compile(
 _COMMENT_LINE = re.compile(r"^\s*(#|//|\*|/\*|--|<!--)")
 # a generator's template folders ({{cookiecutter.x}}, {% if %}) describe other repositories
 _TEMPLATE_PATH = re.compile(r"\{\{|\{%|(^|/)node_modules/|\.tmpl(/|$)")
+# a model endpoint reached without a framework import (boto3 Bedrock, .NET/Java/Go SDKs)
+LLM_CALL = re.compile(
+    r"[\"']bedrock-(?:agent-)?runtime[\"']|BedrockRuntimeClient|ChatBedrock\w*|"
+    r"\bInvokeModel(?:Command|WithResponseStream)?\b|using\s+Microsoft\.SemanticKernel|"
+    r"using\s+Azure\.AI\.OpenAI|dev\.langchain4j|org\.springframework\.ai|"
+    r"github\.com/(?:sashabaranov/go-openai|openai/openai-go|tmc/langchaingo)"
+)
+LLM_PACKAGE = re.compile(
+    r"Include=\"(?:Microsoft\.SemanticKernel|Azure\.AI\.OpenAI|OpenAI|Anthropic\.SDK|"
+    r"Microsoft\.KernelMemory|LangChain)[\w.]*\"|<artifactId>(?:langchain4j|spring-ai)[\w-]*<|"
+    r"github\.com/(?:sashabaranov/go-openai|openai/openai-go|tmc/langchaingo)"
+)
 TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
 
@@ -122,15 +134,38 @@ class Facts:
         hits = self.repo.grep(LLM_JS_IMPORT, js, first_only=True, max_hits=1)
         if hits:
             return f"{hits[0].path}:{hits[0].line} imports an LLM SDK (`{hits[0].snippet[:60]}`)"
+        templated = [  # a generator's templates (`app.py.jinja`, `{% if %}client.py{% endif %}`)
+            p for p in self.repo.glob("**/*.jinja") if ".py" in p.rsplit("/", 1)[-1]
+        ][:300]
+        hits = self.repo.grep(LLM_IMPORT, templated, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} imports an LLM SDK (`{hits[0].snippet[:60]}`)"
         manifests = [
             p
-            for p in self.repo.glob("**/{pyproject.toml,package.json,environment.yml}")
+            for p in self.repo.glob(
+                "**/{pyproject.toml,package.json,environment.yml,pyproject.toml.jinja}"
+            )
             + self.repo.glob("**/requirements*.{txt,in}")
             if p.count("/") <= 3
         ][:200]
         hits = self.repo.grep(LLM_DEPENDENCY, manifests, first_only=True, max_hits=1)
         if hits:
             return f"{hits[0].path}:{hits[0].line} depends on an LLM SDK (`{hits[0].snippet[:60]}`)"
+        other = [
+            p
+            for p in self.repo.glob("**/*.{csproj,fsproj}")
+            + self.repo.glob("**/{pom.xml,go.mod,build.gradle,build.gradle.kts}")
+            if p.count("/") <= 3
+        ][:100]
+        hits = self.repo.grep(LLM_PACKAGE, other, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} depends on an LLM SDK (`{hits[0].snippet[:60]}`)"
+        sources = self.repo.code_files + js + self.repo.glob("**/*.{cs,java,go}")[:500]
+        hits = self.repo.grep(LLM_CALL, sources, first_only=True, max_hits=1)
+        if hits:
+            return (
+                f"{hits[0].path}:{hits[0].line} calls a model endpoint (`{hits[0].snippet[:60]}`)"
+            )
         prompts = (
             self.repo.glob("**/*.prompty")
             + self.repo.glob("**/flow.{dag,flex}.yaml")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from assess_builder import build, write
 from conftest import dim
 
@@ -103,3 +104,24 @@ def test_a_single_missing_initial_probe_does_not_hide_defined_evidence(tmp_path:
     delivery = dim(assess_repo(root), "delivery")
     assert delivery.level == 2, delivery.reason  # deploys as code; Managed needs the tests
     assert [r.definition.id for r in delivery.gaps] == ["delivery.ci_tests"]
+
+
+@pytest.mark.parametrize(
+    ("rel", "body"),
+    [
+        ("backend/llm.py", 'import boto3\n\nclient = boto3.client("bedrock-runtime")\n'),
+        (
+            "api/Api.csproj",
+            '<Project>\n  <ItemGroup>\n    <PackageReference Include="Microsoft.SemanticKernel"'
+            ' Version="1.0" />\n  </ItemGroup>\n</Project>\n',
+        ),
+        ("template/src/{% if llm %}client.py{% endif %}.jinja", "from openai import OpenAI\n"),
+        ("pyproject.toml", '[project]\nname = "x"\ndependencies = ["langchain-openai>=0.2"]\n'),
+        ("web/src/chat.ts", 'import OpenAI from "openai";\n'),
+    ],
+)
+def test_genai_practice_is_found_in_any_language(tmp_path: Path, rel: str, body: str) -> None:
+    write(tmp_path, rel, body)
+    report = assess_repo(tmp_path)
+    assert report.overall.genai is not None and rel in report.overall.genai
+    assert report.overall.level == 1
