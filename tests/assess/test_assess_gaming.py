@@ -295,3 +295,28 @@ def test_probes_agree_on_an_eval_step_that_reaches_no_code(tmp_path: Path) -> No
     # the prompts probe must not call the same step "the eval gate"
     assert probe_status(report, "prompts.change_triggers_eval") == "fail"
     assert probe_status(report, "delivery.deploy_needs_eval") == "fail"
+
+
+@pytest.mark.parametrize(
+    ("rel", "rows", "expected"),
+    [
+        ("app/seed_documents.json", 30, "pass"),  # a seed file of document rows, by its name
+        ("app/settings.json", 30, "fail"),  # the same rows under a name that says nothing
+    ],
+)
+def test_document_rows_count_as_a_corpus_by_what_the_file_is(
+    tmp_path: Path, rel: str, rows: int, expected: str
+) -> None:
+    root = build(tmp_path / "r", {"data": 0})
+    write(
+        root,
+        rel,
+        json.dumps(
+            [
+                {"id": i, "title": f"Product {i}", "body": f"A long description of product {i}."}
+                for i in range(rows)
+            ],
+            indent=1,
+        ),
+    )
+    assert probe_status(assess_repo(root), "data.corpus") == expected

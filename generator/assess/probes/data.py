@@ -69,6 +69,12 @@ _CORPUS_DIR = re.compile(
     r"documents))/",
     re.I,
 )
+# a file named for what it holds: seed data, documents, products, a knowledge base
+_CORPUS_NAME = re.compile(
+    r"(^|/)[^/]*(seed|documents?|products?|corpus|knowledge|articles|faqs?|manuals?)[^/]*"
+    r"\.(json|jsonl|csv|md|txt|pdf)$",
+    re.I,
+)
 _NOT_CORPUS = re.compile(
     r"(^|/)(tests?|fixtures?|node_modules|\.github|eval\w*|results?|outputs?|site-packages)/|"
     r"(^|/)(README|CHANGELOG|LICENSE|CONTRIBUTING|SECURITY|CODE_OF_CONDUCT)[^/]*$|"
@@ -87,7 +93,7 @@ def corpus_files(facts: Facts) -> list[str]:
     out = []
     docs = facts.repo.glob("**/*.{" + ",".join(e[1:] for e in DOC_EXTS) + "}")
     for rel in docs:
-        if _NOT_CORPUS.search(rel) or not _CORPUS_DIR.search(rel):
+        if _NOT_CORPUS.search(rel) or not (_CORPUS_DIR.search(rel) or _CORPUS_NAME.search(rel)):
             continue
         if rel.startswith(("docs/", "doc/")) and not rel.startswith(("docs/data/",)):
             continue
