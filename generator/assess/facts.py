@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.assess import datasets as ds_mod
 from generator.assess import thresholds as th_mod
@@ -97,6 +97,7 @@ class Facts:
         self.repo = repo
         self.resolver = Resolver(repo)
         self._chain_cache: dict[int, tuple[set[str], str]] = {}
+        self._prompt_meta: dict[str, dict[str, Any]] = {}
 
     @cached_property
     def workflows(self) -> WorkflowIndex:
@@ -177,6 +178,19 @@ class Facts:
         return None
 
     # ----- files by role (collected once; probes only decide) ------------------------------
+    @cached_property
+    def prompt_files(self) -> list[str]:
+        from generator.assess.prompt_assets import find_prompt_files
+
+        return find_prompt_files(self.repo)
+
+    def prompt_metadata(self, rel: str) -> dict[str, Any]:
+        from generator.assess.prompt_assets import read_metadata
+
+        if rel not in self._prompt_meta:
+            self._prompt_meta[rel] = read_metadata(self.repo, rel)
+        return self._prompt_meta[rel]
+
     @cached_property
     def iac_files(self) -> list[str]:
         """Infrastructure as code: Bicep, Terraform, ARM JSON, CDK apps (any cloud)."""

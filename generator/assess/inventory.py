@@ -142,7 +142,6 @@ def _commands(facts: Facts, path: str) -> dict[str, tuple[str, ...]]:
 def inventory(facts: Facts) -> Inventory:
     """The repository as ``genaiops add`` needs it (see the module docstring)."""
     from generator.assess.probes.evaluation import eval_leaves, real_leaves
-    from generator.assess.probes.prompts import prompt_files
 
     projects = []
     for path in facts.project_dirs or [""]:
@@ -189,5 +188,5 @@ def inventory(facts: Facts) -> Inventory:
         iac={k: tuple(v) for k, v in iac.items()},
         eval_entrypoints=tuple(dict.fromkeys(evals)),
         datasets=tuple(d.path for d in facts.good_datasets()),
-        prompts=tuple(prompt_files(facts)),
+        prompts=tuple(facts.prompt_files),
     )

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from generator.assess.collect import parse_yaml
-from generator.assess.datasets import PLACEHOLDER
 from generator.assess.probes import probe
 from generator.assess.probes._util import fail, hit_ok, ok, run_ok
 from generator.assess.probes.engineering import codeowners_rules
@@ -18,61 +16,12 @@ if TYPE_CHECKING:
     from generator.assess.findings import Finding
 
 COMPARE = re.compile(r"(^|[-_./])(compare|experiment\w*|variants?|ab[-_]?test)([-_./]|$)", re.I)
-_FRONT = re.compile(r"\A\ufeff?\s*---\s*\n(.*?)\n---\s*\n", re.S)
-# docs, tests, fixtures and a generator's templates are about prompts, not the app's prompts
-_NOT_PROMPTS = re.compile(
-    r"(^|/)(docs?|tests?|fixtures?|examples?|samples?|node_modules|\.github|workshop)/|\{\{|\{%",
-    re.I,
-)
-PROMPT_EXTS = (".txt", ".md", ".yaml", ".yml", ".json", ".jinja", ".jinja2", ".j2", ".prompty")
-
-
-def prompt_files(facts: Facts) -> list[str]:
-    files = [
-        p
-        for p in facts.repo.glob("**/prompts/**")
-        if (p.endswith(PROMPT_EXTS) or (p.endswith(".py") and not p.endswith("__init__.py")))
-        and not p.rsplit("/", 1)[-1].lower().startswith("readme")
-        and not _NOT_PROMPTS.search(p)
-    ]
-    files += [
-        p
-        for p in facts.repo.glob("**/*.{prompty,jinja2}")
-        + facts.repo.glob("**/flow.{dag,flex}.yaml")
-        + facts.repo.glob("**/*prompt*.{txt,jinja,j2}")
-        if p not in files and not _NOT_PROMPTS.search(p)
-    ]
-    real = []
-    for rel in files:
-        text = facts.repo.text(rel) or ""
-        if len("".join(text.split())) >= 40 and not PLACEHOLDER.match(text.strip()[:100]):
-            real.append(rel)
-    return real
-
-
-def metadata(facts: Facts, rel: str) -> dict[str, Any]:
-    text = facts.repo.text(rel) or ""
-    m = _FRONT.match(text)
-    data: Any = None
-    if m:
-        data = parse_yaml(
-            m.group(1),
-            rt=False,
-            on_error=lambda msg, ln: facts.repo.note(
-                "invalid-yaml", rel, f"invalid front matter: {msg}", ln
-            ),
-        )
-    elif rel.endswith((".yaml", ".yml")):
-        data = facts.repo.yaml(rel)
-    elif rel.endswith(".json"):
-        data = facts.repo.json(rel)
-    return {str(k).lower(): v for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 @probe("prompts.files")
 def files(facts: Facts) -> list[Finding]:
     pid = "prompts.files"
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not prompts:
         return [fail(pid, "no non-trivial prompt files (prompts/, *.prompty, flow definitions)")]
     names = {p.rsplit("/", 1)[-1] for p in prompts}
@@ -102,12 +51,12 @@ def files(facts: Facts) -> list[Finding]:
 @probe("prompts.metadata")
 def has_metadata(facts: Facts) -> list[Finding]:
     pid = "prompts.metadata"
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not prompts:
         return [fail(pid, "no prompt files")]
     out = []
     for rel in prompts:
-        meta = metadata(facts, rel)
+        meta = facts.prompt_metadata(rel)
         ident = any(k in meta for k in ("id", "name"))
         params = any(
             k in meta
@@ -149,12 +98,12 @@ def tested(facts: Facts) -> list[Finding]:
 @probe("prompts.versioned")
 def versioned(facts: Facts) -> list[Finding]:
     pid = "prompts.versioned"
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not prompts:
         return [fail(pid, "no prompt files")]
     out = []
     for rel in prompts:
-        version = metadata(facts, rel).get("version")
+        version = facts.prompt_metadata(rel).get("version")
         if version in (None, "", 0):
             out.append(fail(pid, f"{rel} declares no version", rel))
     return out or [ok(pid, f"all {len(prompts)} prompt file(s) are versioned", prompts[0])]
@@ -178,7 +127,7 @@ def _covers(patterns: list[str], rel: str) -> bool:
 @probe("prompts.change_triggers_eval")
 def change_triggers_eval(facts: Facts) -> list[Finding]:
     pid = "prompts.change_triggers_eval"
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not facts.eval_gates:
         return [fail(pid, "no gated eval workflow")]
     if not prompts:
@@ -209,7 +158,7 @@ def change_triggers_eval(facts: Facts) -> list[Finding]:
 def owned(facts: Facts) -> list[Finding]:
     pid = "prompts.owned"
     rel, rules = codeowners_rules(facts)
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not prompts:
         return [fail(pid, "no prompt files")]
     if not rel:
