@@ -343,7 +343,9 @@ class WorkflowIndex:
         if uses in ("azure/cli", "azure/powershell") and isinstance(
             step.with_.get("inlineScript"), str
         ):
-            line = _line(with_raw, "inlineScript") + 1
+            raw_script = with_raw.get("inlineScript") if isinstance(with_raw, dict) else None
+            block = type(raw_script).__name__ in ("LiteralScalarString", "FoldedScalarString")
+            line = _line(with_raw, "inlineScript") + (1 if block else 0)
             ctx = Ctx(rel, line, hops, cwd=cwd)
             return self.resolver.resolve(
                 str(step.with_["inlineScript"]), ctx, ShellState(errexit=True, pipefail=False)

@@ -54,3 +54,22 @@ def test_run_findings_cite_the_command_line_not_the_step_name(tmp_path: Path) ->
     cited = {(p, path): text for p, path, _line, text, _s in _cited(root)}
     assert "make eval" in cited[("eval.ci_gate", ".github/workflows/ci.yml")]
     assert "make test" in cited[("delivery.ci_tests", ".github/workflows/ci.yml")]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "inlineScript: az bicep build -f infra/main.bicep",
+        "inlineScript: |\n            az bicep build -f infra/main.bicep",
+    ],
+)
+def test_action_input_scripts_cite_their_own_line(tmp_path: Path, script: str) -> None:
+    root = build(tmp_path / "r", {"infra": 1})  # no other IaC validation in CI
+    write(
+        root,
+        ".github/workflows/iac.yml",
+        "on: [pull_request]\njobs:\n  bicep:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: azure/cli@v2\n        with:\n          " + script + "\n",
+    )
+    cited = [c for c in _cited(root) if c[0] == "infra.validated"]
+    assert cited and "az bicep build" in cited[0][3], cited
