@@ -214,11 +214,43 @@ def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# a dataset named where an evaluation is configured: `source: data/x.jsonl`,
+# `testdata_path: ...`, `data="..."`, `dataset_path = "..."`
+NAMED = re.compile(
+    r"(?:\b(?:source|data|dataset|data_path|dataset_path|testdata_path|test_data|eval_data|"
+    r"golden|input_data|data_file)\b[\"']?\s*[:=]\s*[\"']?)([\w./-]+\.(?:jsonl|csv|json))\b",
+    re.I,
+)
+
+
+def named_datasets(repo: Repo) -> list[str]:
+    """Dataset files that eval configs and eval code name (resolved from the naming file's
+    folder, then from the root)."""
+    namers = [
+        p
+        for p in repo.glob("**/*.{yaml,yml,json,toml,py}")
+        if re.search(r"eval|experiment|flow|config", p, re.I) and "node_modules/" not in p
+    ][:400]
+    out: list[str] = []
+    for rel in namers:
+        text = repo.text(rel) or ""
+        if len(text) > 512 * 1024:
+            continue
+        base = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+        for m in NAMED.finditer(text):
+            name = m.group(1).removeprefix("./")
+            for cand in (base + name, name):
+                if repo.exists(cand) and cand not in out:
+                    out.append(cand)
+                    break
+    return out
+
+
 def find_datasets(repo: Repo) -> list[Dataset]:
     seen: set[str] = set()
     out: list[Dataset] = []
-    for pattern in DATASET_GLOBS:
-        for rel in repo.glob(pattern):
+    for pattern in (*DATASET_GLOBS, None):
+        for rel in repo.glob(pattern) if pattern else named_datasets(repo):
             if rel in seen or _NOT_DATASETS.search(rel) or "node_modules/" in rel:
                 continue
             seen.add(rel)

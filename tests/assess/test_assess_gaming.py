@@ -320,3 +320,30 @@ def test_document_rows_count_as_a_corpus_by_what_the_file_is(
         ),
     )
     assert probe_status(assess_repo(root), "data.corpus") == expected
+
+
+def test_dataset_named_by_an_eval_config_is_followed(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    (root / "data/eval/golden.jsonl").unlink()
+    write(root, "flows/qa/data/cases.jsonl", "".join(json.dumps(r) + "\n" for r in records(12)))
+    assert probe_status(assess_repo(root), "eval.dataset") == "fail"
+    write(
+        root,
+        "flows/qa/experiment.yaml",
+        "name: qa\ndata:\n  - name: cases\n    source: data/cases.jsonl\n",
+    )
+    assert probe_status(assess_repo(root), "eval.dataset") == "pass"
+
+
+def test_inline_prompt_is_initial_and_a_word_is_not_retrieval(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "app/agent.py",
+        'from openai import OpenAI\n\nSYSTEM_PROMPT = """You answer questions about the '
+        'travel policy.\nCite the policy section."""\n',
+    )
+    write(tmp_path, "app/metrics.py", "# retrieval quality and vector recall are reported here\n")
+    report = assess_repo(tmp_path)
+    assert probe_status(report, "prompts.files") == "pass"
+    assert dim(report, "prompts").level == 1
+    assert not dim(report, "data").applicable

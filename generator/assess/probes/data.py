@@ -16,10 +16,13 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
+# retrieval by the clients and calls that do it (a word such as "retrieval" in an evaluation
+# tool's metric names is not retrieval code)
 RETRIEVAL = re.compile(
-    r"retriev|vector|embedding|SearchClient|azure\.search|chromadb|faiss|qdrant|pgvector|"
-    r"sqlite_vec|fts5|\bingest|\bchunk",
-    re.I,
+    r"\bSearchClient\b|azure\.search\.documents|chromadb|\bfaiss\b|qdrant|pgvector|pinecone|"
+    r"weaviate|pymilvus|opensearch|VectorStore\w*|vector_store|as_retriever\(|similarity_search|"
+    r"sqlite_vec|\bfts5\b|embeddings\.create\(|\.embed_documents\(|KnowledgeBase|"
+    r"retrieve_and_generate|RetrievalQA|\bingest\w*\s*\(|text_splitter|chunk_size"
 )
 # code that builds or queries an index over documents (not the word "retrieve" in a comment)
 RETRIEVAL_CODE = re.compile(

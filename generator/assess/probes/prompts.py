@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
+# a prompt as a constant or an agent's instructions written in code
+INLINE_PROMPT = re.compile(
+    r"^[ \t]*[A-Z_]*(?:PROMPT|INSTRUCTIONS?|SYSTEM_MESSAGE)[A-Z_]*\s*(?::\s*\w+\s*)?=\s*"
+    r"[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})|"
+    r"\binstructions\s*=\s*[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})",
+    re.M,
+)
 COMPARE = re.compile(r"(^|[-_./])(compare|experiment\w*|variants?|ab[-_]?test)([-_./]|$)", re.I)
 
 
@@ -23,6 +30,9 @@ def files(facts: Facts) -> list[Finding]:
     pid = "prompts.files"
     prompts = facts.prompt_files
     if not prompts:
+        inline = facts.code_grep(INLINE_PROMPT, facts.app_code)
+        if inline:  # the practice exists by hand: prompts kept in code, not as assets
+            return [hit_ok(pid, "prompt kept inline in code (no prompt files)", inline[0])]
         return [fail(pid, "no non-trivial prompt files (prompts/, *.prompty, flow definitions)")]
     names = {p.rsplit("/", 1)[-1] for p in prompts}
     rx = re.compile(

@@ -14,8 +14,8 @@ def add(root: Path, lv: Levels, mk: Fragments) -> None:
     write(
         root,
         "src/app/search.py",
-        'def search(query: str) -> list[str]:\n    """Vector search over the index."""\n    '
-        "return []\n",
+        'def search(store, query: str) -> list[str]:\n    """Vector search over the index."""\n    '
+        "return store.similarity_search(query, k=5)\n",
     )
     if data >= 1:
         for i in range(3):
