@@ -125,9 +125,8 @@ def _needles(pattern: str) -> list[str]:
     """Literal runs (3+ characters) of a glob's segments outside braces and classes."""
     out: list[str] = []
     for seg in pattern.split("/"):
-        if "{" in seg or "[" in seg:
-            continue
-        out.extend(part for part in re.split(r"[*?]+", seg) if len(part) >= 3)
+        bare = re.sub(r"\{[^}]*\}|\[[^\]]*\]", "*", seg)  # alternatives are not literal
+        out.extend(part for part in re.split(r"[*?]+", bare) if len(part) >= 3)
     return out
 
 
@@ -155,6 +154,7 @@ class Repo:
     _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
     _noted: set[tuple[str, str]] = field(default_factory=set)
     _links: set[str] = field(default_factory=set)  # indexed paths that are symlinks (inside)
+    _names: dict[str, list[str]] = field(default_factory=dict)  # basename -> paths (walk-built)
 
     # ----- walking -------------------------------------------------------------------------
     @classmethod
@@ -186,6 +186,8 @@ class Repo:
         ignored = self._ignored_dirs()
         stack = [(root, "")]
         sizes = self.sizes
+        by_name = self._names
+        names_get = by_name.get
         while stack:
             path, rel = stack.pop()
             try:
@@ -204,6 +206,11 @@ class Repo:
                             stack.append((entry.path, child))
                         elif entry.is_file(follow_symlinks=False):
                             sizes[child] = -1  # stat on demand: most files are never read
+                            same = names_get(name)
+                            if same is None:
+                                by_name[name] = [child]
+                            else:
+                                same.append(child)
                         elif entry.is_symlink():
                             self._symlink(entry.path, child)
                     except OSError as exc:
@@ -223,6 +230,7 @@ class Repo:
         elif stat.S_ISREG(st.st_mode):
             self.sizes[rel] = st.st_size
             self._links.add(rel)
+            self._names.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
         # symlinked directories are not followed: that is what makes loops harmless
 
     # ----- notes ---------------------------------------------------------------------------
@@ -287,18 +295,18 @@ class Repo:
     @cached_property
     def _by_ext(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for rel in self.sizes:
-            dot = rel.rfind(".")
-            if dot > rel.rfind("/"):
-                out.setdefault(rel[dot:], []).append(rel)
+        for name, paths in self._by_name.items():
+            dot = name.rfind(".")
+            if dot >= 0:
+                out.setdefault(name[dot:], []).extend(paths)
         return out
 
-    @cached_property
+    @property
     def _by_name(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for rel in self.sizes:
-            out.setdefault(rel[rel.rfind("/") + 1 :], []).append(rel)
-        return out
+        if not self._names and self.sizes:  # built by hand (tests): index on first use
+            for rel in self.sizes:
+                self._names.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
+        return self._names
 
     @cached_property
     def _sorted(self) -> list[str]:
@@ -435,6 +443,16 @@ class Repo:
             )
             return files[:CODE_BUDGET_FILES]
         return sorted(files, key=lambda p: (p.count("/"), p))
+
+    def hits(self, pattern: re.Pattern[str], paths: list[str]) -> Iterator[Hit]:
+        """Every hit of ``pattern`` in ``paths``, lazily: files are read only as far as the
+        caller consumes (``next(h for h in repo.hits(rx, files) if accept(h))``)."""
+        for rel in paths:
+            text = self.text(rel)
+            if not text:
+                continue
+            for m in pattern.finditer(text):
+                yield Hit(rel, line_of(text, m.start()), snippet_at(text, m.start()))
 
     def grep(
         self,

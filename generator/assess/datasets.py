@@ -226,11 +226,14 @@ NAMED = re.compile(
 def named_datasets(repo: Repo) -> list[str]:
     """Dataset files that eval configs and eval code name (resolved from the naming file's
     folder, then from the root)."""
-    namers = [
-        p
-        for p in repo.glob("**/*.{yaml,yml,json,toml,py}")
-        if re.search(r"eval|experiment|flow|config", p, re.I) and "node_modules/" not in p
-    ][:400]
+    namers: list[str] = []
+    for word in ("eval", "experiment", "flow", "config"):  # literal words: cheap prefilters
+        for pattern in (
+            f"**/*{word}*.{{yaml,yml,json,toml,py}}",
+            f"**/*{word}*/**/*.{{yaml,yml,py}}",
+        ):
+            namers.extend(p for p in repo.glob(pattern) if "node_modules/" not in p)
+    namers = list(dict.fromkeys(namers))[:400]
     out: list[str] = []
     for rel in namers:
         text = repo.text(rel) or ""

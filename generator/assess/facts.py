@@ -234,10 +234,10 @@ class Facts:
 
     def code_grep(self, rx: re.Pattern[str], paths: list[str]) -> list[Hit]:
         """The first hit of ``rx`` that is code, not a comment (one hit at most)."""
-        for hit in self.repo.grep(rx, paths, max_hits=20):
-            if not _COMMENT_LINE.match(hit.snippet):
-                return [hit]
-        return []
+        hit = next(
+            (h for h in self.repo.hits(rx, paths) if not _COMMENT_LINE.match(h.snippet)), None
+        )
+        return [hit] if hit else []
 
     @cached_property
     def project_dirs(self) -> list[str]:

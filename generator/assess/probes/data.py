@@ -4,6 +4,7 @@ versioned ingestion → gated refresh and deletion."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from generator.assess.datasets import PLACEHOLDER
@@ -96,9 +97,9 @@ def corpus_files(facts: Facts) -> list[str]:
     out = []
     docs = facts.repo.glob("**/*.{" + ",".join(e[1:] for e in DOC_EXTS) + "}")
     for rel in docs:
-        if _NOT_CORPUS.search(rel) or not (_CORPUS_DIR.search(rel) or _CORPUS_NAME.search(rel)):
-            continue
         if rel.startswith(("docs/", "doc/")) and not rel.startswith(("docs/data/",)):
+            continue
+        if _NOT_CORPUS.search(rel) or not (_CORPUS_DIR.search(rel) or _CORPUS_NAME.search(rel)):
             continue
         out.append(rel)
         if len(out) >= 400:
@@ -137,10 +138,14 @@ def corpus(facts: Facts) -> list[Finding]:
         return skip
     real: list[str] = []
     rows: list[str] = []
-    candidates = list(dict.fromkeys([r for d in CORPUS_DIRS for r in facts.repo.under(d)]))
-    if facts.genai is not None or candidates:
-        candidates += [c for c in corpus_files(facts) if c not in candidates]
-    for rel in candidates[:400]:
+    known = list(dict.fromkeys([r for d in CORPUS_DIRS for r in facts.repo.under(d)]))
+
+    def candidates() -> Iterator[str]:  # the usual folders first; a wider search only if needed
+        yield from known[:400]
+        if facts.genai is not None or known:
+            yield from (c for c in corpus_files(facts) if c not in known)
+
+    for rel in candidates():
         if rel.endswith((".pdf", ".docx", ".pptx")):
             if facts.repo.size(rel) > 1024:
                 real.append(rel)
@@ -221,11 +226,16 @@ def chunking_config(facts: Facts) -> list[Finding]:
         for p in facts.repo.glob("**/*.{yaml,yml,toml,json,env,example}")
         if "/workflows/" not in p and not _API_SCHEMA.search(p)
     ][:500]
-    hits = [
-        h
-        for h in facts.repo.grep(CHUNK_CONFIG, facts.app_code + cfg, first_only=True, max_hits=10)
-        if not re.search(r"iter_content|embedding|batch|stream|read\(", h.snippet, re.I)
-    ][:1]
+    # the first setting that sizes chunks of documents, not a download or a batch
+    first = next(
+        (
+            h
+            for h in facts.repo.hits(CHUNK_CONFIG, facts.app_code + cfg)
+            if not re.search(r"iter_content|embedding|batch|stream|read\(", h.snippet, re.I)
+        ),
+        None,
+    )
+    hits = [first] if first else []
     if hits:
         return [hit_ok(pid, "chunking parameters", hits[0])]
     return [fail(pid, "no numeric chunk_size / chunk_overlap in settings or config")]
