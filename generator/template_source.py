@@ -27,7 +27,7 @@ CANONICAL_URL = "https://github.com/genaiops/genaiops.git"
 URL_ENV = "GENAIOPS_TEMPLATE_URL"
 BUNDLE_ENV = "GENAIOPS_TEMPLATE_BUNDLE"
 CACHE_ENV = "GENAIOPS_CACHE_DIR"
-TEMPLATE_PARTS = ("copier.yml", "template", "workflows", "iac")
+TEMPLATE_PARTS = ("copier.yml", "template", "workflows", "pipelines", "iac")
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
 _KEEP_CACHED_BUNDLES = 4
 

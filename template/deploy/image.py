@@ -1,6 +1,7 @@
 """Build the container image once, in Azure Container Registry (``az acr build``).
 
-Prints the full image reference and hands it to later workflow steps as ``image``.
+Prints the full image reference and hands it to later steps as ``image`` (a GitHub step
+output; in Azure Pipelines the variable ``IMAGE`` of the job's later steps).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from deploy import ci
 from deploy.azure import AzureError, Runner, check_name, run_az
 
 
@@ -42,7 +44,7 @@ def build(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.image", description=__doc__)
     parser.add_argument("--dockerfile", default="Dockerfile")
-    parser.add_argument("--tag", default=os.environ.get("GITHUB_SHA", ""))
+    parser.add_argument("--tag", default=ci.commit_sha())
     args = parser.parse_args(argv)
     registry = os.environ.get("AZURE_CONTAINER_REGISTRY", "")
     repository = os.environ.get("AZURE_CONTAINERAPP_NAME", "")
@@ -57,10 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(image)
-    output = os.environ.get("GITHUB_OUTPUT")
-    if output:
-        with Path(output).open("a", encoding="utf-8") as sink:
-            sink.write(f"image={image}\n")
+    ci.set_outputs({"image": image})
     return 0
 
 

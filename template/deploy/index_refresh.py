@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from deploy import ci
 from deploy.azure import AzureError, run_az
 
 Runner = Callable[[Sequence[str]], str]
@@ -87,7 +88,7 @@ def refresh(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.index_refresh", description=__doc__)
     parser.add_argument("--alias", default=os.environ.get("SEARCH_INDEX_ALIAS", "docs"))
-    parser.add_argument("--version", default=os.environ.get("GITHUB_RUN_NUMBER", ""))
+    parser.add_argument("--version", default=ci.run_number())
     parser.add_argument("--backend", choices=["local", "azure"], default="local")
     parser.add_argument("--alias-file", type=Path, default=Path("data/index/aliases.json"))
     parser.add_argument("--search-service", default=os.environ.get("AZURE_SEARCH_SERVICE", ""))
