@@ -1,0 +1,166 @@
+"""pipelines/: the single source of the Azure Pipelines, checked as it is shipped.
+
+The reference for behaviour is the GitHub workflows in workflows/: each pipeline must run the
+same make targets (the system-specific ones excepted), with the same identities.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from pipeline_facts import NAMES, SUFFIX, jobs, load, make_commands, steps
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflows"))
+import workflow_facts
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ROOT / "pipelines"
+STUBS = ROOT / "template" / ".azure-pipelines"
+OPEN = "# genaiops-managed pipeline {%- raw %}"
+CLOSE = "# end of genaiops-managed pipeline {%- endraw %}"
+
+# Targets only one system has, and their counterpart on the other.
+ONLY_GITHUB = {"lint-workflows", "monitor-issue"}
+ONLY_AZURE = {"lint-pipelines", "pr-comment", "monitor-work-item"}
+
+
+def sources() -> list[Path]:
+    return sorted(SOURCES.rglob("*.yml"))
+
+
+def pipeline(name: str) -> Path:
+    return SOURCES / f"{name}{SUFFIX}"
+
+
+def test_every_source_has_exactly_one_stub_that_mirrors_its_path():
+    stubs = sorted(STUBS.rglob("*.jinja"))
+    assert [s.relative_to(STUBS).as_posix() for s in stubs] == [
+        f"{p.relative_to(SOURCES).as_posix()}.jinja" for p in sources()
+    ]
+    for stub, source in zip(stubs, sources(), strict=True):
+        target = source.relative_to(ROOT).as_posix()
+        assert stub.read_text() == f"{{% include '{target}' %}}", stub
+
+
+def test_sources_are_raw_wrapped_yaml_named_for_checkov():
+    assert {p.name for p in SOURCES.glob("*.yml")} == {f"{n}{SUFFIX}" for n in NAMES}
+    for path in sources():
+        lines = path.read_text().splitlines()
+        assert lines[0] == OPEN and lines[-1] == CLOSE, path
+        # checkov's azure_pipelines framework only reads files named *azure-pipelines.yml
+        assert path.name.endswith("azure-pipelines.yml"), path
+        assert "{%" not in "\n".join(lines[1:-1]), f"{path}: Jinja inside the raw block"
+        load(path)
+
+
+def test_template_references_resolve_and_every_template_is_used():
+    used: set[Path] = set()
+    for path in sources():
+        for ref in re.findall(r"^\s*-?\s*template:\s*(\S+)", path.read_text(), re.MULTILINE):
+            target = (path.parent / ref).resolve()
+            assert target.is_file(), f"{path.name}: template {ref} does not exist"
+            used.add(target)
+    assert used == {p.resolve() for p in (SOURCES / "templates").glob("*.yml")}
+
+
+def _targets(commands: list[str]) -> set[str]:
+    found: set[str] = set()
+    for command in commands:
+        found |= workflow_facts.make_targets(command)
+    return found
+
+
+def _pipeline_targets(name: str) -> set[str]:
+    return _targets([c for s in steps(pipeline(name)) for c in make_commands(s.script)])
+
+
+def _workflow_targets(name: str) -> set[str]:
+    workflow = workflow_facts.load(ROOT / "workflows" / f"{name}.yml")
+    return {
+        t
+        for _, step in workflow_facts.steps(workflow)
+        for t in workflow_facts.make_targets(step.get("run", ""))
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_pipeline_runs_the_targets_its_github_workflow_runs(name):
+    pipeline_side = _pipeline_targets(name)
+    github_side = _workflow_targets(name)
+    assert github_side, f"workflows/{name}.yml runs no make target?"
+    assert pipeline_side - ONLY_AZURE == github_side - ONLY_GITHUB
+
+
+def test_the_make_command_lines_match_the_workflows_word_for_word():
+    def lines(commands: list[str]) -> set[str]:
+        return {c.removeprefix("make -s ").removeprefix("make ") for c in commands}
+
+    for name in NAMES:
+        ours = lines([c for s in steps(pipeline(name)) for c in make_commands(s.script)])
+        workflow = workflow_facts.load(ROOT / "workflows" / f"{name}.yml")
+        theirs = lines(
+            [c for _, s in workflow_facts.steps(workflow) for c in make_commands(s.get("run", ""))]
+        )
+        mine = {c for c in ours if c.split()[0] not in ONLY_AZURE}
+        github = {c for c in theirs if c.split()[0] not in ONLY_GITHUB}
+        assert mine == github, name
+
+
+def test_rollback_runs_on_failure_and_on_cancel_and_nothing_may_fail_silently():
+    for path in sources():
+        text = path.read_text()
+        assert "continueOnError" not in text, path
+        assert not re.search(r"\|\|\s*(true|:)\b", text), path
+    rollback = [s for s in steps(pipeline("deploy")) if "canary-rollback" in s.script]
+    assert len(rollback) == 1
+    assert rollback[0].raw["condition"] == "or(failed(), canceled())"
+    deploy = jobs(pipeline("deploy"))["deploy_prod.canary"]
+    assert deploy["environment"] == "prod" and int(deploy["cancelTimeoutInMinutes"]) >= 10
+
+
+def test_multi_command_scripts_fail_on_the_first_failing_command():
+    # Azure Pipelines runs bash steps without -e: a pipe or a second line could hide a failure
+    for path in map(pipeline, NAMES):
+        for step in steps(path):
+            script = step.script.strip()
+            if "|" in script or len(script.splitlines()) > 1:
+                first = script.splitlines()[0]
+                guarded = first.startswith("set -euo pipefail")
+                informational = step.raw.get("condition") in ("succeededOrFailed()", "always()")
+                only_make = len(make_commands(script)) == 1 and "|" not in script
+                assert guarded or informational or only_make, (path.name, script)
+
+
+def test_azure_access_is_workload_identity_only():
+    connections = {}
+    for path in sources():
+        text = path.read_text()
+        assert not re.search(r"(?i)client.?secret|password|addSpnToEnvironment", text), path
+    for path in map(pipeline, NAMES):
+        for step in steps(path):
+            secrets = re.findall(r"\$\((\w+(?:\.\w+)*)\)", str(step.raw.get("env", {})))
+            assert set(secrets) <= {"System.AccessToken"}, (path.name, secrets)
+            if step.raw.get("task", "").startswith("AzureCLI@"):
+                connections[step.job, step.script.split()[-1]] = step.raw["inputs"][
+                    "azureSubscription"
+                ]
+    # the same identities as the GitHub workflows: deploy (AZURE_CLIENT_ID) for the rollout
+    # and the index, the read-only eval identity (AZURE_EVAL_CLIENT_ID) for the monitor
+    assert set(connections.values()) == {"genaiops-deploy-prod", "genaiops-eval"}
+    assert {j for (j, _), c in connections.items() if c == "genaiops-eval"} == {".check"}
+
+
+def test_deploy_hands_the_image_on_like_the_workflow():
+    build, start = (
+        next(s for s in steps(pipeline("deploy")) if f"make {t}" in s.script)
+        for t in ("image-build", "canary-start")
+    )
+    assert build.job == start.job  # the IMAGE variable set by image-build reaches canary-start
+    workflow = workflow_facts.load(ROOT / "workflows" / "deploy.yml")
+    started = next(
+        s for _, s in workflow_facts.steps(workflow) if s.get("run") == "make canary-start"
+    )
+    assert started["env"] == {"IMAGE": "${{ steps.image.outputs.image }}"}
