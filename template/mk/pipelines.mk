@@ -2,11 +2,12 @@
 # delivery system shares (lint, test, eval, image-build, canary-*, monitor, index-refresh,
 # template-update). The REST calls authenticate with the job's own access token.
 CHECKOV ?= $(UV) tool run --from checkov==3.3.30 checkov
+RENOVATE_VERSION ?= 44.121.2
 MARKER ?=
 TITLE ?=
 BODY ?=
 
-.PHONY: lint-pipelines pr-comment monitor-work-item
+.PHONY: lint-pipelines pr-comment monitor-work-item dependency-updates
 
 lint-pipelines: | $(UV) ## checkov (azure_pipelines) on .azure-pipelines/
 	$(CHECKOV) --framework azure_pipelines -d .azure-pipelines --skip-download --quiet --compact
@@ -17,3 +18,6 @@ pr-comment: ## comment on the pull request: make pr-comment MARKER=eval-gate TIT
 
 monitor-work-item: ## open or update the regression work item with reports/monitor.md
 	$(PYTHON) -m deploy.azure_devops work-item --report reports/monitor.md
+
+dependency-updates: ## Renovate (renovate.json) on this Azure Repos repository: update pull requests
+	npx --yes renovate@$(RENOVATE_VERSION)

@@ -11,7 +11,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+# the pipelines with a GitHub workflow of the same name, then those only Azure Repos needs
 NAMES = ("ci", "deploy", "monitor", "refresh-index", "template-update")
+AZURE_REPOS_ONLY = ("dependencies",)  # Renovate, where GitHub has Dependabot
 SUFFIX = ".azure-pipelines.yml"
 _PARAM = re.compile(r"\$\{\{\s*parameters\.(\w+)\s*\}\}")
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pipeline_facts import NAMES, SUFFIX, make_commands, steps
+from pipeline_facts import AZURE_REPOS_ONLY, NAMES, SUFFIX, make_commands, steps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflows"))
 import workflow_facts
@@ -36,8 +36,9 @@ def defined_targets(repo: Path) -> set[str]:
 
 def called_targets(repo: Path) -> dict[str, set[str]]:
     called: dict[str, set[str]] = {}
-    for name in NAMES:
-        for step in steps(repo / ".azure-pipelines" / f"{name}{SUFFIX}"):
+    for path in sorted((repo / ".azure-pipelines").glob(f"*{SUFFIX}")):
+        name = path.name
+        for step in steps(path):
             for command in make_commands(step.script):
                 for target in workflow_facts.make_targets(command):
                     called.setdefault(target, set()).add(name)
@@ -69,8 +70,15 @@ def test_each_answer_renders_exactly_its_delivery_systems(generated, ci):
     targets = defined_targets(repo)
     assert ("lint-workflows" in targets) is github
     assert ({"lint-pipelines", "pr-comment", "monitor-work-item"} <= targets) is azure
+    azure_repos = ci == "azure_devops"  # Renovate, where a GitHub-hosted repo has Dependabot
+    assert (repo / "renovate.json").is_file() is azure_repos
+    assert (repo / ".github" / "dependabot.yml").is_file() is github
+    dependencies = repo / ".azure-pipelines" / f"dependencies{SUFFIX}"
+    assert dependencies.is_file() is azure_repos
     if azure:
         for source in (ROOT / "pipelines").rglob("*.yml"):
+            if source.name == dependencies.name and not azure_repos:
+                continue
             rendered = repo / ".azure-pipelines" / source.relative_to(ROOT / "pipelines")
             # byte for byte the source, the Jinja markers stripped from the two comment lines
             assert rendered.read_text().splitlines()[1:-1] == source.read_text().splitlines()[1:-1]
@@ -108,7 +116,9 @@ def test_checkov_azure_pipelines_reports_no_failure_and_reads_every_pipeline(
     assert summary["failed"] == 0, report["results"]["failed_checks"]
     scanned = {c["file_path"].lstrip("/") for c in report["results"]["passed_checks"]}
     # every pipeline with jobs (and the stage template holding the canary job) was read
-    assert scanned == {f"{n}{SUFFIX}" for n in NAMES} | {"templates/deploy-stage" + SUFFIX}
+    extra = {f"{n}{SUFFIX}" for n in AZURE_REPOS_ONLY} if ci == "azure_devops" else set()
+    expected = {f"{n}{SUFFIX}" for n in NAMES} | extra | {"templates/deploy-stage" + SUFFIX}
+    assert scanned == expected
     assert proc.returncode == 0
 
 
