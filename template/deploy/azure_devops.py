@@ -19,7 +19,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,8 +71,12 @@ class Project:
             repository=env.get("BUILD_REPOSITORY_ID", ""),
         )
 
-    def url(self, path: str, query: Mapping[str, str] | None = None) -> str:
-        base = self.collection.rstrip("/") + "/" + urllib.parse.quote(self.project, safe="")
+    def url(
+        self, path: str, query: Mapping[str, str] | None = None, org_level: bool = False
+    ) -> str:
+        base = self.collection.rstrip("/")
+        if not org_level:
+            base += "/" + urllib.parse.quote(self.project, safe="")
         params = {**(query or {}), "api-version": (query or {}).get("api-version", API_VERSION)}
         return f"{base}/_apis/{path}?{urllib.parse.urlencode(params)}"
 
@@ -88,8 +92,9 @@ class Project:
         body: Any = None,
         query: Mapping[str, str] | None = None,
         content_type: str = "application/json",
+        org_level: bool = False,
     ) -> Any:
-        url = self.url(path, query)
+        url = self.url(path, query, org_level)
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - https
         request.add_header("Authorization", f"Bearer {self.token}")
@@ -208,6 +213,124 @@ def open_or_update_work_item(
     return "opened", int(created["id"])
 
 
+# -- one-time setup: workload identity federation service connections ------------------------
+
+#: the Microsoft Entra resource of Azure DevOps (tokens for its REST API from `az`)
+AZURE_DEVOPS_RESOURCE = "499b84ac-1321-427f-aa17-267ca6975798"
+AUDIENCE = "api://AzureADTokenExchange"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    tenant_id: str
+    subscription_id: str
+    subscription_name: str
+
+
+def service_connection_body(
+    name: str, project_id: str, project_name: str, client_id: str, subscription: Subscription
+) -> dict[str, Any]:
+    """An Azure Resource Manager service connection that signs in as ``client_id`` (a
+    user-assigned managed identity) by workload identity federation: no secret in it."""
+    return {
+        "name": name,
+        "type": "AzureRM",
+        "url": "https://management.azure.com/",
+        "description": "genaiops: workload identity federation, no secret",
+        "data": {
+            "environment": "AzureCloud",
+            "scopeLevel": "Subscription",
+            "subscriptionId": subscription.subscription_id,
+            "subscriptionName": subscription.subscription_name,
+            "creationMode": "Manual",
+        },
+        "authorization": {
+            "scheme": "WorkloadIdentityFederation",
+            "parameters": {"serviceprincipalid": client_id, "tenantid": subscription.tenant_id},
+        },
+        "isShared": False,
+        "isReady": True,
+        "serviceEndpointProjectReferences": [
+            {"projectReference": {"id": project_id, "name": project_name}, "name": name}
+        ],
+    }
+
+
+def ensure_service_connection(
+    project: Project, name: str, client_id: str, subscription: Subscription
+) -> tuple[str, str, str]:
+    """The connection ``name`` (created if absent): (outcome, issuer, subject) of its
+    federation, which the identity's federated credential must name."""
+    found = project.request("GET", "serviceendpoint/endpoints", query={"endpointNames": name}) or {}
+    existing = found.get("value") or []
+    outcome = "existing"
+    if existing:
+        endpoint = existing[0]
+    else:
+        about = project.request(
+            "GET", f"projects/{urllib.parse.quote(project.project)}", org_level=True
+        )
+        body = service_connection_body(
+            name, str(about["id"]), str(about["name"]), client_id, subscription
+        )
+        endpoint = project.request("POST", "serviceendpoint/endpoints", body, org_level=True)
+        outcome = "created"
+    authorization = endpoint.get("authorization") or {}
+    if authorization.get("scheme") != "WorkloadIdentityFederation":
+        raise AzureDevOpsError(
+            f"service connection {name} exists but does not use workload identity federation"
+        )
+    parameters = authorization.get("parameters") or {}
+    if parameters.get("serviceprincipalid", client_id) != client_id:
+        raise AzureDevOpsError(f"service connection {name} signs in as another identity")
+    issuer = parameters.get("workloadIdentityFederationIssuer", "")
+    subject = parameters.get("workloadIdentityFederationSubject", "")
+    if not issuer or not subject:
+        raise AzureDevOpsError(f"service connection {name}: Azure DevOps gave no issuer/subject")
+    return outcome, issuer, subject
+
+
+def federated_credential_command(
+    identity: str, resource_group: str, connection: str, issuer: str, subject: str
+) -> list[str]:
+    return [
+        "az", "identity", "federated-credential", "create", "--name", connection,
+        "--identity-name", identity, "--resource-group", resource_group,
+        "--issuer", issuer, "--subject", subject, "--audiences", AUDIENCE,
+    ]  # fmt: skip
+
+
+def identity_client_id_command(identity: str, resource_group: str) -> list[str]:
+    return ["az", "identity", "show", "-n", identity, "-g", resource_group,
+            "--query", "clientId", "-o", "tsv"]  # fmt: skip
+
+
+SUBSCRIPTION_COMMAND = ["az", "account", "show", "--query", "[tenantId, id, name]", "-o", "tsv"]
+TOKEN_COMMAND = ["az", "account", "get-access-token", "--resource", AZURE_DEVOPS_RESOURCE,
+                 "--query", "accessToken", "-o", "tsv"]  # fmt: skip
+
+
+def connect(
+    organization_url: str,
+    project_name: str,
+    resource_group: str,
+    connections: Mapping[str, str],
+    runner: Callable[[Sequence[str]], str],
+) -> list[str]:
+    """Create each service connection (name -> identity) and trust it on the identity."""
+    token = runner(TOKEN_COMMAND).strip()
+    tenant, subscription_id, subscription_name = runner(SUBSCRIPTION_COMMAND).strip().split("\t")
+    subscription = Subscription(tenant, subscription_id, subscription_name)
+    project = Project(organization_url, project_name, token)
+    done = []
+    for name, identity in connections.items():
+        client_id = runner(identity_client_id_command(identity, resource_group)).strip()
+        outcome, issuer, subject = ensure_service_connection(project, name, client_id, subscription)
+        runner(federated_credential_command(identity, resource_group, name, issuer, subject))
+        done.append(f"{name}: {outcome}, trusted by {identity} ({client_id})")
+    return done
+
+
 def _read(path: Path, missing: str) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else missing
 
@@ -224,8 +347,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     item.add_argument("--tag", default="monitor-regression")
     item.add_argument("--type", default=os.environ.get("WORK_ITEM_TYPE", "Issue"))
     item.add_argument("--title", default="Production monitor: regression")
+    setup = commands.add_parser(
+        "connect", help="create the service connections and trust them on the identities"
+    )
+    setup.add_argument("--organization-url", required=True, help="https://dev.azure.com/<org>")
+    setup.add_argument("--project", required=True, help="the Azure DevOps project's name")
+    setup.add_argument("--resource-group", required=True, help="where the identities are")
+    setup.add_argument(
+        "--connection",
+        action="append",
+        required=True,
+        metavar="NAME=IDENTITY",
+        help="a service connection and the managed identity it signs in as (repeatable)",
+    )
     args = parser.parse_args(argv)
     try:
+        if args.command == "connect":
+            pairs = dict(item.split("=", 1) for item in args.connection if "=" in item)
+            if len(pairs) != len(args.connection):
+                raise ValueError("--connection takes NAME=IDENTITY")
+            from deploy.azure import AzureError, run_az
+
+            try:
+                lines = connect(
+                    args.organization_url, args.project, args.resource_group, pairs, run_az
+                )
+            except AzureError as exc:
+                raise AzureDevOpsError(str(exc)) from exc
+            print("\n".join(lines))
+            return 0
         project = Project.from_env()
         if args.command == "pr-comment":
             number = os.environ.get("SYSTEM_PULLREQUEST_PULLREQUESTID", "")

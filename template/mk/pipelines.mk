@@ -7,7 +7,7 @@ MARKER ?=
 TITLE ?=
 BODY ?=
 
-.PHONY: lint-pipelines pr-comment monitor-work-item dependency-updates
+.PHONY: lint-pipelines pr-comment monitor-work-item dependency-updates azure-devops-connections
 
 lint-pipelines: | $(UV) ## checkov (azure_pipelines) on .azure-pipelines/
 	$(CHECKOV) --framework azure_pipelines -d .azure-pipelines --skip-download --quiet --compact
@@ -21,3 +21,13 @@ monitor-work-item: ## open or update the regression work item with reports/monit
 
 dependency-updates: ## Renovate (renovate.json) on this Azure Repos repository: update pull requests
 	npx --yes renovate@$(RENOVATE_VERSION)
+
+AZDO_ORG_URL ?=
+AZDO_PROJECT ?=
+DEPLOY_IDENTITY ?=
+EVAL_IDENTITY ?=
+azure-devops-connections: ## once, after provisioning: the service connections, trusted by the identities
+	@test -n "$(AZDO_ORG_URL)" -a -n "$(AZDO_PROJECT)" -a -n "$(AZURE_RESOURCE_GROUP)" -a -n "$(DEPLOY_IDENTITY)" -a -n "$(EVAL_IDENTITY)" || { echo "usage: make azure-devops-connections AZDO_ORG_URL=https://dev.azure.com/<org> AZDO_PROJECT=<project> AZURE_RESOURCE_GROUP=<rg> DEPLOY_IDENTITY=<id-deploy-...> EVAL_IDENTITY=<id-eval-...>" >&2; exit 2; }
+	$(PYTHON) -m deploy.azure_devops connect --organization-url '$(AZDO_ORG_URL)' \
+		--project '$(AZDO_PROJECT)' --resource-group '$(AZURE_RESOURCE_GROUP)' \
+		--connection 'genaiops-deploy-prod=$(DEPLOY_IDENTITY)' --connection 'genaiops-eval=$(EVAL_IDENTITY)'

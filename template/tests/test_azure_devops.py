@@ -3,7 +3,7 @@
 import json
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -157,3 +157,60 @@ def test_pull_request_is_opened_then_commented(server: tuple[str, type[_Handler]
     assert handler.calls[-1][1] == (
         "/contoso/proj-id/_apis/git/repositories/repo-id/pullRequests/31/threads?api-version=7.1"
     )
+
+
+def test_connect_creates_each_connection_and_trusts_it_on_its_identity(
+    server: tuple[str, type[_Handler]],
+) -> None:
+    url, handler = server
+    handler.answers[("GET", "/contoso/_apis/projects/shop")] = {"id": "proj-id", "name": "shop"}
+    federation = {
+        "workloadIdentityFederationIssuer": "https://login.microsoftonline.com/tenant/v2.0",
+        "workloadIdentityFederationSubject": "/eid1/c/pub/t/x/a/y/sc/org-id/sc-id",
+    }
+    handler.answers[("POST", "/contoso/_apis/serviceendpoint/endpoints")] = {
+        "authorization": {"scheme": "WorkloadIdentityFederation", "parameters": federation}
+    }
+    ran: list[list[str]] = []
+
+    def runner(command: Sequence[str]) -> str:
+        ran.append(list(command))
+        if command[:3] == ["az", "account", "get-access-token"]:
+            return "job-token\n"
+        if command[:3] == ["az", "account", "show"]:
+            return "tenant\tsub-id\tProduction\n"
+        return "client-123\n"  # az identity show ... clientId
+
+    lines = azure_devops.connect(url, "shop", "rg", {"genaiops-deploy-prod": "id-deploy"}, runner)
+    assert lines == ["genaiops-deploy-prod: created, trusted by id-deploy (client-123)"]
+    created = next(c for c in handler.calls if c[0] == "POST")
+    assert created[1] == "/contoso/_apis/serviceendpoint/endpoints?api-version=7.1"
+    body = created[2]
+    assert body["authorization"] == {
+        "scheme": "WorkloadIdentityFederation",
+        "parameters": {"serviceprincipalid": "client-123", "tenantid": "tenant"},
+    }
+    assert "serviceprincipalkey" not in json.dumps(body)  # no secret of any kind
+    assert body["data"]["creationMode"] == "Manual"
+    assert body["serviceEndpointProjectReferences"][0]["projectReference"]["id"] == "proj-id"
+    assert ran[-1] == [
+        "az", "identity", "federated-credential", "create", "--name", "genaiops-deploy-prod",
+        "--identity-name", "id-deploy", "--resource-group", "rg",
+        "--issuer", federation["workloadIdentityFederationIssuer"],
+        "--subject", federation["workloadIdentityFederationSubject"],
+        "--audiences", "api://AzureADTokenExchange",
+    ]  # fmt: skip
+
+
+def test_connect_refuses_a_connection_with_a_secret(server: tuple[str, type[_Handler]]) -> None:
+    url, handler = server
+    handler.answers[("GET", "/contoso/shop/_apis/serviceendpoint/endpoints")] = {
+        "value": [{"authorization": {"scheme": "ServicePrincipal", "parameters": {}}}]
+    }
+    with pytest.raises(azure_devops.AzureDevOpsError, match="workload identity federation"):
+        azure_devops.ensure_service_connection(
+            azure_devops.Project(url, "shop", "job-token"),
+            "genaiops-eval",
+            "client-1",
+            azure_devops.Subscription("t", "s", "n"),
+        )
