@@ -117,7 +117,7 @@ def test_identical_file_is_left_alone(repo: Path, cli: Callable[..., CliResult])
         (
             "none",
             ["bogus"],
-            "unknown capability 'bogus' (choose from: workflows, iac, eval, pre-commit)",
+            "unknown capability 'bogus' (choose from: workflows, iac, eval, pre-commit, pipelines)",
         ),
         ("dirty", ["eval"], "uncommitted changes"),
         ("applied", ["workflows"], "capability workflows is already applied"),
