@@ -3,7 +3,7 @@
 ``genaiops update`` needs the template version a project was made from, not only the newest,
 and must work offline. The wheel therefore carries ``generator/_data/template.bundle``: one
 commit per release tag of this repository plus the working tree as the current version (see
-``generator/update/bundle.py``), and ``template.json`` listing them.
+``generator/bundle.py``), and ``template.json`` listing them.
 
 From a git checkout the bundle is built here. An sdist carries the bundle it was built with
 (``_bundle/``), so a wheel built from the sdist, without ``.git``, still has the history.
@@ -25,7 +25,7 @@ SDIST_DIR = "_bundle"
 
 
 def _load_builder(root: Path) -> Any:
-    path = root / "generator" / "update" / "bundle.py"
+    path = root / "generator" / "bundle.py"
     spec = importlib.util.spec_from_file_location("_genaiops_bundle_builder", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

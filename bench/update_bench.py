@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from generator import bundle  # noqa: E402
 from generator.template_source import CANONICAL_URL, config_env, redirect_pairs  # noqa: E402
-from generator.update import bundle  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

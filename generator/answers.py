@@ -23,20 +23,9 @@ def parse_data_options(items: Iterable[str]) -> dict[str, str]:
 
 def load_data_file(path: Path) -> dict[str, Any]:
     """Read a YAML mapping of answers; anything else is a usage error."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from generator import safe_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GenaiopsError(f"--data-file {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GenaiopsError(f"--data-file {path}: cannot read it ({exc})") from None
-    try:
-        loaded = YAML(typ="safe", pure=True).load(text)
-    except YAMLError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
-        raise GenaiopsError(f"--data-file {path}: not valid YAML ({first_line})") from None
+    loaded = safe_yaml.read(path, f"--data-file {path}")
     if loaded is None:
         return {}
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
@@ -51,9 +40,15 @@ def merge_answers(file_data: Mapping[str, Any], cli_data: Mapping[str, Any]) -> 
     return merged
 
 
-def check_known_keys(answers: Mapping[str, Any], questions: Iterable[str]) -> None:
-    """Copier silently accepts unknown keys; a typo must not go unnoticed."""
-    known = set(questions)
+def is_computed(spec: Any) -> bool:
+    """A ``when: false`` question: a value the template computes, never an answer."""
+    return isinstance(spec, dict) and spec.get("when") is False
+
+
+def check_known_keys(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> None:
+    """Copier silently accepts unknown keys, and lets ``--data`` override computed values
+    (the escaped forms of answers, for one); neither may go unnoticed."""
+    known = {name for name, spec in questions.items() if not is_computed(spec)}
     unknown = sorted(k for k in answers if k not in known)
     if unknown:
         asked = ", ".join(sorted(known))
@@ -66,9 +61,16 @@ def check_choices(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> N
     """Reject a value outside a question's choices before anything is rendered."""
     for name, value in answers.items():
         spec = questions.get(name)
+        if isinstance(value, float) and isinstance(spec, dict) and spec.get("type") == "str":
+            raise GenaiopsError(
+                f"invalid answer for {name}: YAML read {value!r} as a number (an unquoted 3.10 "
+                f'is 3.1); quote it in the answers file: {name}: "..."'
+            )
         if not isinstance(spec, dict) or "choices" not in spec:
             continue
         choices = spec["choices"]
+        if isinstance(choices, str):
+            continue  # templated choices: Copier validates them after rendering
         allowed = list(choices.values()) if isinstance(choices, dict) else list(choices)
         if any(isinstance(c, str) and "{{" in c for c in allowed):
             continue  # templated choices: Copier validates them after rendering

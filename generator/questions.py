@@ -20,18 +20,21 @@ def find_config(template_dir: Path) -> Path | None:
 
 def load_questions(template_dir: Path) -> dict[str, Any]:
     """Question name -> its spec; settings (keys starting with ``_``) are left out."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from generator.inputs import read_text
 
     config = find_config(template_dir)
     if config is None:
         raise GenaiopsError(f"{template_dir} is not a Copier template (no copier.yml)")
-    try:
-        data = YAML(typ="safe", pure=True).load(config.read_text(encoding="utf-8")) or {}
-    except YAMLError as exc:
-        raise GenaiopsError(f"{config}: invalid YAML ({str(exc).splitlines()[0]})") from None
+    return parse_questions(read_text(config, str(config)), str(config))
+
+
+def parse_questions(text: str, where: str) -> dict[str, Any]:
+    """The questions of a ``copier.yml`` given as text (``where`` names it in errors)."""
+    from generator import safe_yaml
+
+    data = safe_yaml.parse(text, where) or {}
     if not isinstance(data, dict):
-        raise GenaiopsError(f"{config}: expected a mapping of questions")
+        raise GenaiopsError(f"{where}: expected a mapping of questions")
     questions: dict[str, Any] = {}
     for name, spec in data.items():
         if not isinstance(name, str) or name.startswith("_"):

@@ -26,6 +26,7 @@ def render(
     answers_file: str | None = None,
     exclude: Sequence[str] = (),
     user_defaults: Mapping[str, Any] | None = None,
+    answer_with: str = "--defaults, --data or --data-file",
 ) -> dict[str, Any]:
     """Render ``source`` into the new directory ``dest``; return the questions Copier knew.
 
@@ -36,7 +37,7 @@ def render(
     """
     import copier
 
-    with copier_errors(source.src, dest), git_environment(source.git_env):
+    with copier_errors(source.src, dest, answer_with), git_environment(source.git_env):
         worker = copier.run_copy(
             source.src,
             dest,
@@ -70,7 +71,7 @@ def update(
     """Copier's 3-way update of ``project`` to ``vcs_ref`` (questions only for new answers)."""
     import copier
 
-    with copier_errors(str(project), project), git_environment(git_env):
+    with copier_errors(str(project), project, UPDATE_ANSWERS), git_environment(git_env):
         copier.run_update(
             project,
             data=dict(data),
@@ -97,8 +98,11 @@ def subset_exclude(paths: Sequence[str]) -> list[str]:
     return patterns
 
 
+UPDATE_ANSWERS = "--defaults or --data KEY=VALUE"  # what update and add accept
+
+
 @contextmanager
-def copier_errors(src: str, dest: Path) -> Iterator[None]:
+def copier_errors(src: str, dest: Path, answer_with: str) -> Iterator[None]:
     """Turn Copier's exceptions (often tracebacks on its own CLI) into one-line errors."""
     from copier import errors as copier_errors_mod
     from plumbum import ProcessExecutionError
@@ -112,7 +116,7 @@ def copier_errors(src: str, dest: Path) -> Iterator[None]:
         ) from None
     except copier_errors_mod.InteractiveSessionError:
         raise GenaiopsError(
-            "no terminal to ask the questions: answer with --defaults, --data or --data-file"
+            f"no terminal to ask the questions: answer with {answer_with}"
         ) from None
     except (KeyboardInterrupt, copier_errors_mod.CopierAnswersInterrupt):
         raise GenaiopsError("cancelled; nothing was written", exit_code=130) from None
@@ -155,7 +159,9 @@ def git_environment(extra: Mapping[str, str] | None = None) -> Iterator[None]:
     """
     from plumbum import local
 
-    overrides = {"GIT_TERMINAL_PROMPT": "0", **dict(extra or {})}
+    from generator.git import NO_PROMPT
+
+    overrides = {**NO_PROMPT, **dict(extra or {})}
     previous = {k: os.environ.get(k) for k in overrides}
     os.environ.update(overrides)
     try:

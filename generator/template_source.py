@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import __version__, resources
+from generator import __version__, git, resources
 from generator.errors import GenaiopsError
 from generator.questions import find_config
 
@@ -27,9 +26,25 @@ CANONICAL_URL = "https://github.com/genaiops/genaiops.git"
 URL_ENV = "GENAIOPS_TEMPLATE_URL"
 BUNDLE_ENV = "GENAIOPS_TEMPLATE_BUNDLE"
 CACHE_ENV = "GENAIOPS_CACHE_DIR"
-TEMPLATE_PARTS = ("copier.yml", "template", "workflows", "pipelines", "iac")
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
 _KEEP_CACHED_BUNDLES = 4
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """How ``update`` and ``add`` reach templates: ``--template-url``, ``--online``, ``--trust``."""
+
+    fetch_from: str | None = None
+    online: bool = False
+    trust: bool = False
+
+    def check(self) -> None:
+        """A local ``--template-url`` must exist (git would say so in three cut-off lines)."""
+        where = self.fetch_from
+        if where and not is_remote(where) and not Path(where).expanduser().exists():
+            raise GenaiopsError(
+                f"cannot reach template {where} (--template-url): no such file or directory"
+            )
 
 
 @dataclass(frozen=True)
@@ -101,7 +116,7 @@ def shipped_bundle() -> ShippedBundle:
     ``$GENAIOPS_TEMPLATE_BUNDLE`` wins (air-gapped mirrors, tests); then the bundle inside an
     installed package; otherwise one is built from the template root and cached.
     """
-    from generator.update import bundle as builder
+    from generator import bundle as builder
 
     override = os.environ.get(BUNDLE_ENV)
     if override:
@@ -113,7 +128,7 @@ def shipped_bundle() -> ShippedBundle:
     if installed.is_file():
         return _describe(installed)
     root = resources.template_root()
-    key = builder.tree_digest(root, extra=_tags_fingerprint(root) + "\0" + __version__)
+    key = builder.tree_digest(root, extra=git.tag_objects(root) + "\0" + __version__)
     target = cache_dir() / "bundles" / f"{key[:24]}.bundle"
     if not (target.is_file() and builder.manifest_path(target).is_file()):
         try:
@@ -126,21 +141,8 @@ def shipped_bundle() -> ShippedBundle:
     return _describe(target)
 
 
-def _tags_fingerprint(root: Path) -> str:
-    if not (root / ".git").exists():
-        return ""
-    proc = subprocess.run(
-        ["git", "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags/v*"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return proc.stdout if proc.returncode == 0 else ""
-
-
 def _describe(path: Path) -> ShippedBundle:
-    from generator.update import bundle as builder
+    from generator import bundle as builder
 
     manifest_file = builder.manifest_path(path)
     if manifest_file.is_file():
@@ -149,13 +151,12 @@ def _describe(path: Path) -> ShippedBundle:
             return ShippedBundle(path, manifest.current, manifest.versions)
         except (OSError, ValueError, KeyError):
             pass
-    tags = list_tags(path.as_posix(), {})
-    from packaging.version import Version
+    from generator import template_versions
 
-    ordered = sorted(tags, key=lambda t: builder.parse_tag(t) or Version("0"))
-    if not ordered:
+    found = template_versions.ordered(template_versions.available(path.as_posix(), {}))
+    if not found:
         raise GenaiopsError(f"template bundle {path} holds no version tags")
-    return ShippedBundle(path, ordered[-1], tuple(ordered))
+    return ShippedBundle(path, found[-1], tuple(found))
 
 
 def _prune(directory: Path, keep: Path) -> None:
@@ -190,10 +191,7 @@ def config_env(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 def base_env() -> dict[str, str]:
     """Always: git never prompts, and Copier's mirror cache is ours, not the user's."""
-    return {
-        "GIT_TERMINAL_PROMPT": "0",
-        "COPIER_CACHE_DIR": str(cache_dir() / "copier"),
-    }
+    return {**git.NO_PROMPT, "COPIER_CACHE_DIR": str(cache_dir() / "copier")}
 
 
 def env_for(url: str, fetch_from: str | None = None, *, offline: bool = True) -> dict[str, str]:
@@ -221,33 +219,6 @@ def _git_spelling(url: str) -> str:
     if text.startswith("https://") and not text.endswith(".git"):
         text += ".git"
     return text
-
-
-def list_tags(url: str, env: Mapping[str, str]) -> list[str]:
-    """Tag names of a template source (repository, bundle or URL), via ``git ls-remote``."""
-    full_env = {**os.environ, **env}
-    try:
-        proc = subprocess.run(
-            ["git", "ls-remote", "--tags", "--refs", "--", url],
-            capture_output=True,
-            text=True,
-            env=full_env,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise GenaiopsError(f"cannot reach template {url}: {exc}") from None
-    if proc.returncode != 0:
-        detail = proc.stderr.strip().splitlines()
-        raise GenaiopsError(
-            f"cannot reach template {url}: {detail[-1] if detail else 'git ls-remote failed'}"
-        )
-    tags = []
-    for line in proc.stdout.splitlines():
-        _, _, ref = line.partition("\t")
-        if ref.startswith("refs/tags/"):
-            tags.append(ref.removeprefix("refs/tags/"))
-    return tags
 
 
 def current_ref() -> str:

@@ -16,6 +16,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cli_runner import InProcessCli, in_process_cli  # noqa: E402
 from genrepo import GeneratedRepos  # noqa: E402
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
@@ -70,6 +71,12 @@ def run_cli(cli_env: dict[str, str]) -> RunCli:
         )
 
     return run
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> InProcessCli:
+    """Run the real CLI in-process: ``code, out, err = cli("new", dest, ...)``."""
+    return in_process_cli(capsys)
 
 
 @pytest.fixture(scope="session")

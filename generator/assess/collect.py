@@ -421,7 +421,9 @@ def parse_yaml(text: str, *, rt: bool, on_error: Any) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    loader = YAML(typ="rt") if rt else YAML(typ="safe")
+    from generator import safe_yaml
+
+    loader = YAML(typ="rt") if rt else safe_yaml.loader()
     try:
         docs = list(loader.load_all(text))
         return docs[0] if docs else None

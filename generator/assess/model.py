@@ -65,9 +65,9 @@ class ModelError(ValueError):
 
 
 def _load_yaml(path: Path) -> Any:
-    from ruamel.yaml import YAML
+    from generator import safe_yaml
 
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    return safe_yaml.load(path.read_text(encoding="utf-8"))
 
 
 def probe_from_mapping(raw: dict[str, Any], dimension: str, *, custom: bool = False) -> ProbeDef:

@@ -1,4 +1,4 @@
-"""``genaiops add CAPABILITY [PATH]``: bring one capability layer into an existing repository."""
+"""``genaiops add CAPABILITY [PATH]``: bring one capability into an existing repository."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from generator.errors import FAILURE_EXIT, GenaiopsError
+from generator.commands.options import DataOption, FormatOption, OnlineOption, TemplateUrlOption
+from generator.errors import FAILURE_EXIT
 
 
 def register(app: typer.Typer) -> None:
@@ -16,15 +17,15 @@ def register(app: typer.Typer) -> None:
     def add(
         capability: Annotated[
             str,
-            typer.Argument(metavar="CAPABILITY", help="workflows, iac, eval or pre-commit."),
+            typer.Argument(
+                metavar="CAPABILITY",
+                help="A capability: workflows, pipelines, iac, eval, pre-commit, ...",
+            ),
         ],
         path: Annotated[
             Path, typer.Argument(metavar="PATH", help="Repository (default: .).")
         ] = Path(),
-        data: Annotated[
-            list[str] | None,
-            typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
-        ] = None,
+        data: DataOption = None,
         defaults: Annotated[
             bool, typer.Option("--defaults", help="Take the default for every question.")
         ] = False,
@@ -41,27 +42,22 @@ def register(app: typer.Typer) -> None:
         version: Annotated[
             str | None, typer.Option("--vcs-ref", help="Template version (default: current).")
         ] = None,
-        template_url: Annotated[
-            str | None,
-            typer.Option("--template-url", help="Fetch the template from this URL or path."),
-        ] = None,
-        online: Annotated[
-            bool, typer.Option("--online", help="Fetch the template from its git URL.")
-        ] = False,
-        fmt: Annotated[str, typer.Option("--format", help="Output: text or json.")] = "text",
+        template_url: TemplateUrlOption = None,
+        online: OnlineOption = False,
+        fmt: FormatOption = "text",
     ) -> None:
         """Add one capability (CI/CD workflows, IaC, evaluation, pre-commit) to a repository."""
         from generator import console
         from generator.answers import parse_data_options
-        from generator.update.layers import AddOptions, add_capability
-        from generator.update.preflight import SourceOptions
+        from generator.commands.options import check_conflict, check_format
+        from generator.template_source import SourceOptions
+        from generator.update.capabilities import AddOptions, add_capability
 
-        if fmt not in ("text", "json"):
-            raise GenaiopsError(f"--format must be text or json, got {fmt!r}")
+        check_format(fmt)
         options = AddOptions(
             data=dict(parse_data_options(data or [])),
             defaults=defaults,
-            conflict=conflict,
+            conflict=check_conflict(conflict),
             pretend=pretend,
             version=version,
             source=SourceOptions(fetch_from=template_url, online=online),

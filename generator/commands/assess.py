@@ -31,27 +31,14 @@ def parse_level(value: str) -> int:
     )
 
 
-def read_path_list(source: str) -> list[str]:
-    """Paths from a file (``-``: stdin), one per line; blanks and ``#`` comments skipped."""
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise GenaiopsError(f"cannot read --from-file {source}: {reason}") from None
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-
-
 def check_paths(raw: list[str]) -> list[Path]:
     """Every path must be an existing directory; checked before any work starts."""
+    from generator.inputs import check_directory
+
     paths: list[Path] = []
     for item in raw:
         path = Path(item).expanduser()
-        if not path.exists():
-            raise GenaiopsError(f"path does not exist: {item}")
-        if not path.is_dir():
-            raise GenaiopsError(f"not a directory: {item}")
-        if not os.access(path, os.R_OK | os.X_OK):
-            raise GenaiopsError(f"cannot read directory: {item}")
+        check_directory(path, item)
         paths.append(path)
     return paths
 
@@ -124,19 +111,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score GenAIOps maturity per dimension (levels 0-4) with evidence and next steps."""
         from generator.assess.report import FORMATS
+        from generator.commands.options import check_format
+        from generator.inputs import read_path_list
 
         if explain:
             _explain(explain)
             return
-        if fmt not in FORMATS:
-            raise GenaiopsError(f"--format must be one of {', '.join(FORMATS)} (got '{fmt}')")
+        check_format(fmt, tuple(FORMATS))
         threshold = parse_level(fail_under) if fail_under is not None else None
         raw = list(paths or [])
         if from_file:
-            listed = read_path_list(from_file)
-            if not listed:
-                raise GenaiopsError(f"--from-file {from_file} lists no paths")
-            raw += listed
+            raw += [str(p) for p in read_path_list(from_file)]
         checked = check_paths(raw or ["."])
         reports = _run(checked, jobs, ignore_annotations, progress=not no_progress)
         _emit(reports, fmt, output, verbose, details)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from generator.commands.options import DataOption, FormatOption, OnlineOption, TemplateUrlOption
 from generator.errors import FAILURE_EXIT, USAGE_EXIT, GenaiopsError
 
 if TYPE_CHECKING:
@@ -15,20 +16,11 @@ if TYPE_CHECKING:
     from generator.update.summary import UpdateResult
 
 
-def read_paths(paths: list[Path], from_file: Path | None) -> list[Path]:
-    """Paths from the command line plus one per line of ``--from-file`` (# comments allowed)."""
-    chosen = list(paths)
-    if from_file is not None:
-        try:
-            lines = from_file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GenaiopsError(f"--from-file {from_file}: cannot read it ({exc})") from None
-        base = from_file.parent
-        for line in lines:
-            entry = line.split("#", 1)[0].strip()
-            if entry:
-                path = Path(entry).expanduser()
-                chosen.append(path if path.is_absolute() else base / path)
+def read_paths(paths: list[Path], from_file: str | None) -> list[Path]:
+    """Paths from the command line plus those ``--from-file`` lists (default: ``.``)."""
+    from generator.inputs import read_path_list
+
+    chosen = list(paths) + (read_path_list(from_file) if from_file is not None else [])
     return chosen or [Path()]
 
 
@@ -80,8 +72,12 @@ def register(app: typer.Typer) -> None:
             typer.Argument(metavar="PATH", help="Repositories to update (default: .)."),
         ] = None,
         from_file: Annotated[
-            Path | None,
-            typer.Option("--from-file", help="File listing repositories, one per line."),
+            str | None,
+            typer.Option(
+                "--from-file",
+                metavar="FILE",
+                help="File listing repositories, one per line ('-' for stdin).",
+            ),
         ] = None,
         to: Annotated[
             str | None,
@@ -94,47 +90,29 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option("--conflict", help="inline: conflict markers; rej: *.rej files."),
         ] = "inline",
-        data: Annotated[
-            list[str] | None,
-            typer.Option("--data", "-d", help="Answer a question: KEY=VALUE (repeatable)."),
-        ] = None,
+        data: DataOption = None,
         defaults: Annotated[
             bool, typer.Option("--defaults", help="Take the default for new questions.")
         ] = False,
-        template_url: Annotated[
-            str | None,
-            typer.Option(
-                "--template-url",
-                help="Fetch the template from this URL or path instead (mirror, clone).",
-            ),
-        ] = None,
-        online: Annotated[
-            bool,
-            typer.Option(
-                "--online",
-                help="Fetch genaiops' template from its git URL, not "
-                "from the versions this package ships.",
-            ),
-        ] = False,
+        template_url: TemplateUrlOption = None,
+        online: OnlineOption = False,
         trust: Annotated[
             bool,
             typer.Option("--trust", help="Let a third-party template run its tasks."),
         ] = False,
-        fmt: Annotated[str, typer.Option("--format", help="Output: text or json.")] = "text",
+        fmt: FormatOption = "text",
     ) -> None:
         """Merge a newer template version into repositories, keeping every team edit."""
         from generator.answers import parse_data_options
+        from generator.commands.options import check_conflict, check_format
+        from generator.template_source import SourceOptions
         from generator.update.engine import UpdateOptions
-        from generator.update.preflight import SourceOptions
 
-        if fmt not in ("text", "json"):
-            raise GenaiopsError(f"--format must be text or json, got {fmt!r}")
-        if conflict not in ("inline", "rej"):
-            raise GenaiopsError(f"--conflict must be inline or rej, got {conflict!r}")
+        check_format(fmt)
         options = UpdateOptions(
             to=to,
             pretend=pretend,
-            conflict=conflict,
+            conflict=check_conflict(conflict),
             data=dict(parse_data_options(data or [])),
             defaults=defaults,
             source=SourceOptions(fetch_from=template_url, online=online, trust=trust),

@@ -8,19 +8,22 @@ undo if anything fails half-way (the tree was clean, so ``reset --hard`` + ``cle
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from generator.errors import GenaiopsError
-from generator.template_source import TemplateSource
-from generator.update import answers_file, gitops, merge, preflight
+from generator import git
+from generator.inputs import check_directory
+from generator.template_source import SourceOptions
+from generator.update import answers_file, merge, preflight
 from generator.update.migrations import REGISTRY, Migration, MigrationContext, pending
+from generator.update.renders import render_version
 from generator.update.summary import UpdateResult
 
 
@@ -28,10 +31,10 @@ from generator.update.summary import UpdateResult
 class UpdateOptions:
     to: str | None = None
     pretend: bool = False
-    conflict: str = "inline"
+    conflict: Literal["inline", "rej"] = "inline"
     data: dict[str, Any] = field(default_factory=dict)
     defaults: bool = False
-    source: preflight.SourceOptions = field(default_factory=preflight.SourceOptions)
+    source: SourceOptions = field(default_factory=SourceOptions)
 
 
 def update_repository(
@@ -39,12 +42,11 @@ def update_repository(
     options: UpdateOptions,
     migrations: Sequence[Migration] | None = None,
 ) -> list[UpdateResult]:
-    """Update every answers file of ``project`` (the app, then each added layer).
+    """Update every answers file of ``project`` (the app, then each added capability).
 
     ``migrations`` replaces our template's registry (tests bring their own template).
     """
-    if options.conflict not in ("inline", "rej"):
-        raise GenaiopsError(f"--conflict must be inline or rej, got {options.conflict!r}")
+    check_directory(project.expanduser())  # before resolve(): a link loop is named as one
     project = project.expanduser().resolve()
     preflight.check_repository(project)
     all_answers = preflight.load_all(project)
@@ -70,7 +72,7 @@ def _run_plans(
     pretend_of: Path | None,
 ) -> list[UpdateResult]:
     shown = pretend_of or project
-    orig = gitops.head(project)
+    orig = git.head(project)
     assert orig is not None
     results: list[UpdateResult] = []
     temp_commits = 0
@@ -91,16 +93,16 @@ def _run_plans(
                 )
                 continue
             if results and results[-1].changed:
-                gitops.commit_all(project, "genaiops update (temporary)")
+                git.commit_all(project, "genaiops update (temporary)")
                 temp_commits += 1
             chosen = migrations if migrations is not None else (REGISTRY if plan.ours else ())
             results.append(_update_one(project, plan, options, chosen, shown))
     except BaseException:
-        gitops.restore(project, orig)
+        git.restore(project, orig)
         raise
     if temp_commits:
         conflicted = any(r.conflicts for r in results)
-        gitops.run(["reset", "--quiet", "--soft" if conflicted else "--mixed", orig], project)
+        git.reset(project, orig, keep_index=conflicted)
     for result in results:
         result.pretend = pretend_of is not None
     return results
@@ -123,7 +125,7 @@ def _update_one(
         vcs_ref=plan.target,
         data=options.data,
         defaults=options.defaults,
-        conflict="rej" if options.conflict == "rej" else "inline",
+        conflict=options.conflict,
         unsafe=options.source.trust and not plan.ours,
     )
     after = answers_file.load(project, before.relpath)
@@ -131,12 +133,31 @@ def _update_one(
     for migration in pending(migrations, plan.from_version, plan.to_version):
         migration.apply(ctx)
         ctx.note(f"migration {migration.version}: {migration.description}")
-    state = gitops.status(project)
+    state = git.status(project)
     renamed_from = {old for old, _ in ctx.renames}
     deleted = [p for p in state.deleted if p not in renamed_from]
-    old_files = (
-        _old_render(project, plan, [*deleted, *renamed_from]) if (deleted or renamed_from) else {}
+    head_files = set(git.tracked(project))
+    rej_targets = [
+        p.removesuffix(".rej")
+        for p in state.added
+        if options.conflict == "rej" and p.endswith(".rej") and p.removesuffix(".rej") in head_files
+    ]
+    wanted = {*deleted, *renamed_from, *rej_targets}
+    # the old version's files the team needs: the wanted ones, and those no longer in HEAD
+    old_files = render_version(plan, plan.current, before.public, drop=head_files - wanted)
+    team_removed = sorted(p for p in old_files if p not in head_files)
+    new_files = (
+        render_version(plan, plan.target, after.public, keep=[*team_removed, *rej_targets])
+        if team_removed or rej_targets
+        else {}
     )
+    missed = [
+        (path, _diff(path, old_files[path], new_files[path], plan))
+        for path in team_removed
+        if path in new_files and new_files[path] != old_files[path]
+    ]
+    for target in rej_targets:
+        _only_conflicts_aside(project, target, old_files.get(target), new_files.get(target))
     conflicts = list(state.unmerged)
     for old, new in ctx.renames:
         if _carry_over(project, old, new, old_files.get(old)):
@@ -145,9 +166,13 @@ def _update_one(
         f"{path} was deleted by the template update although your team changed it; "
         f"recover it with `git checkout HEAD -- {path}`"
         for path in deleted
-        if gitops.show(project, "HEAD", path) != old_files.get(path)
+        if git.show(project, "HEAD", path) != old_files.get(path)
+    ] + [
+        f"the template changed {path}, which your team deleted or renamed; its change is not "
+        "applied: the diff below shows it, to carry over by hand if it still matters"
+        for path, _ in missed
     ]
-    state = gitops.status(project)
+    state = git.status(project)
     rejects = sorted(p for p in state.added if p.endswith(".rej"))
     renamed_to = {new for _, new in ctx.renames}
     new_answers = {k: v for k, v in after.public.items() if k not in before.public}
@@ -170,32 +195,35 @@ def _update_one(
         changed_answers=changed_answers,
         warnings=warnings,
         notes=ctx.notes,
+        missed=missed,
     )
 
 
-def _old_render(project: Path, plan: preflight.Plan, paths: Sequence[str]) -> dict[str, bytes]:
-    """The listed files as the project's previous template version rendered them."""
-    from generator import scaffold
-
-    source = TemplateSource(
-        src=plan.answers.src_path,
-        vcs_ref=plan.current,
-        local_dir=None,
-        shipped=plan.ours,
-        git_env=plan.git_env,
+def _diff(path: str, old: bytes, new: bytes, plan: preflight.Plan) -> str:
+    lines = difflib.unified_diff(
+        old.decode(errors="replace").splitlines(keepends=True),
+        new.decode(errors="replace").splitlines(keepends=True),
+        fromfile=f"a/{path} ({plan.current})",
+        tofile=f"b/{path} ({plan.target})",
     )
-    with tempfile.TemporaryDirectory(prefix="genaiops-old-") as tmp:
-        dest = Path(tmp) / "old"
-        scaffold.render(
-            source,
-            dest,
-            plan.answers.public,
-            defaults=True,
-            trust=False,
-            answers_file=plan.answers.relpath,
-            exclude=scaffold.subset_exclude(sorted(set(paths))),
-        )
-        return {p: (dest / p).read_bytes() for p in paths if (dest / p).is_file()}
+    return "".join(lines)
+
+
+def _only_conflicts_aside(
+    project: Path, rel: str, base: bytes | None, theirs: bytes | None
+) -> None:
+    """Copier's rej mode puts the template's file in place and the team's whole hunks aside;
+    redo it the other way round: the team's file stays, only conflicting hunks go to .rej."""
+    ours = git.show(project, "HEAD", rel)
+    if ours is None or base is None or theirs is None:
+        return  # a file one side lacks: Copier's result stands
+    kept, patch = merge.keep_ours(base, ours, theirs, rel)
+    (project / rel).write_bytes(kept)
+    reject = project / f"{rel}.rej"
+    if patch:
+        reject.write_bytes(patch)
+    else:
+        reject.unlink(missing_ok=True)
 
 
 def _carry_over(project: Path, old: str, new: str, base: bytes | None) -> bool:
@@ -203,7 +231,7 @@ def _carry_over(project: Path, old: str, new: str, base: bytes | None) -> bool:
 
     Returns True when the merge left conflicts (the file is then marked unmerged).
     """
-    ours = gitops.show(project, "HEAD", old)
+    ours = git.show(project, "HEAD", old)
     if ours is None or ours == base:
         return False  # the team never had or never changed the old file: nothing to carry
     target = project / new
@@ -217,26 +245,20 @@ def _carry_over(project: Path, old: str, new: str, base: bytes | None) -> bool:
     target.write_bytes(result.content)
     if result.clean:
         return False
-    gitops.mark_unmerged(project, new, {1: base or b"", 2: ours, 3: theirs})
+    git.mark_unmerged(project, new, {1: base or b"", 2: ours, 3: theirs})
     return True
 
 
 @contextmanager
 def _scratch_clone(project: Path) -> Iterator[Path]:
     """A throw-away clone sharing the repository's objects, for ``--pretend``."""
-    top = gitops.toplevel(project)
+    top = git.toplevel(project)
     assert top is not None
     rel = project.resolve().relative_to(top.resolve())
     tmp = Path(tempfile.mkdtemp(prefix="genaiops-pretend-"))
     try:
         clone = tmp / "clone"
-        gitops.run(["clone", "--quiet", "--shared", str(top), str(clone)], tmp)
+        git.shared_clone(top, clone)
         yield clone / rel
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def parse_data(items: Sequence[str]) -> Mapping[str, str]:
-    from generator.answers import parse_data_options
-
-    return parse_data_options(items)

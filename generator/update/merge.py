@@ -7,12 +7,10 @@ conflict of an update the same way.
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
+import difflib
 from dataclasses import dataclass
-from pathlib import Path
 
-from generator.errors import GenaiopsError
+from generator import git
 
 OURS_LABEL = "before updating"
 BASE_LABEL = "last update"
@@ -37,35 +35,29 @@ def three_way(base: bytes, ours: bytes, theirs: bytes) -> MergeResult:
     Lines changed on one side only are taken from that side; lines both sides changed
     differently end up between conflict markers, the team's text first. Nothing is dropped.
     """
-    with tempfile.TemporaryDirectory(prefix="genaiops-merge-") as tmp:
-        paths = []
-        for name, content in (("ours", ours), ("base", base), ("theirs", theirs)):
-            path = Path(tmp) / name
-            path.write_bytes(content)
-            paths.append(str(path))
-        try:
-            proc = subprocess.run(
-                [
-                    "git",
-                    "merge-file",
-                    "-p",
-                    "-L",
-                    OURS_LABEL,
-                    "-L",
-                    BASE_LABEL,
-                    "-L",
-                    THEIRS_LABEL,
-                    *paths,
-                ],
-                capture_output=True,
-                check=False,
-            )
-        except FileNotFoundError:
-            raise GenaiopsError("git is not installed or not on PATH", exit_code=1) from None
-    if proc.returncode < 0 or proc.returncode > 127:
-        detail = proc.stderr.decode(errors="replace").strip()
-        raise GenaiopsError(f"git merge-file failed: {detail or proc.returncode}", exit_code=1)
-    return MergeResult(content=proc.stdout, conflicts=proc.returncode)
+    content, conflicts = git.merge_file(base, ours, theirs, (OURS_LABEL, BASE_LABEL, THEIRS_LABEL))
+    return MergeResult(content=content, conflicts=conflicts)
+
+
+def keep_ours(base: bytes, ours: bytes, theirs: bytes, rel: str) -> tuple[bytes, bytes]:
+    """``--conflict rej`` done as the team expects: their file, and only the conflicts aside.
+
+    Returns the team's file with the template's non-conflicting changes merged in, and a patch
+    (empty when nothing conflicts) that turns it into the template's side of every conflicting
+    hunk, for ``git apply`` or review; nothing of the team's is removed from the file.
+    """
+    labels = (OURS_LABEL, BASE_LABEL, THEIRS_LABEL)
+    kept, _ = git.merge_file(base, ours, theirs, labels, favor="ours")
+    taken, _ = git.merge_file(base, ours, theirs, labels, favor="theirs")
+    if kept == taken:
+        return kept, b""
+    diff = difflib.unified_diff(
+        kept.decode(errors="surrogateescape").splitlines(keepends=True),
+        taken.decode(errors="surrogateescape").splitlines(keepends=True),
+        fromfile=f"a/{rel}",
+        tofile=f"b/{rel}",
+    )
+    return kept, "".join(diff).encode(errors="surrogateescape")
 
 
 def has_markers(content: bytes) -> bool:

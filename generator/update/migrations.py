@@ -19,7 +19,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from generator.update.bundle import parse_tag
+from generator.bundle import parse_tag
 
 
 @dataclass

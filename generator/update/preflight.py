@@ -7,8 +7,6 @@ version, downgrade, unknown ``--data`` key.
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,20 +14,12 @@ from typing import Any
 
 from packaging.version import Version
 
-from generator import template_source
+from generator import git, template_source, template_versions
 from generator.errors import GenaiopsError
-from generator.update import answers_file, gitops
+from generator.template_source import SourceOptions
+from generator.template_versions import parse_tag
+from generator.update import answers_file
 from generator.update.answers_file import Answers
-from generator.update.bundle import parse_tag
-
-
-@dataclass(frozen=True)
-class SourceOptions:
-    """How to reach templates: ``--template-url`` (fetch from), ``--online``, ``--trust``."""
-
-    fetch_from: str | None = None
-    online: bool = False
-    trust: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,21 +47,27 @@ class Plan:
 
 
 def check_repository(project: Path) -> None:
-    if not project.exists():
-        raise GenaiopsError(f"{project}: no such directory")
-    if not project.is_dir():
-        raise GenaiopsError(f"{project}: not a directory")
-    if gitops.toplevel(project) is None:
+    from generator.inputs import check_directory
+
+    check_directory(project)
+    if git.toplevel(project) is None:
         raise GenaiopsError(
             f"{project}: not a git repository (updates are merged with git, so the "
             "repository must be under git with its work committed)"
         )
-    if gitops.head(project) is None:
+    if git.head(project) is None:
         raise GenaiopsError(f"{project}: the git repository has no commit yet; commit first")
+    if git.branch(project) is None:
+        short = (git.head(project) or "")[:10]
+        raise GenaiopsError(
+            f"{project}: HEAD is detached at {short}, so the update would land on no branch; "
+            "`git switch -` goes back to the branch you were on, "
+            "`git switch -c NAME` makes one here"
+        )
 
 
 def check_clean(project: Path) -> None:
-    state = gitops.status(project)
+    state = git.status(project)
     if state.unmerged:
         raise GenaiopsError(
             f"{project}: unresolved conflicts in {', '.join(state.unmerged[:3])}; "
@@ -91,18 +87,21 @@ def plan(project: Path, answers: Answers, to: str | None, options: SourceOptions
     url = answers.src_path
     ours = template_source.is_canonical(url) or url == template_source.template_url()
     offline = not options.online
+    options.check()
     env = template_source.env_for(url, options.fetch_from, offline=offline)
-    tags = template_source.list_tags(_git_url(url, project), env)
-    versions = {tag: parsed for tag in tags if (parsed := parse_tag(tag)) is not None}
+    versions = template_versions.available(_git_url(url, project), env, options.fetch_from)
     shipped = template_source.is_canonical(url) and offline and not options.fetch_from
     if answers.commit not in versions:
         where = "this genaiops ships" if shipped else "the template source has"
-        shown = ", ".join(_sorted(versions)[-5:]) or "no versions"
+        shown = ", ".join(template_versions.ordered(versions)[-5:]) or "no versions"
         raise GenaiopsError(
             f"{project / answers.relpath}: the project is at {answers.commit}, which {where} "
             f"not ({shown}); upgrade genaiops, or use --online or --template-url"
         )
-    target = _default_target(versions, shipped) if to is None else _match(to, versions)
+    if to is None:
+        target = _default_target(versions, shipped)
+    else:
+        target = template_versions.resolve(to, versions)
     if versions[target] < versions[answers.commit]:
         raise GenaiopsError(
             f"{project}: the project is at {answers.commit}; going back to {target} is a "
@@ -118,28 +117,12 @@ def _git_url(url: str, project: Path) -> str:
     return (project / url).resolve().as_posix()
 
 
-def _sorted(versions: Mapping[str, Version]) -> list[str]:
-    return sorted(versions, key=lambda t: versions[t])
-
-
 def _default_target(versions: Mapping[str, Version], shipped: bool) -> str:
     if shipped:
         current = template_source.shipped_bundle().current
         if current in versions:
             return current
-    releases = [t for t in versions if not versions[t].is_prerelease]
-    return _sorted({t: versions[t] for t in (releases or list(versions))})[-1]
-
-
-def _match(requested: str, versions: Mapping[str, Version]) -> str:
-    if requested in versions:
-        return requested
-    wanted = parse_tag(requested.strip())
-    matches = [t for t, v in versions.items() if wanted is not None and v == wanted]
-    if not matches:
-        shown = ", ".join(_sorted(versions)[-5:]) or "none"
-        raise GenaiopsError(f"unknown template version {requested!r} (available: {shown})")
-    return matches[0]
+    return template_versions.newest_release(versions)
 
 
 def check_data(plan_: Plan, data: Mapping[str, Any]) -> None:
@@ -177,44 +160,14 @@ def check_unattended(plan_: Plan, data: Mapping[str, Any]) -> None:
 
 def target_questions(plan_: Plan) -> dict[str, Any]:
     """The questions of ``copier.yml`` at the target version, fetched into a scratch repo."""
-    from generator.questions import load_questions
+    from generator.questions import CONFIG_NAMES, parse_questions
 
     url = _git_url(plan_.answers.src_path, plan_.project)
-    env = {**_os_environ(), **plan_.git_env}
-    with tempfile.TemporaryDirectory(prefix="genaiops-target-") as tmp:
-        scratch = Path(tmp)
-        ref = f"refs/tags/{plan_.target}"
-        steps = [
-            ["git", "init", "--quiet", "--bare", "repo.git"],
-            ["git", "--git-dir=repo.git", "fetch", "--quiet", "--no-tags", url, f"+{ref}:{ref}"],
-        ]
-        for step in steps:
-            proc = subprocess.run(step, cwd=scratch, capture_output=True, env=env, check=False)
-            if proc.returncode != 0:
-                detail = proc.stderr.decode(errors="replace").strip().splitlines()
-                raise GenaiopsError(
-                    f"cannot read {plan_.target} of {plan_.answers.src_path}: "
-                    f"{detail[-1] if detail else 'git failed'}"
-                )
-        (scratch / "tpl").mkdir()
-        for name in ("copier.yml", "copier.yaml"):
-            shown = subprocess.run(
-                ["git", "--git-dir=repo.git", "show", f"{ref}:{name}"],
-                cwd=scratch,
-                capture_output=True,
-                env=env,
-                check=False,
-            )
-            if shown.returncode == 0:
-                (scratch / "tpl" / name).write_bytes(shown.stdout)
-                break
-        return load_questions(scratch / "tpl")
-
-
-def _os_environ() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
+    config = git.file_at_tag(url, plan_.target, CONFIG_NAMES, plan_.git_env)
+    if config is None:
+        return {}
+    where = f"copier.yml of {plan_.target}"
+    return parse_questions(config.decode("utf-8", errors="replace"), where)
 
 
 def load_all(project: Path) -> list[Answers]:

@@ -27,6 +27,7 @@ class UpdateResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    missed: list[tuple[str, str]] = field(default_factory=list)  # (path, template diff)
     message: str = ""
     pretend: bool = False
 
@@ -70,6 +71,7 @@ class UpdateResult:
             "changed_answers": self.changed_answers,
             "warnings": self.warnings,
             "notes": self.notes,
+            "missed": [{"path": path, "diff": diff} for path, diff in self.missed],
             "message": self.message,
         }
 
@@ -100,6 +102,8 @@ class UpdateResult:
             lines.append(f"  answer changed {key}: {value}")
         lines.extend(f"  note: {note}" for note in self.notes)
         lines.extend(f"  warning: {warning}" for warning in self.warnings)
+        for _, diff in self.missed:
+            lines.extend(f"    {line}" for line in diff.splitlines())
         if self.conflicts:
             lines.append(f"  CONFLICTS ({len(self.conflicts)}): {', '.join(self.conflicts)}")
             lines.append(
@@ -111,11 +115,12 @@ class UpdateResult:
             whose = (
                 "the template's version of the file, as a patch"
                 if self.status == "added"
-                else "your team's change that did not apply"
+                else "the template's changes that conflict with your edits, as a patch against "
+                "your file (for a file the update removed: your own change)"
             )
             lines.append(
-                f"  each .rej holds {whose}: apply what you want by hand, delete the .rej, "
-                "then commit"
+                f"  each .rej holds {whose}: apply what you want (git apply FILE.rej), "
+                "delete the .rej, then commit"
             )
         if not self.conflicted and self.status == "updated" and not self.pretend:
             lines.append("  review with `git diff`, then commit")

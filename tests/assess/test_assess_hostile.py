@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from assess_builder import build, write
+from cli_runner import InProcessCli
 from conftest import probe_status
 
 from generator.assess.run import assess_repo
@@ -125,11 +126,11 @@ def test_unlistable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.parametrize("make_path", ["missing", "file"])
-def test_bad_path_exits_2(tmp_path: Path, cli: object, make_path: str) -> None:
+def test_bad_path_exits_2(tmp_path: Path, cli: InProcessCli, make_path: str) -> None:
     target = tmp_path / "target"
     if make_path == "file":
         target.write_text("x")
-    code, out, err = cli("assess", str(target))  # type: ignore[operator]
+    code, out, err = cli("assess", str(target))
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and "error:" in err

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from assess_builder import build
+from cli_runner import InProcessCli
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_SCHEMA = json.loads((ROOT / "maturity/schema/assess-report.schema.json").read_text())
@@ -21,10 +22,10 @@ def _validate_json(doc: object) -> None:
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(doc)
 
 
-def test_json_output_matches_published_schema(tmp_path: Path, cli: object) -> None:
+def test_json_output_matches_published_schema(tmp_path: Path, cli: InProcessCli) -> None:
     root = build(tmp_path / "r", {"evaluation": 2, "delivery": 1})
     (root / "data/eval/bad.jsonl").write_text("nope\n")
-    code, out, _ = cli("assess", str(root), "--format", "json")  # type: ignore[operator]
+    code, out, _ = cli("assess", str(root), "--format", "json")
     assert code == 0
     doc = json.loads(out)
     _validate_json(doc)
@@ -37,15 +38,15 @@ def test_json_output_matches_published_schema(tmp_path: Path, cli: object) -> No
     assert any(n["kind"] == "invalid-json" for n in doc["notes"])
 
 
-def test_json_schema_rejects_a_broken_report(tmp_path: Path, cli: object) -> None:
-    _code, out, _ = cli("assess", str(build(tmp_path / "r")), "-f", "json")  # type: ignore[operator]
+def test_json_schema_rejects_a_broken_report(tmp_path: Path, cli: InProcessCli) -> None:
+    _code, out, _ = cli("assess", str(build(tmp_path / "r")), "-f", "json")
     doc = json.loads(out)
     doc["overall"]["level"] = 7
     with pytest.raises(jsonschema.ValidationError):
         _validate_json(doc)
 
 
-def test_sarif_output_validates_against_sarif_2_1_0(tmp_path: Path, cli: object) -> None:
+def test_sarif_output_validates_against_sarif_2_1_0(tmp_path: Path, cli: InProcessCli) -> None:
     root = build(tmp_path / "r", {"evaluation": 2, "safety": 1})
     (root / ".genaiops").mkdir()
     (root / ".genaiops/assess.yml").write_text(
@@ -53,7 +54,7 @@ def test_sarif_output_validates_against_sarif_2_1_0(tmp_path: Path, cli: object)
         "    reason: screening happens in the API gateway policy\n"
     )
     (root / ".github/workflows/bad.yml").write_text("jobs: [\n")
-    code, out, _ = cli("assess", str(root), "--format", "sarif")  # type: ignore[operator]
+    code, out, _ = cli("assess", str(root), "--format", "sarif")
     assert code == 0
     doc = json.loads(out)
     jsonschema.Draft4Validator.check_schema(SARIF_SCHEMA)
@@ -78,22 +79,22 @@ def test_sarif_rejects_a_broken_document() -> None:
         )
 
 
-def test_markdown_and_text_show_reason_and_next_level(tmp_path: Path, cli: object) -> None:
+def test_markdown_and_text_show_reason_and_next_level(tmp_path: Path, cli: InProcessCli) -> None:
     root = build(tmp_path / "r", {"monitoring": 2})
-    code, md, _ = cli("assess", str(root), "--format", "md")  # type: ignore[operator]
+    code, md, _ = cli("assess", str(root), "--format", "md")
     assert code == 0
     assert md.startswith("## GenAIOps maturity: level 2 (Defined)")
     assert "| Dimension | Level | Score | Reason | Next level needs |" in md
     assert "`monitoring.feedback`" in md
-    code, text, _ = cli("assess", str(root))  # type: ignore[operator]
+    code, text, _ = cli("assess", str(root))
     assert code == 0
     assert "Next level needs" in text and "monitoring.feedback" in text
     assert "Overall: 2 Defined" in text
 
 
-def test_output_file(tmp_path: Path, cli: object) -> None:
+def test_output_file(tmp_path: Path, cli: InProcessCli) -> None:
     out = tmp_path / "report.json"
-    code, stdout, _ = cli("assess", str(build(tmp_path / "r")), "-f", "json", "-o", str(out))  # type: ignore[operator]
+    code, stdout, _ = cli("assess", str(build(tmp_path / "r")), "-f", "json", "-o", str(out))
     assert code == 0 and stdout == ""
     assert json.loads(out.read_text())["overall"]["level"] == 4
 
@@ -101,9 +102,9 @@ def test_output_file(tmp_path: Path, cli: object) -> None:
 @pytest.mark.parametrize(
     ("threshold", "expected"), [("3", 0), ("managed", 0), ("4", 1), ("Optimized", 1)]
 )
-def test_fail_under(tmp_path: Path, cli: object, threshold: str, expected: int) -> None:
+def test_fail_under(tmp_path: Path, cli: InProcessCli, threshold: str, expected: int) -> None:
     root = build(tmp_path / "r", {"infra": 3})
-    code, _, err = cli("assess", str(root), "--fail-under", threshold, "-f", "json")  # type: ignore[operator]
+    code, _, err = cli("assess", str(root), "--fail-under", threshold, "-f", "json")
     assert code == expected
     if expected:
         assert "below --fail-under 4" in err
@@ -119,25 +120,25 @@ def test_fail_under(tmp_path: Path, cli: object, threshold: str, expected: int) 
         ["--explain", "no.such.probe"],
     ],
 )
-def test_usage_errors_exit_2(tmp_path: Path, cli: object, args: list[str]) -> None:
-    code, out, err = cli("assess", str(tmp_path), *args)  # type: ignore[operator]
+def test_usage_errors_exit_2(tmp_path: Path, cli: InProcessCli, args: list[str]) -> None:
+    code, out, err = cli("assess", str(tmp_path), *args)
     assert code == 2
     assert "error:" in err and out == ""
 
 
-def test_explain(cli: object) -> None:
-    code, out, _ = cli("assess", "--explain", "eval.threshold")  # type: ignore[operator]
+def test_explain(cli: InProcessCli) -> None:
+    code, out, _ = cli("assess", "--explain", "eval.threshold")
     assert code == 0
     assert "Managed" in out and "Remediation" in out
 
 
-def test_fleet_from_file_in_parallel_with_progress(tmp_path: Path, cli: object) -> None:
+def test_fleet_from_file_in_parallel_with_progress(tmp_path: Path, cli: InProcessCli) -> None:
     repos = [build(tmp_path / f"r{i}", {"evaluation": i}) for i in range(4)]
     listing = tmp_path / "repos.txt"
     listing.write_text("# fleet\n" + "\n".join(str(p) for p in repos[1:]) + "\n\n")
     code, out, err = cli(
         "assess", str(repos[0]), "--from-file", str(listing), "-f", "json", "-j", "2"
-    )  # type: ignore[operator]
+    )
     assert code == 0
     doc = json.loads(out)
     _validate_json(doc)
@@ -150,16 +151,16 @@ def test_fleet_from_file_in_parallel_with_progress(tmp_path: Path, cli: object) 
         "levels": {"0": 1, "1": 1, "2": 1, "3": 1, "4": 0},
     }
     assert err.count("[") >= 4 and "[4/4]" in err
-    code, text, _ = cli("assess", *map(str, repos), "--no-progress", "--fail-under", "1")  # type: ignore[operator]
+    code, text, _ = cli("assess", *map(str, repos), "--no-progress", "--fail-under", "1")
     assert code == 1
     assert "Fleet: 4 repositories" in text
-    code, md, _ = cli("assess", *map(str, repos), "--no-progress", "-f", "md")  # type: ignore[operator]
+    code, md, _ = cli("assess", *map(str, repos), "--no-progress", "-f", "md")
     assert md.startswith("## GenAIOps maturity: 4 repositories")
-    code, sarif, _ = cli("assess", *map(str, repos), "--no-progress", "-f", "sarif")  # type: ignore[operator]
+    code, sarif, _ = cli("assess", *map(str, repos), "--no-progress", "-f", "sarif")
     assert len(json.loads(sarif)["runs"]) == 4
 
 
-def test_fleet_with_one_bad_path_does_no_work(tmp_path: Path, cli: object) -> None:
+def test_fleet_with_one_bad_path_does_no_work(tmp_path: Path, cli: InProcessCli) -> None:
     good = build(tmp_path / "good")
-    code, out, err = cli("assess", str(good), str(tmp_path / "missing"))  # type: ignore[operator]
+    code, out, err = cli("assess", str(good), str(tmp_path / "missing"))
     assert code == 2 and out == "" and "missing" in err

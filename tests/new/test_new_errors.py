@@ -200,3 +200,74 @@ def test_no_terminal_and_no_answers(run_cli, tmp_path):
     proc = run_cli("new", tmp_path / "p")
     assert_clean_failure(proc, "--defaults")
     assert list(tmp_path.iterdir()) == []
+
+
+def _fifo(path):
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "needle"),
+    [
+        (lambda tmp: "/dev/zero", "not a regular file (a character device)"),
+        (lambda tmp: _fifo(tmp / "answers.fifo"), "not a regular file (a named pipe)"),
+        (lambda tmp: tmp, "not a regular file (a directory)"),
+        (
+            lambda tmp: (
+                (tmp / "big.yml").write_text("project_name: x\n" * 70_000) and tmp / "big.yml"
+            ),
+            "larger than 1024 KiB",
+        ),
+        (
+            lambda tmp: (
+                (tmp / "latin1.yml").write_bytes(b"project_name: caf\xe9\n") and tmp / "latin1.yml"
+            ),
+            "not UTF-8",
+        ),
+    ],
+    ids=["dev-zero", "fifo", "directory", "two-megabytes", "not-utf8"],
+)
+def test_data_file_is_bounded_and_regular(run_cli, tmp_path, make, needle):
+    source = tmp_path / "in"
+    source.mkdir()
+    data_file = make(source)
+    before = snapshot(tmp_path)
+    proc = run_cli("new", tmp_path / "p", "--defaults", "--data-file", data_file, timeout=60)
+    assert_clean_failure(proc, "--data-file", needle)
+    assert snapshot(tmp_path) == before
+
+
+def test_destination_is_a_dangling_symlink(run_cli, tmp_path):
+    (tmp_path / "dest").symlink_to(tmp_path / "gone")
+    proc = run_cli("new", tmp_path / "dest", "--defaults")
+    assert_clean_failure(proc, "symbolic link to", "which does not exist")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dest"]
+
+
+def test_destination_is_a_symlink_loop(run_cli, tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    proc = run_cli("new", tmp_path / "a", "--defaults")
+    assert_clean_failure(proc, "symbolic link loop")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+
+
+def test_destination_name_too_long(run_cli, tmp_path):
+    proc = run_cli("new", tmp_path / ("d" * 300), "--defaults")
+    assert_clean_failure(proc, "300 characters", "at most 255 bytes")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unquoted_version_in_a_data_file_gets_a_hint(run_cli, tmp_path):
+    answers = tmp_path / "answers.yml"
+    answers.write_text("python_version: 3.10\n")
+    proc = run_cli("new", tmp_path / "p", "--defaults", "--data-file", answers)
+    assert_clean_failure(proc, "python_version", "3.1", "quote it")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.yml"]
+
+
+def test_computed_values_cannot_be_overridden(run_cli, tmp_path):
+    proc = run_cli("new", tmp_path / "p", "--defaults", "--data", "capability_paths={eval: [/]}")
+    assert_clean_failure(proc, "unknown question", "capability_paths")
+    assert list(tmp_path.iterdir()) == []

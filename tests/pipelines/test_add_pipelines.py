@@ -105,5 +105,38 @@ def test_add_pipelines_to_a_github_only_repo_then_update_keeps_it(run_cli, templ
     ci = (repo / ".azure-pipelines/ci.azure-pipelines.yml").read_text().splitlines()
     assert ci[1] == V2_LINE
     answers = (repo / ".copier-answers.pipelines.yml").read_text()
-    assert "_commit: v0.2.0" in answers and "layer: pipelines" in answers
+    assert "_commit: v0.2.0" in answers and "capability: pipelines" in answers
+    assert git(repo, "ls-files", "-u") == ""
+
+
+@pytest.mark.slow
+def test_a_generated_github_repo_can_add_pipelines_and_update_keeps_both(
+    run_cli, template, tmp_path
+):
+    env = {"GENAIOPS_TEMPLATE_URL": str(template), "GENAIOPS_CACHE_DIR": str(tmp_path / "c")}
+    repo = tmp_path / "shop"
+
+    def cli(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        proc = run_cli(*args, env=env)
+        assert proc.returncode == code, proc.stdout + proc.stderr
+        return proc
+
+    cli("new", str(repo), "--template", str(template), "--vcs-ref", "v0.1.0", "--defaults")
+    assert "ci: github" in (repo / ".copier-answers.yml").read_text()
+    github_only = files(repo)
+    assert not any(f.startswith(".azure-pipelines/") for f in github_only)
+    # what the answers rendered is there already: adding it again is refused
+    refused = cli("add", "workflows", str(repo), "--defaults", code=2)
+    assert "already has every capability" in refused.stderr
+    cli("add", "pipelines", str(repo), "--defaults", "--vcs-ref", "0.1.0")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Azure Pipelines")
+    assert files(repo) - github_only == PIPELINE_FILES | {".copier-answers.pipelines.yml"}
+
+    cli("update", str(repo), "--to", "0.2.0", "--defaults")
+    assert files(repo) >= github_only | PIPELINE_FILES
+    ci = (repo / ".azure-pipelines/ci.azure-pipelines.yml").read_text().splitlines()
+    assert ci[1] == V2_LINE
+    for answers in (".copier-answers.yml", ".copier-answers.pipelines.yml"):
+        assert "_commit: v0.2.0" in (repo / answers).read_text(), answers
     assert git(repo, "ls-files", "-u") == ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -12,9 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import update_templates as T
-from update_helpers import CliResult, make_template
-
-from generator.cli import main
+from update_helpers import make_template
 
 
 def _hermetic_env(base: Path) -> dict[str, str]:
@@ -54,23 +52,6 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mapping[s
             os.environ.pop(key, None)
         else:
             os.environ[key] = previous
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
-    """Run the real CLI in-process (Copier stays imported between calls)."""
-
-    def run(*args: str | Path) -> CliResult:
-        capsys.readouterr()
-        code = 0
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
-
-    return run
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
-"""`genaiops add CAPABILITY`: a layer of the template into a repository genaiops did not make.
+"""`genaiops add CAPABILITY`: a capability of the template into a repository genaiops did not make.
 
-The template is built from our real ``copier.yml`` (its ``layer`` question and the exclusions
-that define each layer) plus a few files at the layers' paths.
+The template is built from our real ``copier.yml`` (its ``capability`` question and the
+``capability_paths`` map behind its exclusions) plus a few files at the capabilities' paths.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def test_add_brings_only_the_layer(repo: Path, cli: Callable[..., CliResult]) ->
         "name: ci\non: push\n# package payments_api\n"
     )
     answers = (repo / ".copier-answers.workflows.yml").read_text()
-    assert "layer: workflows\n" in answers and "_commit: v0.1.0\n" in answers
+    assert "capability: workflows\n" in answers and "_commit: v0.1.0\n" in answers
     assert "project_name: payments-api\n" in answers
     assert "added (2): .github/workflows/ci.yml, mk/deploy.mk" in result.out
 
@@ -139,6 +139,9 @@ def test_refusals_change_nothing(
         assert cli("add", "workflows", repo, "--defaults").code == 0
         commit_all(repo, "workflows")
     elif setup == "generated":
+        # a generated repository: its answers, and the eval capability's paths it rendered
+        rendered = ["eval/run.py", "evals/x", "data/eval/x", "mk/eval.mk", "docs/eval.md"]
+        write_files(repo, dict.fromkeys(rendered, "x\n"))
         write_files(repo, {".copier-answers.yml": f"_commit: v0.1.0\n_src_path: {template}\n"})
         commit_all(repo, "generated")
     before = snapshot(repo)
@@ -180,3 +183,55 @@ def test_update_keeps_every_added_layer_current(repo: Path, cli: Callable[..., C
     assert git(repo, "rev-parse", "HEAD") == head  # the intermediate commit was undone
     assert "_commit: v0.2.0" in (repo / ".copier-answers.eval.yml").read_text()
     assert "_commit: v0.2.0" in (repo / ".copier-answers.workflows.yml").read_text()
+
+
+def test_a_new_capability_is_one_entry_of_copier_yml(
+    tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One line in ``capability_paths`` (GitLab CI, say) and `add` offers it."""
+    config = V1["copier.yml"]
+    anchor = "    pre-commit: [/.pre-commit-config.yaml]\n"
+    assert anchor in config
+    pipelines = {
+        "copier.yml": config.replace(anchor, anchor + "    gitlab: [/.gitlab/]\n"),
+        "template/.gitlab/ci.yml.jinja": "stages: [test]\n# {{ project_slug }}\n",
+    }
+    template = make_template(tmp_path / "tpl", [("v0.1.0", {**V1, **pipelines})])
+    monkeypatch.setenv("GENAIOPS_TEMPLATE_URL", str(template))
+    root = tmp_path / "svc"
+    root.mkdir()
+    git(root, "init", "--quiet")
+    write_files(root, {"README.md": "# svc\n"})
+    commit_all(root, "existing work")
+    result = cli("add", "gitlab", root, "--defaults")
+    assert result.code == 0, result.err
+    status = git(root, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert sorted(status) == ["?? .copier-answers.gitlab.yml", "?? .gitlab/ci.yml"]
+    assert "capability: gitlab\n" in (root / ".copier-answers.gitlab.yml").read_text()
+    bogus = cli("add", "bogus", root, "--defaults")
+    assert "choose from: workflows, iac, eval, pre-commit, gitlab, pipelines" in bogus.err
+
+
+def test_the_capability_map_is_data_read_by_copier_and_genaiops(repo_root: Path) -> None:
+    from generator.questions import load_questions
+    from generator.update.capabilities import capability_paths
+
+    questions = load_questions(repo_root)
+    paths = capability_paths(repo_root)
+    assert set(paths) == {"workflows", "iac", "eval", "pre-commit", "pipelines"}
+    assert all(p.startswith("/") for entries in paths.values() for p in entries)
+    assert questions["capability_paths"]["when"] is False  # computed: never asked or recorded
+    from generator import safe_yaml
+
+    excludes = safe_yaml.load((repo_root / "copier.yml").read_text())["_exclude"]
+    assert any("capability_paths[capability]" in entry for entry in excludes)
+    assert max(len(line) for entry in excludes for line in entry.splitlines()) <= 80
+
+
+def test_no_terminal_names_only_options_add_has(repo: Path, cli: Callable[..., CliResult]) -> None:
+    before = snapshot(repo)
+    result = cli("add", "eval", repo)
+    assert result.code == 2
+    assert "--defaults or --data KEY=VALUE" in result.err
+    assert "--data-file" not in result.err
+    assert snapshot(repo) == before

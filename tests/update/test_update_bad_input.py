@@ -163,3 +163,45 @@ def test_new_question_without_a_terminal(project: Path, cli: Callable[..., CliRe
         "v2.0.0",
         expect="v2.0.0 asks new question(s) license and there is no terminal",
     )
+
+
+def test_detached_head_is_refused_with_the_way_back(
+    project: Path, cli: Callable[..., CliResult]
+) -> None:
+    git(project, "checkout", "--quiet", "--detach", "HEAD")
+    result = _refused(cli, project, "--to", "v2.0.0", "--defaults", expect="HEAD is detached")
+    assert "git switch -" in result.err and "git switch -c" in result.err
+
+
+def test_symlink_loop_as_path(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    result = cli("update", tmp_path / "a")
+    assert result.code == 2
+    assert "symbolic link loop" in result.err and "no such" not in result.err
+
+
+def test_from_file_is_bounded(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    result = cli("update", "--from-file", "/dev/zero")
+    assert result.code == 2
+    assert "--from-file /dev/zero: not a regular file (a character device)" in result.err
+
+
+def test_missing_template_url_is_named_plainly(
+    project: Path, cli: Callable[..., CliResult]
+) -> None:
+    result = _refused(cli, project, "--template-url", "/nonexistent", expect="/nonexistent")
+    assert "no such file or directory" in result.err
+    assert "github.com" not in result.err
+
+
+def test_pretend_exits_as_the_real_run_would(project: Path, cli: Callable[..., CliResult]) -> None:
+    (project / "README.md").write_text("# demo\n\nreadme line 1\nreadme line 2\nteam 3\n")
+    commit_all(project, "team")
+    before = snapshot(project)
+    pretended = cli("update", project, "--to", "v2.0.0", "--defaults", "--pretend")
+    assert snapshot(project) == before
+    real = cli("update", project, "--to", "v2.0.0", "--defaults")
+    assert real.code == 1
+    assert pretended.code == real.code
+    assert "CONFLICTS (1): README.md" in pretended.out

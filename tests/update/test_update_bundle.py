@@ -8,7 +8,7 @@ import pytest
 import update_templates as T
 from update_helpers import git, make_template
 
-from generator.update import bundle
+from generator import bundle
 
 
 def _tags(bundle_path: Path) -> dict[str, str]:

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from update_helpers import REPO_ROOT, CliResult, snapshot
 
-from generator import __version__
-from generator.update import bundle
+from generator import __version__, bundle
 
 
 def _previous_version() -> bundle.VersionSource:

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 from update_helpers import commit_all, git
 
-from generator import __version__
+from generator import __version__, bundle
 from generator.template_source import CANONICAL_URL
-from generator.update import bundle
 
 
 @functools.cache

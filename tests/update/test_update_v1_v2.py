@@ -174,3 +174,41 @@ def test_project_in_a_subdirectory_of_a_repository(
         "services/chat/README.md"
     ]
     assert (mono / "other.txt").read_text() == "another team's file\n"
+
+
+def test_rej_mode_keeps_the_team_file_and_sets_only_conflicts_aside(
+    project: Path, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("update", project, "--to", "v2.0.0", "--defaults", "--conflict", "rej")
+    assert result.code == 1
+    readme = (project / "README.md").read_text()
+    # the team's file, both team edits, the template's clean change merged, no markers
+    assert "readme line 3 (team)\n" in readme and "readme line 7 (team)\n" in readme
+    assert "readme line 11 (v2)\n" in readme and "<<<<<<<" not in readme
+    patch = (project / "README.md.rej").read_text()
+    assert "+readme line 3 (template v2)\n" in patch and "-readme line 3 (team)\n" in patch
+    assert "readme line 7 (team)" not in patch  # a non-conflicting team line is not set aside
+    git(project, "apply", "README.md.rej")  # the patch applies to the team's file as it is
+    assert "readme line 3 (template v2)\n" in (project / "README.md").read_text()
+
+
+def test_template_change_to_a_file_the_team_deleted_is_listed_with_its_diff(
+    project: Path, cli: Callable[..., CliResult]
+) -> None:
+    git(project, "rm", "--quiet", "config.toml")
+    git(project, "mv", "old_name.txt", "guide.txt")
+    commit_all(project, "team removes config.toml, renames the guide")
+    text = cli("update", project, "--to", "v2.0.0", "--defaults", "--pretend")
+    assert "warning: the template changed config.toml, which your team deleted or renamed" in (
+        text.out
+    )
+    assert "    +config line 2 = v2" in text.out
+    result = cli("update", project, "--to", "v2.0.0", "--defaults", "--format", "json")
+    import json
+
+    [payload] = json.loads(result.out)
+    missed = {entry["path"]: entry["diff"] for entry in payload["missed"]}
+    assert sorted(missed) == ["config.toml"]  # old_name.txt is gone in v2 too: nothing missed
+    assert "-config line 2\n+config line 2 = v2\n" in missed["config.toml"]
+    assert "a/config.toml (v1.0.0)" in missed["config.toml"]
+    assert not (project / "config.toml").exists()  # still deleted, as the team wants

@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from cli_runner import CliResult
+
+__all__ = ["CliResult", "commit_all", "copy_repo", "generate", "git", "make_template"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,13 +58,6 @@ def snapshot(repo: Path) -> tuple[dict[str, bytes], str, str]:
     status = git(repo, "status", "--porcelain", "--untracked-files=all")
     head = git(repo, "rev-parse", "HEAD") if (repo / ".git").exists() else ""
     return files, status, head
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
 
 
 def generate(template: Path, dest: Path, ref: str = "v1.0.0") -> Path:

@@ -1,11 +1,12 @@
-"""``genaiops add CAPABILITY``: one capability layer of the template, into any repository.
+"""``genaiops add CAPABILITY``: one capability of the template, into any repository.
 
-A layer is the part of the app template that carries one capability (``copier.yml`` lists the
-layers as choices of its ``layer`` question and excludes everything else for them). Copier
-renders it into a scratch directory; genaiops then brings each file in: new files are added,
-identical ones left alone, and a file the repository already has with other content is never
-overwritten: it becomes a conflict (markers + unmerged in git, or a ``.rej`` patch). The layer's
-own answers file, ``.copier-answers.<layer>.yml``, lets ``genaiops update`` keep it current.
+A capability is the part of the app template that carries one practice (CI/CD workflows, IaC,
+evaluation, pre-commit): ``copier.yml`` maps each to its paths (``capability_paths``) and
+excludes everything else when its ``capability`` question names one. Copier renders it into a
+scratch directory; genaiops then brings each file in: new files are added, identical ones left
+alone, and a file the repository already has with other content is never overwritten: it
+becomes a conflict (markers + unmerged in git, or a ``.rej`` patch). The capability's own
+answers file, ``.copier-answers.<capability>.yml``, lets ``genaiops update`` keep it current.
 """
 
 from __future__ import annotations
@@ -16,38 +17,43 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from generator import resources, template_source
+from generator import git, resources, template_source, template_versions
 from generator.errors import GenaiopsError
-from generator.template_source import TemplateSource
-from generator.update import answers_file, gitops, merge, preflight
+from generator.inputs import check_directory
+from generator.template_source import SourceOptions, TemplateSource
+from generator.update import answers_file, merge, preflight
 from generator.update.summary import UpdateResult
 
 APP = "app"
+QUESTION = "capability"  # the copier.yml question naming what to apply (APP: everything)
+PATHS_QUESTION = "capability_paths"
 
 
 @dataclass
 class AddOptions:
     data: dict[str, Any] = field(default_factory=dict)
     defaults: bool = False
-    conflict: str = "inline"
+    conflict: Literal["inline", "rej"] = "inline"
     pretend: bool = False
     version: str | None = None
-    source: preflight.SourceOptions = field(default_factory=preflight.SourceOptions)
+    source: SourceOptions = field(default_factory=SourceOptions)
 
 
-def capabilities(template_dir: Path | None = None) -> list[str]:
-    """The layers the template offers (choices of its ``layer`` question, app excluded)."""
+def capability_paths(template_dir: Path | None = None) -> dict[str, list[str]]:
+    """Capability -> its template paths: the ``capability_paths`` map of ``copier.yml``."""
     from generator.questions import load_questions
 
-    spec = load_questions(template_dir or resources.template_root()).get("layer", {})
-    choices = spec.get("choices", []) if isinstance(spec, dict) else []
-    values = list(choices.values()) if isinstance(choices, dict) else list(choices)
-    return [str(v) for v in values if v != APP]
+    spec = load_questions(template_dir or resources.template_root()).get(PATHS_QUESTION, {})
+    mapping = spec.get("default", {}) if isinstance(spec, dict) else {}
+    if not isinstance(mapping, dict):
+        return {}
+    return {str(name): [str(p) for p in paths or []] for name, paths in mapping.items()}
 
 
 def add_capability(capability: str, project: Path, options: AddOptions) -> UpdateResult:
+    check_directory(project.expanduser())  # before resolve(): a link loop is named as one
     project = project.expanduser().resolve()
     url = template_source.template_url()
     known_dir = (
@@ -55,17 +61,15 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
         if template_source.is_canonical(url)
         else (Path(url) if Path(url).is_dir() else None)
     )
-    offered = capabilities(known_dir)
+    offered = list(capability_paths(known_dir))
     if capability not in offered:
         raise GenaiopsError(
             f"unknown capability {capability!r} (choose from: {', '.join(offered)})"
         )
-    if options.conflict not in ("inline", "rej"):
-        raise GenaiopsError(f"--conflict must be inline or rej, got {options.conflict!r}")
     preflight.check_repository(project)
     preflight.check_clean(project)
-    relpath = answers_file.layer_file(capability)
-    _refuse_existing(project, relpath, capability)
+    relpath = answers_file.capability_file(capability)
+    _refuse_existing(project, relpath, capability, capability_paths(known_dir)[capability])
     if options.data and known_dir is not None:
         from generator.answers import check_choices, check_known_keys
         from generator.questions import load_questions
@@ -73,25 +77,28 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
         questions = load_questions(known_dir)
         check_known_keys(options.data, questions)
         check_choices(options.data, questions)
+    options.source.check()
     env = template_source.env_for(url, options.source.fetch_from, offline=not options.source.online)
     ref = options.version or (
         template_source.current_ref() if template_source.is_canonical(url) else None
     )
     if ref is not None and options.version is not None:
-        ref = _match_version(url, env, ref)
+        found = template_versions.available(url, env, options.source.fetch_from)
+        ref = template_versions.resolve(ref, found)
     source = TemplateSource(src=url, vcs_ref=ref, local_dir=known_dir, shipped=True, git_env=env)
     with tempfile.TemporaryDirectory(prefix="genaiops-add-") as tmp:
-        rendered = Path(tmp) / "layer"
+        rendered = Path(tmp) / "capability"
         from generator import scaffold
 
         scaffold.render(
             source,
             rendered,
-            {**options.data, "layer": capability},
+            {**options.data, QUESTION: capability},
             defaults=options.defaults,
             trust=False,
             answers_file=relpath,
             user_defaults=_guessed_defaults(project),
+            answer_with=scaffold.UPDATE_ANSWERS,
         )
         files = sorted(
             p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if p.is_file()
@@ -110,7 +117,7 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
             f"capability {capability} ({version})",
             pretend=options.pretend,
         )
-        orig = gitops.head(project)
+        orig = git.head(project)
         assert orig is not None
         try:
             for rel in payload:
@@ -119,12 +126,12 @@ def add_capability(capability: str, project: Path, options: AddOptions) -> Updat
                 shutil.copy2(rendered / relpath, project / relpath)
         except BaseException:
             if not options.pretend:
-                gitops.restore(project, orig)
+                git.restore(project, orig)
             raise
     return result
 
 
-def _refuse_existing(project: Path, relpath: str, capability: str) -> None:
+def _refuse_existing(project: Path, relpath: str, capability: str, paths: list[str]) -> None:
     if (project / relpath).exists():
         raise GenaiopsError(
             f"{project}: capability {capability} is already applied ({relpath}); "
@@ -139,7 +146,10 @@ def _refuse_existing(project: Path, relpath: str, capability: str) -> None:
         ours = template_source.is_canonical(existing.src_path) or (
             existing.src_path == template_source.template_url()
         )
-        if ours and existing.data.get("layer", APP) == APP:
+        # a generated repository has every capability its answers render (with ci: github
+        # it has no Azure Pipelines, which `add pipelines` can then bring)
+        rendered = all((project / p.strip("/")).exists() for p in paths)
+        if ours and existing.data.get(QUESTION, APP) == APP and rendered:
             raise GenaiopsError(
                 f"{project} was generated by genaiops and already has every capability; "
                 "use `genaiops update` to bring it to a newer version"
@@ -154,19 +164,6 @@ def _guessed_defaults(project: Path) -> dict[str, str]:
     if slug and slug[0].isalpha():
         guessed["project_slug"] = slug
     return guessed
-
-
-def _match_version(url: str, env: dict[str, str], requested: str) -> str:
-    from generator.update.bundle import parse_tag
-
-    tags = template_source.list_tags(url, env)
-    if requested in tags:
-        return requested
-    wanted = parse_tag(requested)
-    for tag in tags:
-        if wanted is not None and parse_tag(tag) == wanted:
-            return tag
-    raise GenaiopsError(f"unknown template version {requested!r}")
 
 
 def _bring_in(
@@ -198,7 +195,7 @@ def _bring_in(
     merged = merge.three_way(b"", ours, theirs)
     dest.write_bytes(merged.content)
     if not merged.clean:
-        gitops.mark_unmerged(project, rel, {2: ours, 3: theirs})
+        git.mark_unmerged(project, rel, {2: ours, 3: theirs})
 
 
 def _patch(rel: str, ours: bytes, theirs: bytes) -> bytes:

@@ -8,7 +8,8 @@ projects offline. It holds only ``copier.yml``, ``template/``, ``workflows/`` an
 same content always gives the same commits.
 
 This module is loaded by the hatch build hook before genaiops is installed: standard library
-and ``packaging`` only, no other genaiops import.
+and ``packaging`` only, no other genaiops import; so it keeps its own git runner, the one
+exception to ``generator/git.py`` running every git call.
 """
 
 from __future__ import annotations
@@ -77,17 +78,19 @@ def manifest_path(bundle: Path) -> Path:
     return bundle.with_suffix(".json")
 
 
-def _git(
-    args: Sequence[str], cwd: Path, *, env: dict[str, str] | None = None, data: bytes | None = None
-) -> bytes:
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, input=data, capture_output=True, env=env, check=False
-    )
+def _git(args: Sequence[str], cwd: Path, *, env: dict[str, str] | None = None) -> bytes:
+    proc = _run_git(args, cwd, env)
     if proc.returncode != 0:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()
         last = detail[-1] if detail else proc.returncode
         raise BundleError(f"git {' '.join(args[:2])} failed: {last}")
     return proc.stdout
+
+
+def _run_git(
+    args: Sequence[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, env=env, check=False)
 
 
 def _hermetic_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -126,16 +129,7 @@ def release_tags(root: Path) -> list[VersionSource]:
         if parse_tag(tag) is None:
             continue
         commit = peeled or obj
-        has_config = (
-            subprocess.run(
-                ["git", "cat-file", "-e", f"{commit}:copier.yml"],
-                cwd=root,
-                capture_output=True,
-                check=False,
-            ).returncode
-            == 0
-        )
-        if has_config:
+        if _run_git(["cat-file", "-e", f"{commit}:copier.yml"], root).returncode == 0:
             found.append(VersionSource(tag=tag, commit=commit, date=date or _EPOCH))
     return found
 
