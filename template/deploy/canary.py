@@ -2,7 +2,9 @@
 
 Azure coordinates come from the environment (the deploy workflow maps repository variables):
 AZURE_CONTAINERAPP_NAME, AZURE_RESOURCE_GROUP, AZURE_APPINSIGHTS_NAME and
-AZURE_CONTAINERAPPS_ENVIRONMENT. Exit codes: 0 done, 1 rolled back or failed, 2 usage error.
+AZURE_CONTAINERAPPS_ENVIRONMENT. The synthetic load of each step goes to the canary's label URL
+(CANARY_LABEL_URL overrides it: a private ingress reached through a tunnel, a rehearsal).
+Exit codes: 0 done, 1 rolled back or failed, 2 usage error.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from deploy.controller import (
     start,
     summary_markdown,
 )
+from deploy.synthetic import SyntheticConfigError, SyntheticLoad, eval_requests
+from deploy.synthetic import load_config as load_synthetic
 
 DEFAULT_STATE = Path(".canary/state.json")
 
@@ -85,6 +89,21 @@ def smoke(url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/healt
     raise RolloutError(f"smoke test failed on {url}{path}: {last}")
 
 
+def _synthetic_load(
+    config: Path, platform: AzureContainerApp, min_requests: int
+) -> SyntheticLoad | None:
+    settings = load_synthetic(config)
+    if not settings.enabled:
+        return None
+    if settings.requests_per_step < min_requests:
+        raise SyntheticConfigError(
+            f"{config} [synthetic]: requests_per_step ({settings.requests_per_step}) is below "
+            f"the gate's min_requests ({min_requests}): a quiet app could never pass"
+        )
+    url = os.environ.get("CANARY_LABEL_URL") or platform.label_url("canary")
+    return SyntheticLoad(url, eval_requests(), settings)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.canary", description=__doc__)
     parser.add_argument("--config", type=Path, default=config_module.DEFAULT_PATH)
@@ -116,14 +135,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "smoke":
             smoke(platform.label_url("canary"))
         elif args.command == "rollout":
+            load = _synthetic_load(args.config, platform, gate_config.min_requests)
             try:
-                state = rollout(platform, args.state, rollout_config, gate_config)
+                state = rollout(platform, args.state, rollout_config, gate_config, load=load)
             finally:
                 _write_summary(State.load(args.state))
+                if load is not None:
+                    print(f"synthetic load: {load.total}")
         elif args.command == "rollback":
             state_or_none = rollback(platform, args.state)
             _write_summary(state_or_none)
-    except (config_module.ConfigError, UsageError, ValueError) as exc:
+    except (config_module.ConfigError, SyntheticConfigError, UsageError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (RolloutError, AzureError) as exc:

@@ -18,6 +18,7 @@ from canary_rig import APP, az_calls, fake_az_bin, read_state, write_state
 from genrepo import clean_env, run_shell
 from workflow_facts import load, make_targets, steps
 
+
 # Targets other capabilities add to the generated repo (their mk/*.mk fragments are being
 # built in parallel). Drop an entry when its fragment lands: the xfail then turns into a pass.
 def defined_targets(repo: Path) -> set[str]:

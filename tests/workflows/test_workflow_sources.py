@@ -100,7 +100,12 @@ def test_pull_request_workflows_are_offline_and_safe_for_forks(sources):
     ci = load(sources["ci"])
     assert "pull_request" in triggers(ci)
     for job_id, job in ci["jobs"].items():
-        assert "id-token" not in job["permissions"], job_id
+        if "id-token" in job["permissions"]:  # the real-model eval: configured, never forks
+            guard = str(job.get("if", ""))
+            assert "head.repo.full_name == github.repository" in guard, job_id
+            assert "vars.AZURE_EVAL_CLIENT_ID != ''" in guard, job_id
+            assert "environment" not in job, job_id  # the federated subject is ...:pull_request
+            continue
         writes = {k for k, v in job["permissions"].items() if v == "write"}
         if writes:  # only the SARIF upload and the PR comment, both skipped for forks
             guard = str(job.get("if", "")) + " ".join(

@@ -9,7 +9,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-NAMES = ("ci", "deploy", "monitor", "refresh-index", "template-update")
+NAMES = ("ci", "deploy", "monitor", "prompt-compare", "redteam", "refresh-index", "template-update")
 _MAKE = re.compile(r"""(?:^|(?<=[\s;&|("]))(?:make|\$\(MAKE\))(?=\s)""")
 _STOP = set("|;&)(\"'<>`$")
 
