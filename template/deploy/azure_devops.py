@@ -125,7 +125,8 @@ def marker(name: str) -> str:
 
 
 def comment_body(name: str, title: str, text: str) -> str:
-    return f"{marker(name)}\n### {title}\n\n{text.strip() or '(no summary produced)'}\n"
+    heading = f"### {title}\n\n" if title else ""
+    return f"{marker(name)}\n{heading}{text.strip() or '(no summary produced)'}\n"
 
 
 def pr_comment(project: Project, pull_request: str, name: str, content: str) -> str:
@@ -340,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     comment = commands.add_parser("pr-comment", help="create or edit our comment on the PR")
     comment.add_argument("--marker", required=True, help="which comment (e.g. eval-gate)")
-    comment.add_argument("--title", required=True)
+    comment.add_argument("--title", default="", help="a heading above the body (optional)")
     comment.add_argument("--body-file", type=Path, required=True)
     item = commands.add_parser("work-item", help="open or update the monitor's work item")
     item.add_argument("--report", type=Path, default=Path("reports/monitor.md"))

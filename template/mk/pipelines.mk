@@ -12,8 +12,8 @@ BODY ?=
 lint-pipelines: | $(UV) ## checkov (azure_pipelines) on .azure-pipelines/
 	$(CHECKOV) --framework azure_pipelines -d .azure-pipelines --skip-download --quiet --compact
 
-pr-comment: ## comment on the pull request: make pr-comment MARKER=eval-gate TITLE=... BODY=file
-	@test -n "$(MARKER)" -a -n "$(BODY)" || { echo "usage: make pr-comment MARKER=<name> TITLE=<title> BODY=<file>" >&2; exit 2; }
+pr-comment: ## one comment per MARKER on the pull request: make pr-comment MARKER=eval-gate BODY=file
+	@test -n "$(MARKER)" -a -n "$(BODY)" || { echo "usage: make pr-comment MARKER=<name> BODY=<file> [TITLE=<heading>]" >&2; exit 2; }
 	$(PYTHON) -m deploy.azure_devops pr-comment --marker '$(MARKER)' --title '$(TITLE)' --body-file '$(BODY)'
 
 monitor-work-item: ## open or update the regression work item with reports/monitor.md

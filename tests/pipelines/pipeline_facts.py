@@ -11,8 +11,18 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-# the pipelines with a GitHub workflow of the same name, then those only Azure Repos needs
-NAMES = ("ci", "deploy", "monitor", "refresh-index", "template-update")
+# each GitHub workflow and the pipelines that do its work (the real-model jobs need Azure,
+# so they are a pipeline of their own: CI runs with no Azure at all)
+WORKFLOWS = {
+    "ci": ("ci", "eval-real"),
+    "deploy": ("deploy",),
+    "monitor": ("monitor",),
+    "refresh-index": ("refresh-index",),
+    "template-update": ("template-update",),
+    "prompt-compare": ("prompt-compare", "eval-real"),
+    "redteam": ("redteam",),
+}
+NAMES = tuple(dict.fromkeys(p for group in WORKFLOWS.values() for p in group))
 AZURE_REPOS_ONLY = ("dependencies",)  # Renovate, where GitHub has Dependabot
 SUFFIX = ".azure-pipelines.yml"
 _PARAM = re.compile(r"\$\{\{\s*parameters\.(\w+)\s*\}\}")
