@@ -3,6 +3,10 @@
 Runs ``genaiops update`` on a clean checkout; when the template moved on, commits the result
 (conflict markers included, so a person resolves them in review) on one branch, pushes it
 and opens a pull request, or refreshes the one already open. Argument lists only.
+
+genaiops is not a package on an index: it is installed from the template's canonical git
+repository recorded in ``.copier-answers.yml`` (``_src_path``), pinned to that repository's
+newest release tag (``uvx --from git+<url>@<tag> genaiops``). ``GENAIOPS`` overrides it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,36 @@ def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
 def template_commit(answers: Path = Path(".copier-answers.yml")) -> str:
     match = re.search(r"^_commit:\s*(\S+)", answers.read_text(encoding="utf-8"), re.MULTILINE)
     return match.group(1) if match else "unknown"
+
+
+def template_source(answers: Path = Path(".copier-answers.yml")) -> str:
+    text = answers.read_text(encoding="utf-8") if answers.is_file() else ""
+    match = re.search(r"^_src_path:\s*(\S+)", text, re.MULTILINE)
+    url = match.group(1) if match else ""
+    if not re.fullmatch(r"https://[\w.-]+/[\w./-]+", url):
+        raise RuntimeError(f"no canonical template URL in {answers} (_src_path: {url!r})")
+    return url
+
+
+def newest_release(ls_remote: str) -> str:
+    """The highest vX.Y.Z tag in `git ls-remote --tags --refs` output."""
+    versions = []
+    for line in ls_remote.splitlines():
+        match = re.search(r"refs/tags/(v(\d+)\.(\d+)\.(\d+))$", line.strip())
+        if match:
+            versions.append((tuple(int(g) for g in match.groups()[1:]), match.group(1)))
+    if not versions:
+        raise RuntimeError("the template repository has no vX.Y.Z release tag")
+    return max(versions)[1]
+
+
+def genaiops_command(run: Runner = _run) -> list[str]:
+    """uvx running genaiops from its canonical repository, pinned to the newest release."""
+    url = template_source()
+    proc = run(["git", "ls-remote", "--tags", "--refs", url])
+    if proc.returncode != 0:
+        raise RuntimeError(f"git ls-remote {url} failed: {proc.stderr.strip()[-300:]}")
+    return ["uvx", "--from", f"git+{url}@{newest_release(proc.stdout)}", "genaiops"]
 
 
 def conflicted(paths: Sequence[str]) -> list[str]:
@@ -104,13 +138,39 @@ def update(
             "token: close and reopen this pull request to run it."
         ),
     ]
-    open_pr = must(["gh", "pr", "list", "--head", BRANCH, "--state", "open",
-                    "--json", "number", "--jq", ".[0].number"]).strip()  # fmt: skip
+    open_pr = must(
+        [
+            "gh",
+            "pr",
+            "list",
+            "--head",
+            BRANCH,
+            "--state",
+            "open",
+            "--json",
+            "number",
+            "--jq",
+            ".[0].number",
+        ]
+    ).strip()
     if open_pr:
         must(["gh", "pr", "comment", open_pr, "--body", "\n".join(body)])
         return "updated"
-    must(["gh", "pr", "create", "--base", base, "--head", BRANCH, "--title", title,
-          "--body", "\n".join(body)])  # fmt: skip
+    must(
+        [
+            "gh",
+            "pr",
+            "create",
+            "--base",
+            base,
+            "--head",
+            BRANCH,
+            "--title",
+            title,
+            "--body",
+            "\n".join(body),
+        ]
+    )
     return "opened"
 
 
@@ -131,7 +191,7 @@ def _azure_devops_pull_request(base: str, title: str, body: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.template_update", description=__doc__)
-    parser.add_argument("--genaiops", default=os.environ.get("GENAIOPS", "uvx genaiops"))
+    parser.add_argument("--genaiops", default=os.environ.get("GENAIOPS", ""))
     parser.add_argument("--base", default=ci.branch())
     parser.add_argument(
         "--host",
@@ -141,7 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        outcome = update(shlex.split(args.genaiops), args.base, host=args.host)
+        genaiops = shlex.split(args.genaiops) if args.genaiops else genaiops_command()
+        print(f"genaiops: {shlex.join(genaiops)}")
+        outcome = update(genaiops, args.base, host=args.host)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
