@@ -24,10 +24,10 @@ dependency-updates: ## Renovate (renovate.json) on this Azure Repos repository: 
 
 AZDO_ORG_URL ?=
 AZDO_PROJECT ?=
-DEPLOY_IDENTITY ?=
-EVAL_IDENTITY ?=
+# service connection=identity pairs: genaiops-<duty> for each identity of deploy/contract.py
+CONNECTIONS ?=
 azure-devops-connections: ## once, after provisioning: the service connections, trusted by the identities
-	@test -n "$(AZDO_ORG_URL)" -a -n "$(AZDO_PROJECT)" -a -n "$(AZURE_RESOURCE_GROUP)" -a -n "$(DEPLOY_IDENTITY)" -a -n "$(EVAL_IDENTITY)" || { echo "usage: make azure-devops-connections AZDO_ORG_URL=https://dev.azure.com/<org> AZDO_PROJECT=<project> AZURE_RESOURCE_GROUP=<rg> DEPLOY_IDENTITY=<id-deploy-...> EVAL_IDENTITY=<id-eval-...>" >&2; exit 2; }
+	@test -n "$(AZDO_ORG_URL)" -a -n "$(AZDO_PROJECT)" -a -n "$(AZURE_RESOURCE_GROUP)" -a -n "$(CONNECTIONS)" || { echo "usage: make azure-devops-connections AZDO_ORG_URL=https://dev.azure.com/<org> AZDO_PROJECT=<project> AZURE_RESOURCE_GROUP=<rg> CONNECTIONS='genaiops-deploy=<identity> genaiops-provision=<identity> ...'" >&2; exit 2; }
 	$(PYTHON) -m deploy.azure_devops connect --organization-url '$(AZDO_ORG_URL)' \
 		--project '$(AZDO_PROJECT)' --resource-group '$(AZURE_RESOURCE_GROUP)' \
-		--connection 'genaiops-deploy-prod=$(DEPLOY_IDENTITY)' --connection 'genaiops-eval=$(EVAL_IDENTITY)'
+		$(foreach pair,$(CONNECTIONS),--connection '$(pair)')

@@ -181,8 +181,8 @@ def test_connect_creates_each_connection_and_trusts_it_on_its_identity(
             return "tenant\tsub-id\tProduction\n"
         return "client-123\n"  # az identity show ... clientId
 
-    lines = azure_devops.connect(url, "shop", "rg", {"genaiops-deploy-prod": "id-deploy"}, runner)
-    assert lines == ["genaiops-deploy-prod: created, trusted by id-deploy (client-123)"]
+    lines = azure_devops.connect(url, "shop", "rg", {"genaiops-deploy": "id-deploy"}, runner)
+    assert lines == ["genaiops-deploy: created, trusted by id-deploy (client-123)"]
     created = next(c for c in handler.calls if c[0] == "POST")
     assert created[1] == "/contoso/_apis/serviceendpoint/endpoints?api-version=7.1"
     body = created[2]
@@ -194,7 +194,7 @@ def test_connect_creates_each_connection_and_trusts_it_on_its_identity(
     assert body["data"]["creationMode"] == "Manual"
     assert body["serviceEndpointProjectReferences"][0]["projectReference"]["id"] == "proj-id"
     assert ran[-1] == [
-        "az", "identity", "federated-credential", "create", "--name", "genaiops-deploy-prod",
+        "az", "identity", "federated-credential", "create", "--name", "genaiops-deploy",
         "--identity-name", "id-deploy", "--resource-group", "rg",
         "--issuer", federation["workloadIdentityFederationIssuer"],
         "--subject", federation["workloadIdentityFederationSubject"],

@@ -21,6 +21,7 @@ WORKFLOWS = {
     "template-update": ("template-update",),
     "prompt-compare": ("prompt-compare", "eval-real"),
     "redteam": ("redteam",),
+    "infra-preview": ("infra-preview",),
 }
 NAMES = tuple(dict.fromkeys(p for group in WORKFLOWS.values() for p in group))
 AZURE_REPOS_ONLY = ("dependencies",)  # Renovate, where GitHub has Dependabot

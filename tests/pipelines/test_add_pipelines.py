@@ -19,6 +19,7 @@ V2_LINE = "# v0.2.0: a line the template added to the CI pipeline"
 PIPELINE_FILES = {
     ".azure-pipelines/ci.azure-pipelines.yml",
     ".azure-pipelines/eval-real.azure-pipelines.yml",
+    ".azure-pipelines/infra-preview.azure-pipelines.yml",
     ".azure-pipelines/prompt-compare.azure-pipelines.yml",
     ".azure-pipelines/redteam.azure-pipelines.yml",
     ".azure-pipelines/deploy.azure-pipelines.yml",

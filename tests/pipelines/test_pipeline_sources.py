@@ -35,8 +35,6 @@ CLOSE = "# end of genaiops-managed pipeline {%- endraw %}"
 ONLY_GITHUB = {"lint-workflows", "monitor-issue"}
 ONLY_AZURE = {"lint-pipelines", "pr-comment", "monitor-work-item", "dependency-updates"}
 EVERY = NAMES + AZURE_REPOS_ONLY
-# the (non-secret) resource names of the variable group, documented in docs/azure-devops.md
-GROUP_VARIABLES = {"AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_CHAT_DEPLOYMENT"}
 
 
 def sources() -> list[Path]:
@@ -155,6 +153,9 @@ def test_multi_command_scripts_fail_on_the_first_failing_command():
 
 
 def test_azure_access_is_workload_identity_only():
+    # the variable group holds the contract's (non-secret) variables, the GitHub variables'
+    # names; client ids, tenant and subscription live in the service connections
+    group_variables = {v.name for v in _contract().VARIABLES}
     connections = {}
     for path in sources():
         text = path.read_text()
@@ -167,19 +168,53 @@ def test_azure_access_is_workload_identity_only():
             user = [
                 v
                 for v in mapped
-                if not v.startswith(("System.", "Build.")) and v not in GROUP_VARIABLES
+                if not v.startswith(("System.", "Build.")) and v not in group_variables
             ]
             assert user == [], (path.name, user)
             if step.raw.get("task", "").startswith("AzureCLI@"):
                 connections[step.job, step.script.split()[-1]] = step.raw["inputs"][
                     "azureSubscription"
                 ]
-    # the same identities as the GitHub workflows: deploy (AZURE_CLIENT_ID) for the rollout
-    # and the index, the eval identity (AZURE_EVAL_CLIENT_ID) for the monitor and the
-    # real-model eval and prompt comparison
-    assert set(connections.values()) == {"genaiops-deploy-prod", "genaiops-eval"}
-    eval_jobs = {j for (j, _), c in connections.items() if c == "genaiops-eval"}
-    assert eval_jobs == {".check", ".eval_real_model", ".compare_real_model"}
+    assert connections  # every Azure step goes through a service connection
+
+
+def _contract():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "contract", ROOT / "template" / "deploy" / "contract.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("contract", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", list(WORKFLOWS))
+def test_pipelines_sign_in_as_the_identities_their_workflow_uses(name):
+    """The identity contract (deploy/contract.py): each GitHub job's client-id variable names
+    an identity; its pipelines reach Azure through that identity's service connection."""
+    contract = _contract()
+    by_variable = {i.variable: i for i in contract.IDENTITIES if i.variable}
+    workflow = workflow_facts.load(ROOT / "workflows" / f"{name}.yml")
+    expected = set()
+    for _, step in workflow_facts.steps(workflow):
+        if str(step.get("uses", "")).startswith("azure/login@"):
+            variable = re.fullmatch(r"\$\{\{ vars\.(\w+) \}\}", step["with"]["client-id"])
+            assert variable, step
+            expected.add(contract.service_connection(by_variable[variable.group(1)]))
+    used = {
+        s.raw["inputs"]["azureSubscription"]
+        for p in WORKFLOWS[name]
+        for s in steps(pipeline(p))
+        if s.raw.get("task", "").startswith("AzureCLI@")
+    }
+    shared = {"eval-real"}  # serves both ci and prompt-compare: compare per workflow's jobs
+    if shared & set(WORKFLOWS[name]):
+        assert expected <= used, name
+    else:
+        assert used == expected, name
 
 
 def test_deploy_hands_the_image_on_like_the_workflow():

@@ -62,6 +62,7 @@ def make(repo: Path, cli_env, *args: str, **env: str) -> subprocess.CompletedPro
         "AZURE_APPINSIGHTS_NAME": "appi-workload",
         "AZURE_CONTAINERAPPS_ENVIRONMENT": "cae-workload",
         "AZURE_CONTAINER_REGISTRY": "crworkload",
+        "AZURE_CONTAINER_REGISTRY_ENDPOINT": "crworkload.azurecr.io",
         **env,
     }
     return subprocess.run(
@@ -136,7 +137,10 @@ def rollout(repo: Path, cli_env, system: str) -> tuple[list[list[str]], dict, di
 def test_the_canary_controller_does_the_same_on_both_systems(repo, cli_env):
     github_calls, github_image, github_revisions = rollout(repo, cli_env, "github")
     azure_calls, azure_image, azure_revisions = rollout(repo, cli_env, "azure_pipelines")
-    assert github_image == azure_image == {"image": IMAGE}
+    assert github_image == azure_image  # image, name and digest (what the attestation signs)
+    assert github_image["image"] == IMAGE
+    assert github_image["name"] == IMAGE.rsplit(":", 1)[0]
+    assert github_image["digest"].startswith("sha256:")
     canary = f"{APP}--gabcdef0-r2"  # g<sha7>-r<attempt>: GitHub's run attempt, Azure's job attempt
     assert (
         github_revisions == azure_revisions == {"canary": canary, "stable": f"{APP}--g1234567-r1"}

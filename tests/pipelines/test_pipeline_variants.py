@@ -134,6 +134,6 @@ def test_a_repo_with_both_systems_passes_both_systems_checks(
     assert workflows.returncode == 0, workflows.stdout[-3000:] + workflows.stderr[-3000:]
     assert "No findings to report" in workflows.stdout + workflows.stderr
     files = sorted((repo / ".azure-pipelines").rglob("*.yml"))
-    assert len(files) == 11
+    assert len(files) == 12
     findings = validate_pipelines(files)
     assert {f: d for f, d in findings.items() if d} == {}
