@@ -167,6 +167,13 @@ def github_identities(use_case: str) -> tuple[Identity, ...]:
     return tuple(i for i in identities(use_case, "none") if i.subject)
 
 
+def service_connection(identity: Identity) -> str:
+    """The identity's Azure DevOps service connection (workload identity federation, no
+    secret): the Azure Pipelines sign in as the same identity as the GitHub job through it,
+    so the roles in ``CALLS`` hold for both (``make azure-devops-connections`` creates it)."""
+    return f"genaiops-{identity.name}"
+
+
 def app_callers() -> tuple[str, ...]:
     """Identities whose tokens the app accepts (besides any configured human front end)."""
     return ("deploy", "monitor")
