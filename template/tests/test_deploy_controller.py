@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from deploy.config import RolloutConfig
+from deploy.contract import use_cases
 from deploy.controller import RolloutError, State, rollback, rollout, start
 from deploy.gate import GateConfig, RevisionMetrics
 from deploy.synthetic import SyntheticConfig, SyntheticLoad, eval_requests
@@ -254,7 +255,7 @@ def test_synthetic_items_come_from_the_eval_suite_of_the_use_case() -> None:
     items = eval_requests(Path(__file__).resolve().parents[1])
     assert len(items) >= 30
     routes = {route for route, _ in items}
-    assert len(routes) == 1 and routes <= {"/chat", "/summarize", "/classify"}
+    assert len(routes) == 1 and routes <= {e["route"] for e in use_cases().values()}
 
 
 def test_the_shipped_canary_config_lets_a_quiet_app_pass() -> None:

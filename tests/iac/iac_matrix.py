@@ -56,6 +56,8 @@ CONTRACT_PATHS = (
     "deploy/contract.py",
     "src/genai_workload/settings.py",
     "src/genai_workload/__init__.py",
+    "src/genai_workload/use_cases.py",  # the registry settings and deploy/contract.py read
+    "src/genai_workload/use_cases.json",
 )
 
 
