@@ -317,7 +317,7 @@ var appSettings = {
   APP_ENTRA_AUDIENCE: apiAudience
   APP_ENTRA_ALLOWED_CLIENT_IDS: string(concat([identities.outputs.deployClientId, identities.outputs.monitorClientId], apiCallerClientIds))
   APP_ENTRA_REQUIRED_SCOPES: '[]'
-  APP_ENTRA_REQUIRED_ROLES: '[]'
+  APP_ENTRA_REQUIRED_ROLES: '["Workload.Invoke"]'
   APP_GUARD: 'azure_content_safety'
   APP_CONTENT_SAFETY_ENDPOINT: contentSafety.outputs.endpoint
   APP_TELEMETRY_EXPORTER: 'azure_monitor'

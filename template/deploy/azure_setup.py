@@ -4,7 +4,10 @@
                and the ``prod`` environment the deploy, provision and index jobs run in. Also
                checks that the federated credentials were made for this repository.
 ``repo``       the GitHub repository (owner/name) of the git remote, for the IaC's credentials.
-``entra-app``  an Entra app registration for the API (its audience, api://<appId>).
+``entra-app``  an Entra app registration for the API (its audience, api://<appId>) with the app
+               role callers need (deploy/contract.py ``API_APP_ROLE``).
+``entra-callers`` that app role assigned to the identities that call the deployed app
+               (``APP_CALLERS``: canary smoke, online eval), after provisioning.
 ``bootstrap``  once, by a subscription owner: the subscription roles of the provision and preview
                identities (deploy/contract.py ``bootstrap_grants``), which the IaC cannot give.
 
@@ -23,6 +26,7 @@ import re
 import shlex
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -110,6 +114,24 @@ def credentials_command(resource_group: str, identity: str) -> list[str]:
     ]
 
 
+#: a stable id for the app role, so re-running entra-app never creates a second one
+API_APP_ROLE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, f"genaiops:app-role:{contract.API_APP_ROLE}"))
+GRAPH = "https://graph.microsoft.com/v1.0"
+
+
+def app_roles() -> str:
+    """The API's app role (manifest JSON): applications (managed identities) and users."""
+    role = {
+        "allowedMemberTypes": ["Application", "User"],
+        "description": "Call the workload's API.",
+        "displayName": "Invoke the workload API",
+        "id": API_APP_ROLE_ID,
+        "isEnabled": True,
+        "value": contract.API_APP_ROLE,
+    }
+    return json.dumps([role])
+
+
 def entra_app_commands(name: str) -> list[list[str]]:
     """An app registration for the API; its id becomes the audience api://<appId>."""
     return [
@@ -122,12 +144,73 @@ def entra_app_commands(name: str) -> list[list[str]]:
             name,
             "--sign-in-audience",
             "AzureADMyOrg",
+            "--app-roles",
+            app_roles(),
             "--query",
             "appId",
             "-o",
             "tsv",
         ],
     ]
+
+
+def object_id_command(app_or_client_id: str) -> list[str]:
+    """The service principal object id of an app registration or a managed identity."""
+    return ["az", "ad", "sp", "show", "--id", app_or_client_id, "--query", "id", "-o", "tsv"]
+
+
+def role_assignment_command(api_object_id: str, principal_object_id: str) -> list[str]:
+    """Assign the API's app role to a caller (Microsoft Graph appRoleAssignedTo)."""
+    body = {
+        "principalId": principal_object_id,
+        "resourceId": api_object_id,
+        "appRoleId": API_APP_ROLE_ID,
+    }
+    uri = f"{GRAPH}/servicePrincipals/{api_object_id}/appRoleAssignedTo"
+    return ["az", "rest", "--method", "POST", "--uri", uri, "--body", json.dumps(body)]
+
+
+def caller_client_ids(outputs: Mapping[str, str]) -> dict[str, str]:
+    """Client ids of the identities that call the deployed app, from the IaC outputs."""
+    wanted = {name: f"AZURE_{name.upper()}_CLIENT_ID" for name in contract.APP_CALLERS}
+    missing = [output for output in wanted.values() if not outputs.get(output)]
+    if missing:
+        raise ValueError(f"outputs missing (provision first, or pass --outputs): {missing}")
+    return {name: outputs[output] for name, output in wanted.items()}
+
+
+def api_app_id(audience: str) -> str:
+    app_id = audience.removeprefix("api://")
+    if not re.fullmatch(r"[0-9a-fA-F-]{36}", app_id):
+        raise ValueError(f"AZURE_API_AUDIENCE must be api://<appId> (got {audience!r})")
+    return app_id
+
+
+def assign_callers(
+    outputs: Mapping[str, str], audience: str, dry_run: bool, run: Runner
+) -> list[str]:
+    """Assign the app role to every caller; an assignment that already exists is kept."""
+    callers = caller_client_ids(outputs)
+    app_id = api_app_id(audience)
+    api = "<api-object-id>" if dry_run else _execute([object_id_command(app_id)], False, run)
+    if dry_run:
+        print(f"$ {shlex.join(object_id_command(app_id))}")
+    done = []
+    for name, client_id in sorted(callers.items()):
+        lookup = object_id_command(client_id)
+        if dry_run:
+            print(f"$ {shlex.join(lookup)}")
+            principal = f"<{name}-object-id>"
+        else:
+            principal = _execute([lookup], False, run)
+        command = role_assignment_command(api, principal)
+        print(f"$ {shlex.join(command)}", flush=True)
+        if not dry_run:
+            proc = run(command)
+            if proc.returncode != 0 and "already exists" not in proc.stderr:
+                raise RuntimeError(f"app role assignment failed: {proc.stderr.strip()[-300:]}")
+        done.append(name)
+    return done
 
 
 def entra_app_finish_commands(app_id: str) -> list[list[str]]:
@@ -197,7 +280,10 @@ def _outputs(path: Path | None, env_name: str) -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None, run: Runner = _run) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.azure_setup", description=__doc__)
-    parser.add_argument("action", choices=["github", "repo", "entra-app", "bootstrap"])
+    parser.add_argument(
+        "action", choices=["github", "repo", "entra-app", "entra-callers", "bootstrap"]
+    )
+    parser.add_argument("--audience", default=os.environ.get("AZURE_API_AUDIENCE", ""))
     parser.add_argument("--outputs", type=Path, help="IaC outputs (JSON or dotenv)")
     parser.add_argument("--env-name", default=os.environ.get("AZURE_ENV_NAME", "dev"))
     parser.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY", ""))
@@ -221,6 +307,11 @@ def main(argv: Sequence[str] | None = None, run: Runner = _run) -> int:
             print(f"AZURE_API_AUDIENCE=api://{app_id}")
             return 0
         outputs = _outputs(args.outputs, args.env_name)
+        if args.action == "entra-callers":
+            audience = args.audience or outputs.get("AZURE_API_AUDIENCE", "")
+            done = assign_callers(outputs, audience, args.dry_run, run)
+            print(f"app role {contract.API_APP_ROLE} assigned to: {', '.join(done)}")
+            return 0
         subscription = args.subscription or (
             "<subscription>" if args.dry_run else run(subscription_command()).stdout.strip()
         )

@@ -79,6 +79,9 @@ def wired(use_case: str) -> tuple[str, ...]:
         "entra_allowed_client_ids",  # the callers the app accepts
         "entra_required_scopes",
         "entra_required_roles",
+        # keyless Table Storage: the endpoint (the app also accepts a connection string, which
+        # only Azurite in tests uses), so validation alone does not demand it
+        "azure_tables_endpoint",
     ]
     if uses_search(use_case):
         names.append("azure_search_index")  # the alias index refresh switches
@@ -98,6 +101,13 @@ HEALTH_PATH = "/health"
 
 #: the search alias the app queries and index refresh moves
 SEARCH_INDEX_ALIAS = "grounding-docs"
+
+#: the app role a caller's token must carry (``roles`` claim; APP_ENTRA_REQUIRED_ROLES): defined
+#: on the API's app registration (``make azure-entra-app``) and assigned to the identities in
+#: ``APP_CALLERS`` (``make azure-entra-callers``) — a valid token alone is not a permission
+API_APP_ROLE = "Workload.Invoke"
+#: identities that call the deployed app (canary smoke, online eval, red team, load test)
+APP_CALLERS = ("deploy", "monitor")
 
 # -- identities ------------------------------------------------------------------------------
 
@@ -168,6 +178,13 @@ def identities(use_case: str, gateway: str) -> tuple[Identity, ...]:
 
 def github_identities(use_case: str) -> tuple[Identity, ...]:
     return tuple(i for i in identities(use_case, "none") if i.subject)
+
+
+def service_connection(identity: Identity) -> str:
+    """The identity's Azure DevOps service connection (workload identity federation, no
+    secret): the Azure Pipelines sign in as the same identity as the GitHub job through it,
+    so the roles in ``CALLS`` hold for both (``make azure-devops-connections`` creates it)."""
+    return f"genaiops-{identity.name}"
 
 
 def app_callers() -> tuple[str, ...]:
@@ -243,7 +260,10 @@ _WHAT_IF = (
     "Learn: azure-resource-manager/templates/deploy-what-if; --validation-level ProviderNoRbac "
     "checks read instead of write (az 2.76+); whatIf/validate actions in a custom role"
 )
-_APP_AUTH = "the app's own check: APP_ENTRA_ALLOWED_CLIENT_IDS (no Azure role)"
+_APP_AUTH = (
+    "the app's own check: client id in APP_ENTRA_ALLOWED_CLIENT_IDS and the app role "
+    "Workload.Invoke (APP_ENTRA_REQUIRED_ROLES; make azure-entra-callers assigns it; no Azure role)"
+)
 _GATEWAY_AUTH = "the gateway policy: validate-azure-ad-token client-application-ids (no Azure role)"
 
 

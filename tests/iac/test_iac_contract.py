@@ -157,6 +157,9 @@ def test_the_deployed_app_validates_with_what_the_iac_sets_and_runs_the_azure_pr
     settings = facts.build(settings_cls, env)  # raises if the app would refuse to start
     for field, value in profile.items():
         assert str(getattr(settings, field)) == value, field
+    # callers need the API's app role (defined and assigned by deploy/azure_setup.py)
+    assert settings.entra_required_roles == [contract.API_APP_ROLE]
+    assert not settings.entra_required_scopes
     # gateway: the app calls the gateway, never Azure OpenAI directly
     if answers["iac"] == "bicep":
         endpoint = facts.text(app_env(case)["APP_AZURE_OPENAI_ENDPOINT"])
