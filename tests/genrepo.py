@@ -32,6 +32,20 @@ def needs_search(use_case: str, root: Path = REPO_ROOT) -> bool:
     return bool(entry["app"]["search"])
 
 
+def copy_template_root(dest: Path, root: Path = REPO_ROOT) -> Path:
+    """A plain copy of the template root (copier.yml, use_cases.yml, template/, ...), the files
+    the bundle carries: Copier renders it as it is, without cloning a git repository."""
+    import shutil
+
+    from generator.bundle import iter_tree_files
+
+    for source in iter_tree_files(root):
+        target = dest / source.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)  # modes too: scripts stay executable
+    return dest
+
+
 # The option matrix: every use case of the registry, rendered and tested end to end.
 USE_CASES = tuple(entry["name"] for entry in use_case_registry())
 IAC_FLAVOURS = ("bicep", "terraform")

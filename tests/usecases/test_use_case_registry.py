@@ -9,13 +9,12 @@ from __future__ import annotations
 import ast
 import json
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from genrepo import USE_CASES, use_case_registry
+from genrepo import USE_CASES, copy_template_root, use_case_registry
 
 from generator.questions import computed_values, jinja_environment, load_questions, rendered_choices
 
@@ -33,25 +32,23 @@ TEMPLATE_PACKAGE = Path("template") / "src" / "{{project_slug}}"
 
 @pytest.fixture(scope="module")
 def rendered(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each use case rendered by Copier (the code under test: HEAD plus the working tree)."""
+    """Each use case rendered by Copier from a plain copy of the working tree (no git clone)."""
     import copier
 
     from generator.scaffold import subset_exclude
 
     root = tmp_path_factory.mktemp("registry")
+    template = copy_template_root(root / "template-root", repo_root)
     out = {}
     for name in USE_CASES:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # dirty working tree, no tags: both fine
-            copier.run_copy(
-                str(repo_root),
-                root / name,
-                data={"use_case": name},
-                defaults=True,
-                quiet=True,
-                vcs_ref="HEAD",
-                exclude=subset_exclude(list(READERS)),
-            )
+        copier.run_copy(
+            str(template),
+            root / name,
+            data={"use_case": name},
+            defaults=True,
+            quiet=True,
+            exclude=subset_exclude(list(READERS)),
+        )
         out[name] = root / name
     return out
 
