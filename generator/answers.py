@@ -26,7 +26,7 @@ def load_data_file(path: Path) -> dict[str, Any]:
     """Read a YAML mapping of answers; anything else is a usage error."""
     from generator import safe_yaml
 
-    loaded = safe_yaml.read(path, f"--data-file {path}")
+    loaded = safe_yaml.read_as_copier(path, f"--data-file {path}")
     if loaded is None:
         return {}
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):

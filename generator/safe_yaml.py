@@ -1,4 +1,6 @@
-"""The one YAML loader: safe (no arbitrary tags), pure Python, the same error text everywhere."""
+"""The one YAML module: safe loaders (no arbitrary tags) and one error text. Our files and the
+repositories assess reads are YAML 1.2 (ruamel, pure Python); Copier's data is read as Copier
+reads it."""
 
 from __future__ import annotations
 
@@ -41,6 +43,28 @@ def read(path: Path, what: str) -> Any:
     from generator.inputs import read_text
 
     return parse(read_text(path, what), what)
+
+
+def parse_as_copier(text: str, where: str) -> Any:
+    """Copier's own data (answers files, ``--data-file``) parsed as Copier parses it: PyYAML's
+    safe loader, YAML 1.1. Copier writes ``project_name: 08`` unquoted because YAML 1.1 reads
+    it as a string; a YAML 1.2 reader would read the number 8."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        lines = str(exc).strip().splitlines()
+        raise GenaiopsError(
+            f"{where}: not valid YAML ({lines[0] if lines else type(exc).__name__})"
+        ) from None
+
+
+def read_as_copier(path: Path, what: str) -> Any:
+    """A Copier data file the user named, read within the input bound, parsed as Copier does."""
+    from generator.inputs import read_text
+
+    return parse_as_copier(read_text(path, what), what)
 
 
 def parse_copier_config(text: str, where: str, root: Path | None) -> Any:

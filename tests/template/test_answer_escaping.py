@@ -157,7 +157,7 @@ def check_rendered(
     assert _markdown_text(files["runbook"], "heading").endswith(name)
     assert _markdown_text(files["architecture"], "heading").endswith(name)
 
-    recorded = safe_yaml.load(files["answers"])
+    recorded = safe_yaml.parse_as_copier(files["answers"], "answers")  # as update reads it
     assert recorded["project_name"] == name and recorded["description"] == description
     assert json.loads(files["tfvars"]).keys() == json.loads(base["tfvars"]).keys()
 
