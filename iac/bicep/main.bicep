@@ -16,8 +16,8 @@ param location string
 param githubRepository string
 
 @description('Chat model: name, version and capacity are pinned here, never "latest".')
-param chatModelName string = 'gpt-4o-mini'
-param chatModelVersion string = '2024-07-18'
+param chatModelName string = 'gpt-5.4-mini'
+param chatModelVersion string = '2026-03-17'
 @allowed(['Standard', 'GlobalStandard', 'DataZoneStandard'])
 param chatDeploymentSku string = 'GlobalStandard'
 @minValue(1)

@@ -16,12 +16,12 @@ variable "github_repository" {
 variable "chat_model_name" {
   description = "Chat model: name, version and capacity are pinned here, never \"latest\"."
   type        = string
-  default     = "gpt-4o-mini"
+  default     = "gpt-5.4-mini"
 }
 
 variable "chat_model_version" {
   type    = string
-  default = "2024-07-18"
+  default = "2026-03-17"
 }
 
 variable "chat_deployment_sku" {
