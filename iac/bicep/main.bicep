@@ -44,6 +44,14 @@ param revisionSuffix string = ''
 param apiAudience string
 @description('Client ids of further callers the app accepts (e.g. a front end); the deploy and monitor identities are always allowed.')
 param apiCallerClientIds array = []
+
+@description('E-mail that receives the alerts (modules/alerts.bicep); empty: the action group has no receiver.')
+param alertEmail string = ''
+@minValue(1)
+@description('Monthly budget of the resource group, in the billing currency.')
+param monthlyBudget int = 500
+@description('First day of the budget\'s first month; keep the first value on re-provisioning.')
+param budgetStartDate string = utcNow('yyyy-MM-01')
 {%- if gateway == 'apim' %}
 
 @description('Tokens per minute each calling identity may use through the gateway.')
@@ -113,6 +121,7 @@ module monitoring 'modules/monitoring.bicep' = {
       { principalId: identities.outputs.appPrincipalId, roleId: roles.monitoringMetricsPublisher }
       { principalId: identities.outputs.deployPrincipalId, roleId: roles.monitoringReader }
       { principalId: identities.outputs.monitorPrincipalId, roleId: roles.monitoringReader }
+      { principalId: identities.outputs.alertsPrincipalId, roleId: roles.monitoringReader }
     ]
   }
 }
@@ -317,7 +326,8 @@ var appSettings = {
   APP_ENTRA_AUDIENCE: apiAudience
   APP_ENTRA_ALLOWED_CLIENT_IDS: string(concat([identities.outputs.deployClientId, identities.outputs.monitorClientId], apiCallerClientIds))
   APP_ENTRA_REQUIRED_SCOPES: '[]'
-  APP_ENTRA_REQUIRED_ROLES: '[]'
+  // the app role deploy/contract.py APP_ROLE: callers' tokens must carry it (make azure-app-callers)
+  APP_ENTRA_REQUIRED_ROLES: '["Workload.Invoke"]'
   APP_GUARD: 'azure_content_safety'
   APP_CONTENT_SAFETY_ENDPOINT: contentSafety.outputs.endpoint
   APP_TELEMETRY_EXPORTER: 'azure_monitor'
@@ -366,6 +376,24 @@ module app 'modules/app.bicep' = {
   ]
 }
 
+// Alerts on the signals the gates read, the /ready availability test, the budget, the workbook.
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    appInsightsId: monitoring.outputs.appInsightsId
+    appInsightsName: monitoring.outputs.appInsightsName
+    alertsIdentityId: identities.outputs.alertsIdentityId
+    appUri: app.outputs.uri
+    alertEmail: alertEmail
+    monthlyBudget: monthlyBudget
+    budgetStartDate: budgetStartDate
+  }
+}
+
 // Outputs: azd stores them in .azure/<env>/.env; `make azure-setup` copies the ones the
 // workflows read into GitHub variables (names in deploy/contract.py VARIABLES).
 output AZURE_LOCATION string = location
@@ -401,6 +429,7 @@ output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_KEY_VAULT_URI string = keyvault.outputs.uri
 output AZURE_KEY_VAULT_NAME string = keyvault.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+output AZURE_MONITOR_WORKBOOK_ID string = alerts.outputs.workbookId
 output AZURE_LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.logAnalyticsWorkspaceId
 output AZURE_APP_CLIENT_ID string = identities.outputs.appClientId
 output AZURE_DEPLOY_CLIENT_ID string = identities.outputs.deployClientId

@@ -79,6 +79,54 @@ variable "api_caller_client_ids" {
   default     = []
 }
 
+variable "alert_email" {
+  description = "E-mail that receives the alerts (alerts.tf); empty: the action group has no receiver."
+  type        = string
+  default     = ""
+}
+
+variable "monthly_budget" {
+  description = "Monthly budget of the resource group, in the billing currency."
+  type        = number
+  default     = 500
+}
+
+variable "budget_start_date" {
+  description = "First day of the budget's first month (YYYY-MM-01T00:00:00Z); empty: this month."
+  type        = string
+  default     = ""
+}
+
+variable "alert_max_error_rate" {
+  description = "Alert when a revision's share of 5xx responses exceeds this (5-minute bins)."
+  type        = number
+  default     = 0.05
+}
+
+variable "alert_max_p95_ms" {
+  description = "Alert when a revision's p95 latency exceeds this many milliseconds."
+  type        = number
+  default     = 8000
+}
+
+variable "alert_max_tokens_per_hour" {
+  description = "Alert when the model tokens of one hour exceed this."
+  type        = number
+  default     = 400000
+}
+
+variable "alert_max_eval_drop" {
+  description = "Alert when the online eval score of the last hour dropped this much below the day before."
+  type        = number
+  default     = 0.1
+}
+
+variable "alert_min_positive_rate" {
+  description = "Alert when the share of positive ratings (>= 4 of 5) falls below this."
+  type        = number
+  default     = 0.6
+}
+
 variable "app_image" {
   description = "Container image of the app; empty on the first apply (a placeholder runs until `azd deploy`)."
   type        = string

@@ -4,7 +4,10 @@
                and the ``prod`` environment the deploy, provision and index jobs run in. Also
                checks that the federated credentials were made for this repository.
 ``repo``       the GitHub repository (owner/name) of the git remote, for the IaC's credentials.
-``entra-app``  an Entra app registration for the API (its audience, api://<appId>).
+``entra-app``  an Entra app registration for the API (its audience, api://<appId>) with the app
+               role callers need (deploy/contract.py ``APP_ROLE``).
+``app-callers`` after provisioning: that app role for the identities that call the deployed app
+               (deploy, monitor: contract ``app_callers``), so their tokens carry it.
 ``bootstrap``  once, by a subscription owner: the subscription roles of the provision and preview
                identities (deploy/contract.py ``bootstrap_grants``), which the IaC cannot give.
 
@@ -23,6 +26,7 @@ import re
 import shlex
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -130,11 +134,58 @@ def entra_app_commands(name: str) -> list[list[str]]:
     ]
 
 
+def app_role_id(app_id: str) -> str:
+    """A stable id for the app role, so re-running entra-app updates instead of duplicating."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"api://{app_id}/roles/{contract.APP_ROLE}"))
+
+
 def entra_app_finish_commands(app_id: str) -> list[list[str]]:
+    role = {
+        "allowedMemberTypes": ["Application"],
+        "description": "Call the workload's API (the deploy and monitor identities, other services)",
+        "displayName": contract.APP_ROLE,
+        "id": app_role_id(app_id),
+        "isEnabled": True,
+        "value": contract.APP_ROLE,
+    }
     return [
         ["az", "ad", "app", "update", "--id", app_id, "--identifier-uris", f"api://{app_id}"],
+        ["az", "ad", "app", "update", "--id", app_id, "--app-roles", json.dumps([role])],
         ["az", "ad", "sp", "create", "--id", app_id],
     ]
+
+
+def service_principal_command(app_or_client_id: str) -> list[str]:
+    """The object id of the service principal of an app registration or a managed identity."""
+    return ["az", "ad", "sp", "show", "--id", app_or_client_id, "--query", "id", "-o", "tsv"]
+
+
+def app_role_assignment_command(api_sp: str, caller_sp: str, role_id: str) -> list[str]:
+    """Graph: give one caller's service principal the app role (appRoleAssignedTo)."""
+    body = json.dumps({"principalId": caller_sp, "resourceId": api_sp, "appRoleId": role_id})
+    return [
+        "az",
+        "rest",
+        "--method",
+        "POST",
+        "--uri",
+        f"https://graph.microsoft.com/v1.0/servicePrincipals/{api_sp}/appRoleAssignedTo",
+        "--headers",
+        "Content-Type=application/json",
+        "--body",
+        body,
+    ]
+
+
+def app_caller_client_ids(outputs: Mapping[str, str]) -> dict[str, str]:
+    """identity -> client id of every identity that calls the deployed app (from the outputs)."""
+    found = {
+        name: outputs.get(f"AZURE_{name.upper()}_CLIENT_ID", "") for name in contract.app_callers()
+    }
+    missing = sorted(f"AZURE_{n.upper()}_CLIENT_ID" for n, v in found.items() if not v)
+    if missing:
+        raise ValueError(f"outputs missing (provision first, or pass --outputs): {missing}")
+    return found
 
 
 def bootstrap_commands(
@@ -188,6 +239,29 @@ def _execute(commands: Sequence[Sequence[str]], dry_run: bool, run: Runner) -> s
     return last
 
 
+def _app_callers(outputs: Mapping[str, str], dry_run: bool, run: Runner) -> None:
+    """The app role for every caller identity; an assignment that exists already is kept."""
+    audience = outputs.get(contract.AUDIENCE_VARIABLE, "")
+    if not audience.startswith("api://"):
+        raise ValueError(f"outputs lack {contract.AUDIENCE_VARIABLE} (api://<appId>)")
+    app_id = audience.removeprefix("api://")
+    callers = app_caller_client_ids(outputs)
+    role = app_role_id(app_id)
+    api_sp = "<api-sp>" if dry_run else _execute([service_principal_command(app_id)], False, run)
+    for name, client_id in sorted(callers.items()):
+        caller = f"<{name}-sp>"
+        if not dry_run:
+            caller = _execute([service_principal_command(client_id)], False, run)
+        command = app_role_assignment_command(api_sp, caller, role)
+        print(f"$ {shlex.join(command)}", flush=True)
+        if dry_run:
+            continue
+        proc = run(command)
+        if proc.returncode != 0 and "already exists" not in proc.stderr:
+            raise RuntimeError(f"app role for {name} failed: {proc.stderr.strip()[-300:]}")
+    print(f"{contract.APP_ROLE} assigned to {', '.join(sorted(callers))}")
+
+
 def _outputs(path: Path | None, env_name: str) -> dict[str, str]:
     source = path or Path(".azure") / env_name / ".env"
     if not source.is_file():
@@ -197,7 +271,9 @@ def _outputs(path: Path | None, env_name: str) -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None, run: Runner = _run) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.azure_setup", description=__doc__)
-    parser.add_argument("action", choices=["github", "repo", "entra-app", "bootstrap"])
+    parser.add_argument(
+        "action", choices=["github", "repo", "entra-app", "app-callers", "bootstrap"]
+    )
     parser.add_argument("--outputs", type=Path, help="IaC outputs (JSON or dotenv)")
     parser.add_argument("--env-name", default=os.environ.get("AZURE_ENV_NAME", "dev"))
     parser.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY", ""))
@@ -221,6 +297,9 @@ def main(argv: Sequence[str] | None = None, run: Runner = _run) -> int:
             print(f"AZURE_API_AUDIENCE=api://{app_id}")
             return 0
         outputs = _outputs(args.outputs, args.env_name)
+        if args.action == "app-callers":
+            _app_callers(outputs, args.dry_run, run)
+            return 0
         subscription = args.subscription or (
             "<subscription>" if args.dry_run else run(subscription_command()).stdout.strip()
         )

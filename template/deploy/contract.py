@@ -44,6 +44,8 @@ def azure_profile(use_case: str, gateway: str) -> dict[str, str]:
     profile = {
         "provider": "azure_openai",
         "auth_mode": "entra",
+        # a valid token alone is no permission: callers' tokens must carry the app role
+        "entra_required_roles": required_roles_setting(),
         "guard": "azure_content_safety",
         "telemetry_exporter": "azure_monitor",
         "store_backend": "azure_tables",
@@ -64,8 +66,7 @@ def wired(use_case: str) -> tuple[str, ...]:
         "azure_client_id",  # which user-assigned identity DefaultAzureCredential uses
         "applicationinsights_connection_string",  # where azure_monitor sends telemetry
         "entra_allowed_client_ids",  # the callers the app accepts
-        "entra_required_scopes",
-        "entra_required_roles",
+        "entra_required_scopes",  # none: app-only tokens carry roles, not scopes
     ]
     if uses_search(use_case):
         names.append("azure_search_index")  # the alias index refresh switches
@@ -86,6 +87,26 @@ HEALTH_PATH = "/health"
 #: the search alias the app queries and index refresh moves
 SEARCH_INDEX_ALIAS = "grounding-docs"
 
+#: the app role every caller of the deployed app needs (the IaC sets APP_ENTRA_REQUIRED_ROLES to
+#: it; ``make azure-entra-app`` defines it, ``make azure-app-callers`` assigns it)
+APP_ROLE = "Workload.Invoke"
+#: the variable holding the app's audience (Application ID URI, api://<appId>): every caller of
+#: the deployed app (canary smoke and synthetic load, online eval, red team, load test) gets a
+#: bearer token for it from the workflow's OIDC login
+AUDIENCE_VARIABLE = "AZURE_API_AUDIENCE"
+
+
+def required_roles_setting() -> str:
+    """APP_ENTRA_REQUIRED_ROLES as the IaC sets it (a JSON list)."""
+    return f'["{APP_ROLE}"]'
+
+
+def token_command(audience: str) -> list[str]:
+    """The az call that gets a caller's bearer token for the app (azure-identity's
+    AzureCliCredential runs the same one)."""
+    return ["az", "account", "get-access-token", "--resource", audience, "--output", "json"]
+
+
 # -- identities ------------------------------------------------------------------------------
 
 
@@ -103,6 +124,7 @@ class Identity:
 
 IDENTITIES: tuple[Identity, ...] = (
     Identity("app", "the container app at runtime"),
+    Identity("alerts", "the scheduled-query alert rules (infra/): run their KQL on App Insights"),
     Identity("gateway", "API Management's system identity (gateway=apim)"),
     Identity(
         "deploy",
@@ -130,7 +152,7 @@ IDENTITIES: tuple[Identity, ...] = (
     ),
     Identity(
         "monitor",
-        "monitor.yml on main: reads telemetry, calls the live app",
+        "monitor.yml and redteam.yml on main: reads telemetry, calls the live app",
         "ref:refs/heads/main",
         "AZURE_MONITOR_CLIENT_ID",
     ),
@@ -209,6 +231,10 @@ _AI_QUERY = (
     "Learn: azure-monitor/roles-permissions-security (Monitoring Reader reads and queries data)"
 )
 _AI_INGEST = "Learn: azure-monitor/app/azure-ad-authentication (Monitoring Metrics Publisher)"
+_ALERT_QUERY = (
+    "Learn: azure-monitor/alerts (log search alert rules with a managed identity: the identity "
+    "needs read on the queried resource; Monitoring Reader reads and queries data)"
+)
 _AOAI = (
     "Learn: ai-services/openai/how-to/role-based-access-control (Cognitive Services OpenAI User)"
 )
@@ -230,7 +256,10 @@ _WHAT_IF = (
     "Learn: azure-resource-manager/templates/deploy-what-if; --validation-level ProviderNoRbac "
     "checks read instead of write (az 2.76+); whatIf/validate actions in a custom role"
 )
-_APP_AUTH = "the app's own check: APP_ENTRA_ALLOWED_CLIENT_IDS (no Azure role)"
+_APP_AUTH = (
+    "the app's own check: APP_ENTRA_ALLOWED_CLIENT_IDS + the app role APP_ROLE in the token "
+    "(make azure-app-callers; no Azure role)"
+)
 _GATEWAY_AUTH = "the gateway policy: validate-azure-ad-token client-application-ids (no Azure role)"
 
 
@@ -314,6 +343,15 @@ CALLS: tuple[Call, ...] = (
         "app_insights",
         _AI_INGEST,
     ),
+    # the alert rules (infra/ alerts, KQL in infra/monitoring/)
+    Call(
+        "scheduled KQL alert queries (error rate, p95, tokens, eval drift, feedback)",
+        "infra/ alert rules",
+        "alerts",
+        "Monitoring Reader",
+        "app_insights",
+        _ALERT_QUERY,
+    ),
     # the gateway's own identity
     Call(
         "forward to Azure OpenAI",
@@ -392,8 +430,8 @@ CALLS: tuple[Call, ...] = (
         _AI_QUERY,
     ),
     Call(
-        "smoke test + online eval on the label URL",
-        "mk/deploy.mk canary-smoke",
+        "smoke test, online eval, load test, synthetic load on the label URL (bearer token)",
+        "mk/deploy.mk canary-smoke, canary-loadtest; deploy/synthetic.py",
         "deploy",
         "allowed caller: app",
         "app",
@@ -441,8 +479,17 @@ CALLS: tuple[Call, ...] = (
         _AI_QUERY,
     ),
     Call(
-        "online eval against APP_URL",
+        "online eval against APP_URL (bearer token)",
         "mk/deploy.mk monitor",
+        "monitor",
+        "allowed caller: app",
+        "app",
+        _APP_AUTH,
+        iac=False,
+    ),
+    Call(
+        "red team against APP_URL (bearer token)",
+        "redteam.yml, mk/eval.mk redteam",
         "monitor",
         "allowed caller: app",
         "app",
@@ -537,6 +584,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("AZURE_CONTAINERAPP_NAME", "AZURE_CONTAINER_APP_NAME"),
     Variable("AZURE_CONTAINERAPPS_ENVIRONMENT", "AZURE_CONTAINER_APPS_ENVIRONMENT_NAME"),
     Variable("AZURE_APPINSIGHTS_NAME", "APPLICATIONINSIGHTS_NAME"),
+    # the monitor's regression issue links the workbook (infra/ alerts)
+    Variable("AZURE_MONITOR_WORKBOOK_ID", "AZURE_MONITOR_WORKBOOK_ID"),
     Variable("APP_URL", "SERVICE_API_URI"),
     Variable("AZURE_API_AUDIENCE", "AZURE_API_AUDIENCE"),
     # the PR eval job (ci.yml) calls the chat deployment through this endpoint

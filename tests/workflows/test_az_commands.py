@@ -70,9 +70,11 @@ def deploy_modules(repo: Path) -> dict[str, Any]:
                 del sys.modules[name]
         import deploy.azure as azure
         import deploy.azure_setup as azure_setup
+        import deploy.contract as contract
         import deploy.image as image
         import deploy.index_refresh as index_refresh
         import deploy.infra as infra
+        import deploy.queries as queries
     finally:
         sys.path.remove(str(repo))
     return {
@@ -81,6 +83,8 @@ def deploy_modules(repo: Path) -> dict[str, Any]:
         "index_refresh": index_refresh,
         "infra": infra,
         "azure_setup": azure_setup,
+        "contract": contract,
+        "queries": queries,
     }
 
 
@@ -108,6 +112,14 @@ def commands(repo: Path) -> dict[str, list[list[str]]]:
         m["azure_setup"].subscription_command(),
         *m["azure_setup"].entra_app_commands("chat-api"),
         *m["azure_setup"].entra_app_finish_commands("11111111-2222-3333-4444-555555555555"),
+        # every caller's bearer token for the deployed app (deploy/app_auth.py, AzureCliCredential)
+        m["contract"].token_command("api://11111111-2222-3333-4444-555555555555"),
+        m["azure_setup"].service_principal_command("11111111-2222-3333-4444-555555555555"),
+        m["azure_setup"].app_role_assignment_command(
+            "33333333-3333-3333-3333-333333333333",
+            "44444444-4444-4444-4444-444444444444",
+            m["azure_setup"].app_role_id("11111111-2222-3333-4444-555555555555"),
+        ),
         *m["azure_setup"].bootstrap_commands(
             "00000000-0000-0000-0000-000000000000",
             "11111111-1111-1111-1111-111111111111",
@@ -121,7 +133,7 @@ def commands(repo: Path) -> dict[str, list[list[str]]]:
         m["infra"].bicep_command("preview", env_file, "swedencentral", "chat-prod-1"),
     ]
     since = datetime(2026, 1, 1, tzinfo=UTC)
-    extension = [app.cmd_appinsights_query(m["azure"].gate_query(stable, canary, since, 60), 65)]
+    extension = [app.cmd_appinsights_query(m["queries"].gate_query(stable, canary, since, 60), 65)]
     return {"login": login, "parse": parse, "extension": extension}
 
 
