@@ -326,7 +326,6 @@ var appSettings = {
   APP_ENTRA_AUDIENCE: apiAudience
   APP_ENTRA_ALLOWED_CLIENT_IDS: string(concat([identities.outputs.deployClientId, identities.outputs.monitorClientId], apiCallerClientIds))
   APP_ENTRA_REQUIRED_SCOPES: '[]'
-  // the app role deploy/contract.py APP_ROLE: callers' tokens must carry it (make azure-app-callers)
   APP_ENTRA_REQUIRED_ROLES: '["Workload.Invoke"]'
   APP_GUARD: 'azure_content_safety'
   APP_CONTENT_SAFETY_ENDPOINT: contentSafety.outputs.endpoint

@@ -28,7 +28,6 @@ locals {
     APP_ENTRA_AUDIENCE                        = var.api_audience
     APP_ENTRA_ALLOWED_CLIENT_IDS              = jsonencode(concat([azurerm_user_assigned_identity.deploy.client_id, azurerm_user_assigned_identity.monitor.client_id], var.api_caller_client_ids))
     APP_ENTRA_REQUIRED_SCOPES                 = "[]"
-    # the app role deploy/contract.py APP_ROLE: callers' tokens must carry it (make azure-app-callers)
     APP_ENTRA_REQUIRED_ROLES                  = "[\"Workload.Invoke\"]"
     APP_GUARD                                 = "azure_content_safety"
     APP_CONTENT_SAFETY_ENDPOINT               = azurerm_cognitive_account.content_safety.endpoint

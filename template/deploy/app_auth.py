@@ -6,7 +6,7 @@ red team use the eval harness's own copy, eval/app_auth.py) runs after an OIDC `
 Application ID URI; deploy/contract.py ``AUDIENCE_VARIABLE``) set, it gets a token for that audience
 with ``az account get-access-token`` (deploy/contract.py ``token_command``) and sends it as
 ``Authorization: Bearer``. The app accepts it when the identity is an allowed caller and the
-token carries the app role (``APP_ROLE``, assigned by ``make azure-app-callers``). Unset: no
+token carries the app role (``API_APP_ROLE``, assigned by ``make azure-entra-callers``). Unset: no
 header, for a local app without auth.
 
 ``python -m deploy.app_auth token`` prints a token (for ``LOADTEST_BEARER``; never log it).

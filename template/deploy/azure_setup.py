@@ -5,9 +5,9 @@
                checks that the federated credentials were made for this repository.
 ``repo``       the GitHub repository (owner/name) of the git remote, for the IaC's credentials.
 ``entra-app``  an Entra app registration for the API (its audience, api://<appId>) with the app
-               role callers need (deploy/contract.py ``APP_ROLE``).
-``app-callers`` after provisioning: that app role for the identities that call the deployed app
-               (deploy, monitor: contract ``app_callers``), so their tokens carry it.
+               role callers need (deploy/contract.py ``API_APP_ROLE``).
+``entra-callers`` that app role assigned to the identities that call the deployed app
+               (``APP_CALLERS``: canary smoke, online eval), after provisioning.
 ``bootstrap``  once, by a subscription owner: the subscription roles of the provision and preview
                identities (deploy/contract.py ``bootstrap_grants``), which the IaC cannot give.
 
@@ -114,6 +114,24 @@ def credentials_command(resource_group: str, identity: str) -> list[str]:
     ]
 
 
+#: a stable id for the app role, so re-running entra-app never creates a second one
+API_APP_ROLE_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, f"genaiops:app-role:{contract.API_APP_ROLE}"))
+GRAPH = "https://graph.microsoft.com/v1.0"
+
+
+def app_roles() -> str:
+    """The API's app role (manifest JSON): applications (managed identities) and users."""
+    role = {
+        "allowedMemberTypes": ["Application", "User"],
+        "description": "Call the workload's API.",
+        "displayName": "Invoke the workload API",
+        "id": API_APP_ROLE_ID,
+        "isEnabled": True,
+        "value": contract.API_APP_ROLE,
+    }
+    return json.dumps([role])
+
+
 def entra_app_commands(name: str) -> list[list[str]]:
     """An app registration for the API; its id becomes the audience api://<appId>."""
     return [
@@ -126,6 +144,8 @@ def entra_app_commands(name: str) -> list[list[str]]:
             name,
             "--sign-in-audience",
             "AzureADMyOrg",
+            "--app-roles",
+            app_roles(),
             "--query",
             "appId",
             "-o",
@@ -134,58 +154,70 @@ def entra_app_commands(name: str) -> list[list[str]]:
     ]
 
 
-def app_role_id(app_id: str) -> str:
-    """A stable id for the app role, so re-running entra-app updates instead of duplicating."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"api://{app_id}/roles/{contract.APP_ROLE}"))
-
-
-def entra_app_finish_commands(app_id: str) -> list[list[str]]:
-    role = {
-        "allowedMemberTypes": ["Application"],
-        "description": "Call the workload's API (the deploy and monitor identities, other services)",
-        "displayName": contract.APP_ROLE,
-        "id": app_role_id(app_id),
-        "isEnabled": True,
-        "value": contract.APP_ROLE,
-    }
-    return [
-        ["az", "ad", "app", "update", "--id", app_id, "--identifier-uris", f"api://{app_id}"],
-        ["az", "ad", "app", "update", "--id", app_id, "--app-roles", json.dumps([role])],
-        ["az", "ad", "sp", "create", "--id", app_id],
-    ]
-
-
-def service_principal_command(app_or_client_id: str) -> list[str]:
-    """The object id of the service principal of an app registration or a managed identity."""
+def object_id_command(app_or_client_id: str) -> list[str]:
+    """The service principal object id of an app registration or a managed identity."""
     return ["az", "ad", "sp", "show", "--id", app_or_client_id, "--query", "id", "-o", "tsv"]
 
 
-def app_role_assignment_command(api_sp: str, caller_sp: str, role_id: str) -> list[str]:
-    """Graph: give one caller's service principal the app role (appRoleAssignedTo)."""
-    body = json.dumps({"principalId": caller_sp, "resourceId": api_sp, "appRoleId": role_id})
-    return [
-        "az",
-        "rest",
-        "--method",
-        "POST",
-        "--uri",
-        f"https://graph.microsoft.com/v1.0/servicePrincipals/{api_sp}/appRoleAssignedTo",
-        "--headers",
-        "Content-Type=application/json",
-        "--body",
-        body,
-    ]
-
-
-def app_caller_client_ids(outputs: Mapping[str, str]) -> dict[str, str]:
-    """identity -> client id of every identity that calls the deployed app (from the outputs)."""
-    found = {
-        name: outputs.get(f"AZURE_{name.upper()}_CLIENT_ID", "") for name in contract.app_callers()
+def role_assignment_command(api_object_id: str, principal_object_id: str) -> list[str]:
+    """Assign the API's app role to a caller (Microsoft Graph appRoleAssignedTo)."""
+    body = {
+        "principalId": principal_object_id,
+        "resourceId": api_object_id,
+        "appRoleId": API_APP_ROLE_ID,
     }
-    missing = sorted(f"AZURE_{n.upper()}_CLIENT_ID" for n, v in found.items() if not v)
+    uri = f"{GRAPH}/servicePrincipals/{api_object_id}/appRoleAssignedTo"
+    return ["az", "rest", "--method", "POST", "--uri", uri, "--body", json.dumps(body)]
+
+
+def caller_client_ids(outputs: Mapping[str, str]) -> dict[str, str]:
+    """Client ids of the identities that call the deployed app, from the IaC outputs."""
+    wanted = {name: f"AZURE_{name.upper()}_CLIENT_ID" for name in contract.APP_CALLERS}
+    missing = [output for output in wanted.values() if not outputs.get(output)]
     if missing:
         raise ValueError(f"outputs missing (provision first, or pass --outputs): {missing}")
-    return found
+    return {name: outputs[output] for name, output in wanted.items()}
+
+
+def api_app_id(audience: str) -> str:
+    app_id = audience.removeprefix("api://")
+    if not re.fullmatch(r"[0-9a-fA-F-]{36}", app_id):
+        raise ValueError(f"AZURE_API_AUDIENCE must be api://<appId> (got {audience!r})")
+    return app_id
+
+
+def assign_callers(
+    outputs: Mapping[str, str], audience: str, dry_run: bool, run: Runner
+) -> list[str]:
+    """Assign the app role to every caller; an assignment that already exists is kept."""
+    callers = caller_client_ids(outputs)
+    app_id = api_app_id(audience)
+    api = "<api-object-id>" if dry_run else _execute([object_id_command(app_id)], False, run)
+    if dry_run:
+        print(f"$ {shlex.join(object_id_command(app_id))}")
+    done = []
+    for name, client_id in sorted(callers.items()):
+        lookup = object_id_command(client_id)
+        if dry_run:
+            print(f"$ {shlex.join(lookup)}")
+            principal = f"<{name}-object-id>"
+        else:
+            principal = _execute([lookup], False, run)
+        command = role_assignment_command(api, principal)
+        print(f"$ {shlex.join(command)}", flush=True)
+        if not dry_run:
+            proc = run(command)
+            if proc.returncode != 0 and "already exists" not in proc.stderr:
+                raise RuntimeError(f"app role assignment failed: {proc.stderr.strip()[-300:]}")
+        done.append(name)
+    return done
+
+
+def entra_app_finish_commands(app_id: str) -> list[list[str]]:
+    return [
+        ["az", "ad", "app", "update", "--id", app_id, "--identifier-uris", f"api://{app_id}"],
+        ["az", "ad", "sp", "create", "--id", app_id],
+    ]
 
 
 def bootstrap_commands(
@@ -239,29 +271,6 @@ def _execute(commands: Sequence[Sequence[str]], dry_run: bool, run: Runner) -> s
     return last
 
 
-def _app_callers(outputs: Mapping[str, str], dry_run: bool, run: Runner) -> None:
-    """The app role for every caller identity; an assignment that exists already is kept."""
-    audience = outputs.get(contract.AUDIENCE_VARIABLE, "")
-    if not audience.startswith("api://"):
-        raise ValueError(f"outputs lack {contract.AUDIENCE_VARIABLE} (api://<appId>)")
-    app_id = audience.removeprefix("api://")
-    callers = app_caller_client_ids(outputs)
-    role = app_role_id(app_id)
-    api_sp = "<api-sp>" if dry_run else _execute([service_principal_command(app_id)], False, run)
-    for name, client_id in sorted(callers.items()):
-        caller = f"<{name}-sp>"
-        if not dry_run:
-            caller = _execute([service_principal_command(client_id)], False, run)
-        command = app_role_assignment_command(api_sp, caller, role)
-        print(f"$ {shlex.join(command)}", flush=True)
-        if dry_run:
-            continue
-        proc = run(command)
-        if proc.returncode != 0 and "already exists" not in proc.stderr:
-            raise RuntimeError(f"app role for {name} failed: {proc.stderr.strip()[-300:]}")
-    print(f"{contract.APP_ROLE} assigned to {', '.join(sorted(callers))}")
-
-
 def _outputs(path: Path | None, env_name: str) -> dict[str, str]:
     source = path or Path(".azure") / env_name / ".env"
     if not source.is_file():
@@ -272,8 +281,9 @@ def _outputs(path: Path | None, env_name: str) -> dict[str, str]:
 def main(argv: Sequence[str] | None = None, run: Runner = _run) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.azure_setup", description=__doc__)
     parser.add_argument(
-        "action", choices=["github", "repo", "entra-app", "app-callers", "bootstrap"]
+        "action", choices=["github", "repo", "entra-app", "entra-callers", "bootstrap"]
     )
+    parser.add_argument("--audience", default=os.environ.get("AZURE_API_AUDIENCE", ""))
     parser.add_argument("--outputs", type=Path, help="IaC outputs (JSON or dotenv)")
     parser.add_argument("--env-name", default=os.environ.get("AZURE_ENV_NAME", "dev"))
     parser.add_argument("--repo", default=os.environ.get("GITHUB_REPOSITORY", ""))
@@ -297,8 +307,10 @@ def main(argv: Sequence[str] | None = None, run: Runner = _run) -> int:
             print(f"AZURE_API_AUDIENCE=api://{app_id}")
             return 0
         outputs = _outputs(args.outputs, args.env_name)
-        if args.action == "app-callers":
-            _app_callers(outputs, args.dry_run, run)
+        if args.action == "entra-callers":
+            audience = args.audience or outputs.get("AZURE_API_AUDIENCE", "")
+            done = assign_callers(outputs, audience, args.dry_run, run)
+            print(f"app role {contract.API_APP_ROLE} assigned to: {', '.join(done)}")
             return 0
         subscription = args.subscription or (
             "<subscription>" if args.dry_run else run(subscription_command()).stdout.strip()

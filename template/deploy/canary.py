@@ -18,6 +18,7 @@ import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
+from deploy import ci
 from deploy import config as config_module
 from deploy.app_auth import AuthError, from_env
 from deploy.azure import AzureContainerApp, AzureError, revision_suffix
@@ -61,18 +62,13 @@ class UsageError(Exception):
 
 
 def _write_outputs(**values: str) -> None:
-    """Expose values to later workflow steps when running in GitHub Actions."""
-    target = os.environ.get("GITHUB_OUTPUT")
-    if target:
-        with Path(target).open("a", encoding="utf-8") as sink:
-            sink.writelines(f"{key}={value}\n" for key, value in values.items())
+    """Expose values to later steps (GitHub step outputs, Azure Pipelines variables)."""
+    ci.set_outputs(values)
 
 
 def _write_summary(state: State | None) -> None:
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if target and state is not None:
-        with Path(target).open("a", encoding="utf-8") as sink:
-            sink.write(summary_markdown(state))
+    if state is not None:
+        ci.add_summary(summary_markdown(state), "canary")
 
 
 def smoke(url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/health") -> None:
@@ -138,10 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         platform = _platform()
         if args.command == "start":
-            suffix = args.suffix or revision_suffix(
-                os.environ.get("GITHUB_SHA", ""),
-                os.environ.get("GITHUB_RUN_ATTEMPT", "1"),
-            )
+            suffix = args.suffix or revision_suffix(ci.commit_sha(), ci.run_attempt())
             state = start(platform, args.image, suffix, args.state, rollout_config)
             _write_outputs(canary=state.canary, stable=state.stable)
         elif args.command == "label-url":

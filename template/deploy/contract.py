@@ -44,8 +44,6 @@ def azure_profile(use_case: str, gateway: str) -> dict[str, str]:
     profile = {
         "provider": "azure_openai",
         "auth_mode": "entra",
-        # a valid token alone is no permission: callers' tokens must carry the app role
-        "entra_required_roles": required_roles_setting(),
         "guard": "azure_content_safety",
         "telemetry_exporter": "azure_monitor",
         "store_backend": "azure_tables",
@@ -66,7 +64,11 @@ def wired(use_case: str) -> tuple[str, ...]:
         "azure_client_id",  # which user-assigned identity DefaultAzureCredential uses
         "applicationinsights_connection_string",  # where azure_monitor sends telemetry
         "entra_allowed_client_ids",  # the callers the app accepts
-        "entra_required_scopes",  # none: app-only tokens carry roles, not scopes
+        "entra_required_scopes",
+        "entra_required_roles",
+        # keyless Table Storage: the endpoint (the app also accepts a connection string, which
+        # only Azurite in tests uses), so validation alone does not demand it
+        "azure_tables_endpoint",
     ]
     if uses_search(use_case):
         names.append("azure_search_index")  # the alias index refresh switches
@@ -87,23 +89,20 @@ HEALTH_PATH = "/health"
 #: the search alias the app queries and index refresh moves
 SEARCH_INDEX_ALIAS = "grounding-docs"
 
-#: the app role every caller of the deployed app needs (the IaC sets APP_ENTRA_REQUIRED_ROLES to
-#: it; ``make azure-entra-app`` defines it, ``make azure-app-callers`` assigns it)
-APP_ROLE = "Workload.Invoke"
+#: the app role a caller's token must carry (``roles`` claim; APP_ENTRA_REQUIRED_ROLES): defined
+#: on the API's app registration (``make azure-entra-app``) and assigned to the identities in
+#: ``APP_CALLERS`` (``make azure-entra-callers``) — a valid token alone is not a permission
+API_APP_ROLE = "Workload.Invoke"
+#: identities that call the deployed app (canary smoke, online eval, red team, load test)
+APP_CALLERS = ("deploy", "monitor")
 #: the variable holding the app's audience (Application ID URI, api://<appId>): every caller of
-#: the deployed app (canary smoke and synthetic load, online eval, red team, load test) gets a
-#: bearer token for it from the workflow's OIDC login
+#: the deployed app gets a bearer token for ``<audience>/.default`` from its own OIDC login
 AUDIENCE_VARIABLE = "AZURE_API_AUDIENCE"
 
 
-def required_roles_setting() -> str:
-    """APP_ENTRA_REQUIRED_ROLES as the IaC sets it (a JSON list)."""
-    return f'["{APP_ROLE}"]'
-
-
 def token_command(audience: str) -> list[str]:
-    """The az call that gets a caller's bearer token for the app (azure-identity's
-    AzureCliCredential runs the same one)."""
+    """The az call that gets a caller's bearer token for the app (deploy/app_auth.py; azure-identity's
+    AzureCliCredential runs the same one for eval/app_auth.py)."""
     return ["az", "account", "get-access-token", "--resource", audience, "--output", "json"]
 
 
@@ -177,6 +176,13 @@ def identities(use_case: str, gateway: str) -> tuple[Identity, ...]:
 
 def github_identities(use_case: str) -> tuple[Identity, ...]:
     return tuple(i for i in identities(use_case, "none") if i.subject)
+
+
+def service_connection(identity: Identity) -> str:
+    """The identity's Azure DevOps service connection (workload identity federation, no
+    secret): the Azure Pipelines sign in as the same identity as the GitHub job through it,
+    so the roles in ``CALLS`` hold for both (``make azure-devops-connections`` creates it)."""
+    return f"genaiops-{identity.name}"
 
 
 def app_callers() -> tuple[str, ...]:
@@ -257,8 +263,8 @@ _WHAT_IF = (
     "checks read instead of write (az 2.76+); whatIf/validate actions in a custom role"
 )
 _APP_AUTH = (
-    "the app's own check: APP_ENTRA_ALLOWED_CLIENT_IDS + the app role APP_ROLE in the token "
-    "(make azure-app-callers; no Azure role)"
+    "the app's own check: client id in APP_ENTRA_ALLOWED_CLIENT_IDS and the app role "
+    "Workload.Invoke (APP_ENTRA_REQUIRED_ROLES; make azure-entra-callers assigns it; no Azure role)"
 )
 _GATEWAY_AUTH = "the gateway policy: validate-azure-ad-token client-application-ids (no Azure role)"
 

@@ -1,7 +1,9 @@
 """Build the container image once, in Azure Container Registry (``az acr build``).
 
-Prints the full image reference and hands it to later workflow steps as ``image``. In the prod
-profile the registry is private: ``AZURE_ACR_AGENT_POOL`` names the ACR Tasks agent pool inside
+Prints the full image reference and hands it to later steps as ``image`` (with its
+``name`` and ``digest``): GitHub step outputs; in Azure Pipelines the variables
+``IMAGE``, ``NAME`` and ``DIGEST`` of the job's later steps. In the prod profile the
+registry is private: ``AZURE_ACR_AGENT_POOL`` names the ACR Tasks agent pool inside
 the VNet that runs the build, so no runner needs network access to the registry.
 """
 
@@ -14,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from deploy import ci
 from deploy.azure import AzureError, Runner, check_name, run_az
 
 
@@ -64,7 +67,7 @@ def build(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.image", description=__doc__)
     parser.add_argument("--dockerfile", default="Dockerfile")
-    parser.add_argument("--tag", default=os.environ.get("GITHUB_SHA", ""))
+    parser.add_argument("--tag", default=ci.commit_sha())
     args = parser.parse_args(argv)
     registry = os.environ.get("AZURE_CONTAINER_REGISTRY", "")
     server = os.environ.get("AZURE_CONTAINER_REGISTRY_ENDPOINT", "")
@@ -84,11 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(image)
-    output = os.environ.get("GITHUB_OUTPUT")
-    if output:
-        with Path(output).open("a", encoding="utf-8") as sink:
-            name = image.rsplit(":", 1)[0]
-            sink.write(f"image={image}\nname={name}\ndigest={digest}\n")
+    ci.set_outputs({"image": image, "name": image.rsplit(":", 1)[0], "digest": digest})
     return 0
 
 

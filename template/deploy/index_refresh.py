@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from deploy import ci
 from deploy.azure import AzureError, run_az
 from deploy.contract import SEARCH_INDEX_ALIAS
 
@@ -103,7 +104,7 @@ def refresh(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.index_refresh", description=__doc__)
     parser.add_argument("--alias", default=os.environ.get("SEARCH_INDEX_ALIAS", SEARCH_INDEX_ALIAS))
-    parser.add_argument("--version", default=os.environ.get("GITHUB_RUN_NUMBER", ""))
+    parser.add_argument("--version", default=ci.run_number())
     parser.add_argument("--backend", choices=["local", "azure"], default="local")
     parser.add_argument("--alias-file", type=Path, default=Path("data/index/aliases.json"))
     parser.add_argument("--search-service", default=os.environ.get("AZURE_SEARCH_SERVICE", ""))

@@ -12,6 +12,7 @@ newest release tag (``uvx --from git+<url>@<tag> genaiops``). ``GENAIOPS`` overr
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import shlex
@@ -19,6 +20,8 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from deploy import ci
 
 BRANCH = "genaiops/template-update"
 Runner = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
@@ -76,8 +79,18 @@ def conflicted(paths: Sequence[str]) -> list[str]:
     return marked
 
 
-def update(genaiops: Sequence[str], base: str, remote: str = "origin", run: Runner = _run) -> str:
-    """Returns "current", "opened" or "updated"; raises RuntimeError on a failed step."""
+def update(
+    genaiops: Sequence[str],
+    base: str,
+    remote: str = "origin",
+    run: Runner = _run,
+    host: str = "github",
+) -> str:
+    """Returns "current", "opened" or "updated"; raises RuntimeError on a failed step.
+
+    ``host`` is where the pull request goes: ``github`` (the gh CLI) or ``azure_devops``
+    (Azure Repos, through the REST API with the job's access token).
+    """
 
     def must(command: Sequence[str]) -> str:
         proc = run(command)
@@ -116,6 +129,8 @@ def update(genaiops: Sequence[str], base: str, remote: str = "origin", run: Runn
         ]
     else:
         body.append("No conflicts: review the diff and the CI results.")
+    if host == "azure_devops":
+        return _azure_devops_pull_request(base, title, "\n".join(body))
     body += [
         "",
         (
@@ -159,15 +174,36 @@ def update(genaiops: Sequence[str], base: str, remote: str = "origin", run: Runn
     return "opened"
 
 
+def _azure_devops_pull_request(base: str, title: str, body: str) -> str:
+    # imported by name: deploy/azure_devops.py exists only where Azure Pipelines are rendered
+    azure_devops = importlib.import_module("deploy.azure_devops")
+    try:
+        project = azure_devops.Project.from_env()
+        result: tuple[str, int] = azure_devops.open_or_update_pull_request(
+            project, BRANCH, base, title, body
+        )
+    except (ValueError, azure_devops.AzureDevOpsError) as exc:
+        raise RuntimeError(f"Azure Repos pull request: {exc}") from exc
+    outcome, number = result
+    print(f"pull request {number}: {outcome}")
+    return outcome
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.template_update", description=__doc__)
     parser.add_argument("--genaiops", default=os.environ.get("GENAIOPS", ""))
-    parser.add_argument("--base", default=os.environ.get("GITHUB_REF_NAME", "main"))
+    parser.add_argument("--base", default=ci.branch())
+    parser.add_argument(
+        "--host",
+        choices=["github", "azure_devops"],
+        default="azure_devops" if ci.system() == ci.AZURE_PIPELINES else "github",
+        help="where to open the pull request (default: the CI system running this)",
+    )
     args = parser.parse_args(argv)
     try:
         genaiops = shlex.split(args.genaiops) if args.genaiops else genaiops_command()
         print(f"genaiops: {shlex.join(genaiops)}")
-        outcome = update(genaiops, args.base)
+        outcome = update(genaiops, args.base, host=args.host)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,8 +1,11 @@
 """The scripts the monitor, refresh-index, deploy and template-update workflows call."""
 
+import json
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -182,3 +185,73 @@ def test_infra_preview_is_read_only_and_skips_without_terraform_state(monkeypatc
     assert command[-2:] == ["--validation-level", "ProviderNoRbac"]
     with pytest.raises(infra.Skip, match="TF_BACKEND_RESOURCE_GROUP"):
         infra.terraform_commands("preview", Path("infra/env/prod.tfvars"), {})
+
+
+def _graph_runner(calls: list[list[str]], existing: bool = False) -> Any:
+    """A stand-in for az: object ids per app/client id, Graph POSTs recorded."""
+    ids = {"aaaaaaaa-0000-0000-0000-000000000001": "api-sp", "deploy-cid": "deploy-sp"}
+    ids["monitor-cid"] = "monitor-sp"
+
+    def run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        calls.append(list(command))
+        if command[:4] == ["az", "ad", "sp", "show"]:
+            return subprocess.CompletedProcess(command, 0, ids[command[5]] + "\n", "")
+        if command[:2] == ["az", "rest"] and existing:
+            message = "Permission being assigned already exists on the object"
+            return subprocess.CompletedProcess(command, 1, "", message)
+        return subprocess.CompletedProcess(command, 0, "{}", "")
+
+    return run
+
+
+def test_entra_app_declares_the_role_the_deployed_app_requires() -> None:
+    from deploy import azure_setup, contract
+
+    create = azure_setup.entra_app_commands("chat-api")[0]
+    roles = json.loads(create[create.index("--app-roles") + 1])
+    assert [r["value"] for r in roles] == [contract.API_APP_ROLE]
+    assert set(roles[0]["allowedMemberTypes"]) == {"Application", "User"}
+    assert roles[0]["id"] == azure_setup.API_APP_ROLE_ID  # stable across runs
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_entra_callers_assigns_the_app_role_to_every_caller(tmp_path: Path, existing) -> None:
+    from deploy import azure_setup, contract
+
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(
+        json.dumps(
+            {"AZURE_DEPLOY_CLIENT_ID": "deploy-cid", "AZURE_MONITOR_CLIENT_ID": "monitor-cid"}
+        )
+    )
+    calls: list[list[str]] = []
+    code = azure_setup.main(
+        [
+            "entra-callers",
+            "--outputs",
+            str(outputs),
+            "--audience",
+            "api://aaaaaaaa-0000-0000-0000-000000000001",
+        ],
+        run=_graph_runner(calls, existing),
+    )
+    assert code == 0  # an assignment that already exists is kept, not an error
+    posts = [c for c in calls if c[:2] == ["az", "rest"]]
+    bodies = [json.loads(c[c.index("--body") + 1]) for c in posts]
+    assert {b["principalId"] for b in bodies} == {f"{n}-sp" for n in contract.APP_CALLERS}
+    assert {b["appRoleId"] for b in bodies} == {azure_setup.API_APP_ROLE_ID}
+    assert all(
+        "/servicePrincipals/api-sp/appRoleAssignedTo" in c[c.index("--uri") + 1] for c in posts
+    )
+
+
+def test_entra_callers_refuses_missing_outputs_and_changes_nothing(tmp_path: Path, capsys) -> None:
+    from deploy import azure_setup
+
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"AZURE_DEPLOY_CLIENT_ID": "deploy-cid"}))
+    calls: list[list[str]] = []
+    argv = ["entra-callers", "--outputs", str(outputs), "--audience", "api://x"]
+    assert azure_setup.main(argv, run=_graph_runner(calls)) == 2
+    assert "AZURE_MONITOR_CLIENT_ID" in capsys.readouterr().err
+    assert not [c for c in calls if c[0] == "az"]

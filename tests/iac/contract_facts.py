@@ -116,7 +116,7 @@ def required_fields(settings_cls: type[Any], profile: dict[str, str]) -> set[str
         name: value
         for name, info in settings_cls.model_fields.items()
         if name not in profile
-        and info.default is None
+        and (info.default is None or info.default_factory is list)
         and (value := placeholder(settings_cls, name)) is not None
     }
     full = {**profile, **candidates}
@@ -160,7 +160,15 @@ def terraform_app_env(parsed: dict[str, Any]) -> dict[str, Any]:
     dynamic = container["dynamic"]["env"]
     assert dynamic["for_each"] == "${local.app_settings}", dynamic
     env: dict[str, Any] = hcl(parsed["locals"]["app_settings"])
-    return env
+    # python-hcl2 keeps a literal's escapes; Terraform gives the app the unescaped string
+    return {
+        name: unescape_hcl(value) if isinstance(value, str) and "${" not in value else value
+        for name, value in env.items()
+    }
+
+
+def unescape_hcl(literal: str) -> str:
+    return literal.replace('\\"', '"').replace("\\\\", "\\")
 
 
 def is_literal(flavour: str, value: Any, parsed: dict[str, Any]) -> bool:

@@ -114,11 +114,9 @@ def commands(repo: Path) -> dict[str, list[list[str]]]:
         *m["azure_setup"].entra_app_finish_commands("11111111-2222-3333-4444-555555555555"),
         # every caller's bearer token for the deployed app (deploy/app_auth.py, AzureCliCredential)
         m["contract"].token_command("api://11111111-2222-3333-4444-555555555555"),
-        m["azure_setup"].service_principal_command("11111111-2222-3333-4444-555555555555"),
-        m["azure_setup"].app_role_assignment_command(
-            "33333333-3333-3333-3333-333333333333",
-            "44444444-4444-4444-4444-444444444444",
-            m["azure_setup"].app_role_id("11111111-2222-3333-4444-555555555555"),
+        m["azure_setup"].object_id_command("11111111-2222-3333-4444-555555555555"),
+        m["azure_setup"].role_assignment_command(
+            "33333333-3333-3333-3333-333333333333", "44444444-4444-4444-4444-444444444444"
         ),
         *m["azure_setup"].bootstrap_commands(
             "00000000-0000-0000-0000-000000000000",
