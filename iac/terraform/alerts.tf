@@ -69,18 +69,19 @@ locals {
       frequency   = "PT1H"
       window      = "PT6H"
       time_range  = "PT6H"
-      by_revision = false
+      by_revision = true
     }
   }
   # The workbook: every signal per revision over the chosen time range, one chart each, the
   # same KQL files the alerts run (Azure Monitor workbook JSON, Notebook/1.0).
   workbook_charts = [
-    { title = "Error rate (5xx share) per revision", query = file("${path.module}/monitoring/error_rate.kql") },
-    { title = "p95 latency (ms) per revision", query = file("${path.module}/monitoring/latency_p95.kql") },
-    { title = "Model tokens per hour per revision", query = file("${path.module}/monitoring/token_spend.kql") },
-    { title = "Online eval score per revision", query = file("${path.module}/monitoring/eval_score.kql") },
-    { title = "Positive feedback share per revision", query = file("${path.module}/monitoring/feedback_score.kql") },
-    { title = "Availability of /ready (%) per location", query = file("${path.module}/monitoring/availability.kql") },
+    { title = "Error rate (5xx share) per revision", query = file("${path.module}/monitoring/error_rate.kql"), visualization = "timechart" },
+    { title = "p95 latency (ms) per revision", query = file("${path.module}/monitoring/latency_p95.kql"), visualization = "timechart" },
+    { title = "Model tokens per hour per revision", query = file("${path.module}/monitoring/token_spend.kql"), visualization = "timechart" },
+    { title = "Online eval score per revision", query = file("${path.module}/monitoring/eval_score.kql"), visualization = "timechart" },
+    { title = "Online eval score: drop of the last hour against the day before", query = file("${path.module}/monitoring/eval_drift.kql"), visualization = "table" },
+    { title = "Positive feedback share per revision", query = file("${path.module}/monitoring/feedback_score.kql"), visualization = "timechart" },
+    { title = "Availability of /ready (%) per location", query = file("${path.module}/monitoring/availability.kql"), visualization = "timechart" },
   ]
 }
 
@@ -252,7 +253,7 @@ resource "azurerm_application_insights_workbook" "signals" {
         timeContext   = { durationMs = 86400000 }
         queryType     = 0
         resourceType  = "microsoft.insights/components"
-        visualization = "timechart"
+        visualization = chart.visualization
       }
     }]
     fallbackResourceIds = [azurerm_application_insights.main.id]

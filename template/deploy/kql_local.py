@@ -95,7 +95,7 @@ class Engine:
             "_add": _null_safe(lambda a, b: a + b),
             "_sub": _null_safe(lambda a, b: a - b),
             "_mul": _null_safe(lambda a, b: a * b),
-            "_div": _null_safe(lambda a, b: a / b if b else None),
+            "_div": _null_safe(_divide),
             "true": True,
             "false": False,
         }
@@ -162,7 +162,7 @@ class Engine:
             binned = _BIN.match(key.strip())
             if binned:
                 width = span(binned.group(1)).total_seconds()
-                keys.append(("timestamp", lambda r, w=width: _floor(r["timestamp"], w)))
+                keys.append(("timestamp", _binner(width)))
             elif re.fullmatch(r"[A-Za-z_]\w*", key.strip()):
                 name = key.strip()
                 keys.append((name, self.compile(name)))
@@ -210,6 +210,22 @@ def _aggregate(function: str, args: list[Callable[[Row], Any]], rows: list[Row])
     found = sorted(values())  # percentile(x, p): nearest rank
     rank = float(args[1]({}))
     return found[max(0, math.ceil(rank / 100 * len(found)) - 1)] if found else None
+
+
+def _binner(seconds: float) -> Callable[[Row], Any]:
+    def key(row: Row) -> Any:
+        return _floor(row["timestamp"], seconds)
+
+    return key
+
+
+def _divide(a: Any, b: Any) -> Any:
+    """Kusto: long / long is a long (truncated toward zero), otherwise a real; / 0 is null here."""
+    if not b:
+        return None
+    if isinstance(a, int) and isinstance(b, int):
+        return int(a / b)
+    return a / b
 
 
 def _floor(value: datetime, seconds: float) -> datetime:

@@ -174,4 +174,4 @@ def test_generated_preflight_tests_pass(
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert "9 passed" in proc.stdout
+    assert "11 passed" in proc.stdout

@@ -126,7 +126,7 @@ var rules = [
     frequency: 'PT1H'
     window: 'PT6H'
     timeRange: 'PT6H'
-    dimensions: []
+    dimensions: byRevision
   }
 ]
 
@@ -268,12 +268,13 @@ resource budget 'Microsoft.Consumption/budgets@2023-11-01' = {
 // The workbook: every signal per revision over the chosen time range, one chart each, the same
 // KQL files the alerts run (Azure Monitor workbook JSON, Notebook/1.0).
 var charts = [
-  { title: 'Error rate (5xx share) per revision', query: loadTextContent('../monitoring/error_rate.kql') }
-  { title: 'p95 latency (ms) per revision', query: loadTextContent('../monitoring/latency_p95.kql') }
-  { title: 'Model tokens per hour per revision', query: loadTextContent('../monitoring/token_spend.kql') }
-  { title: 'Online eval score per revision', query: loadTextContent('../monitoring/eval_score.kql') }
-  { title: 'Positive feedback share per revision', query: loadTextContent('../monitoring/feedback_score.kql') }
-  { title: 'Availability of /ready (%) per location', query: loadTextContent('../monitoring/availability.kql') }
+  { title: 'Error rate (5xx share) per revision', query: loadTextContent('../monitoring/error_rate.kql'), visualization: 'timechart' }
+  { title: 'p95 latency (ms) per revision', query: loadTextContent('../monitoring/latency_p95.kql'), visualization: 'timechart' }
+  { title: 'Model tokens per hour per revision', query: loadTextContent('../monitoring/token_spend.kql'), visualization: 'timechart' }
+  { title: 'Online eval score per revision', query: loadTextContent('../monitoring/eval_score.kql'), visualization: 'timechart' }
+  { title: 'Online eval score: drop of the last hour against the day before', query: loadTextContent('../monitoring/eval_drift.kql'), visualization: 'table' }
+  { title: 'Positive feedback share per revision', query: loadTextContent('../monitoring/feedback_score.kql'), visualization: 'timechart' }
+  { title: 'Availability of /ready (%) per location', query: loadTextContent('../monitoring/availability.kql'), visualization: 'timechart' }
 ]
 var workbookContent = {
   version: 'Notebook/1.0'
@@ -290,7 +291,7 @@ var workbookContent = {
       }
       queryType: 0
       resourceType: 'microsoft.insights/components'
-      visualization: 'timechart'
+      visualization: chart.visualization
     }
   }]
   fallbackResourceIds: [appInsightsId]
