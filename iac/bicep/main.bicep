@@ -47,11 +47,6 @@ param apiCallerClientIds array = []
 
 @description('E-mail that receives the alerts (modules/alerts.bicep); empty: the action group has no receiver.')
 param alertEmail string = ''
-@minValue(1)
-@description('Monthly budget of the resource group, in the billing currency.')
-param monthlyBudget int = 500
-@description('First day of the budget\'s first month; keep the first value on re-provisioning.')
-param budgetStartDate string = utcNow('yyyy-MM-01')
 {%- if gateway == 'apim' %}
 
 @description('Tokens per minute each calling identity may use through the gateway.')
@@ -375,7 +370,7 @@ module app 'modules/app.bicep' = {
   ]
 }
 
-// Alerts on the signals the gates read, the /ready availability test, the budget, the workbook.
+// Alerts on the signals the gates read, the /ready availability test, the workbook.
 module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   scope: rg
@@ -388,8 +383,6 @@ module alerts 'modules/alerts.bicep' = {
     alertsIdentityId: identities.outputs.alertsIdentityId
     appUri: app.outputs.uri
     alertEmail: alertEmail
-    monthlyBudget: monthlyBudget
-    budgetStartDate: budgetStartDate
   }
 }
 

@@ -1,9 +1,10 @@
 # Alerts and the dashboard: the signals the canary gate and the monitor read, on production.
-# Each scheduled-query rule runs a KQL file from monitoring/ (the same files the workbook and
-# Bicep load, and the generated repo's tests run against the app's real telemetry), as the alerts
+# Each scheduled-query rule runs a KQL file from monitoring/, written from deploy/queries.py
+# SIGNALS (their one source; the workbook and Bicep load the same files, and the generated repo's
+# tests run them over the app's real telemetry), as the alerts
 # identity (Monitoring Reader on App Insights: deploy/contract.py). /ready is probed by a standard
-# availability test with a metric alert. The resource group has a monthly budget. Every alert
-# notifies one action group: e-mail when alert_email is set, no receiver otherwise.
+# availability test with a metric alert. Every alert notifies one action group: e-mail when
+# alert_email is set, no receiver otherwise.
 locals {
   alert_rules = {
     "error-rate" = {
@@ -195,40 +196,6 @@ resource "azurerm_monitor_metric_alert" "ready" {
 
   action {
     action_group_id = azurerm_monitor_action_group.main.id
-  }
-}
-
-resource "azurerm_consumption_budget_resource_group" "main" {
-  name              = "budget-${local.token}"
-  resource_group_id = azurerm_resource_group.main.id
-  amount            = var.monthly_budget
-  time_grain        = "Monthly"
-
-  time_period {
-    start_date = var.budget_start_date != "" ? var.budget_start_date : formatdate("YYYY-MM-01'T'00:00:00Z", timestamp())
-  }
-
-  notification {
-    enabled        = true
-    operator       = "GreaterThan"
-    threshold      = 80
-    threshold_type = "Actual"
-    contact_groups = [azurerm_monitor_action_group.main.id]
-    contact_roles  = ["Owner"]
-  }
-
-  notification {
-    enabled        = true
-    operator       = "GreaterThan"
-    threshold      = 100
-    threshold_type = "Forecasted"
-    contact_groups = [azurerm_monitor_action_group.main.id]
-    contact_roles  = ["Owner"]
-  }
-
-  lifecycle {
-    # the first month stays the budget's start (timestamp() would move it on every plan)
-    ignore_changes = [time_period]
   }
 }
 

@@ -85,18 +85,6 @@ variable "alert_email" {
   default     = ""
 }
 
-variable "monthly_budget" {
-  description = "Monthly budget of the resource group, in the billing currency."
-  type        = number
-  default     = 500
-}
-
-variable "budget_start_date" {
-  description = "First day of the budget's first month (YYYY-MM-01T00:00:00Z); empty: this month."
-  type        = string
-  default     = ""
-}
-
 variable "alert_max_error_rate" {
   description = "Alert when a revision's share of 5xx responses exceeds this (5-minute bins)."
   type        = number

@@ -1,9 +1,10 @@
 // Alerts and the dashboard: the signals the canary gate and the monitor read, on production.
-// Each scheduled-query rule runs a KQL file from ../monitoring/ (the same files the workbook and
-// Terraform load, and the generated repo's tests run against the app's real telemetry), as the
-// alerts identity (Monitoring Reader on App Insights: deploy/contract.py). /ready is probed by a
-// standard availability test with a metric alert. The resource group has a monthly budget.
-// Every alert notifies one action group: e-mail when alertEmail is set, no receiver otherwise.
+// Each scheduled-query rule runs a KQL file from ../monitoring/, written from deploy/queries.py
+// SIGNALS (their one source; the workbook and Terraform load the same files, and the generated
+// repo's tests run them over the app's real telemetry), as the alerts identity (Monitoring Reader
+// on App Insights: deploy/contract.py). /ready is probed by a standard availability test with a
+// metric alert. Every alert notifies one action group: e-mail when alertEmail is set, no receiver
+// otherwise. Thresholds: the max*/min* parameters below.
 param location string
 param tags object
 param resourceToken string
@@ -15,10 +16,6 @@ param alertsIdentityId string
 param appUri string
 @description('E-mail that receives the alerts; empty = the action group has no receiver.')
 param alertEmail string = ''
-@description('Monthly budget of the resource group, in the billing currency.')
-param monthlyBudget int = 500
-@description('First day of the budget\'s first month (yyyy-MM-01).')
-param budgetStartDate string
 
 @description('Alert when a revision\'s share of 5xx responses exceeds this (5-minute bins).')
 param maxErrorRate string = '0.05'
@@ -232,36 +229,6 @@ resource readyAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
         actionGroupId: actionGroup.id
       }
     ]
-  }
-}
-
-resource budget 'Microsoft.Consumption/budgets@2023-11-01' = {
-  name: 'budget-${resourceToken}'
-  properties: {
-    category: 'Cost'
-    amount: monthlyBudget
-    timeGrain: 'Monthly'
-    timePeriod: {
-      startDate: budgetStartDate
-    }
-    notifications: {
-      actual80: {
-        enabled: true
-        operator: 'GreaterThan'
-        threshold: 80
-        thresholdType: 'Actual'
-        contactGroups: [actionGroup.id]
-        contactRoles: ['Owner']
-      }
-      forecast100: {
-        enabled: true
-        operator: 'GreaterThan'
-        threshold: 100
-        thresholdType: 'Forecasted'
-        contactGroups: [actionGroup.id]
-        contactRoles: ['Owner']
-      }
-    }
   }
 }
 
