@@ -192,17 +192,19 @@ def _calls_the_app(script: str) -> bool:
     return bool(targets & APP_CALLING_TARGETS) or ("redteam" in targets and "URL=" in script)
 
 
-def _contract(repo_root):
-    import importlib.util
+def _contract(generated):
+    """A generated repo's deploy/contract.py (it reads the rendered use case registry)."""
     import sys
 
-    path = repo_root / "template" / "deploy" / "contract.py"
-    spec = importlib.util.spec_from_file_location("contract_for_workflows", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    repo = generated()
+    sys.path.insert(0, str(repo))
+    try:
+        for name in [n for n in sys.modules if n == "deploy" or n.startswith("deploy.")]:
+            del sys.modules[name]
+        import deploy.contract as contract
+    finally:
+        sys.path.remove(str(repo))
+    return contract
 
 
 def app_callers_missing_a_token(workflow, contract) -> list[str]:
@@ -227,11 +229,12 @@ def app_callers_missing_a_token(workflow, contract) -> list[str]:
     return problems
 
 
-def test_every_job_that_calls_the_deployed_app_gets_a_token_for_it(sources, repo_root):
+@pytest.mark.slow
+def test_every_job_that_calls_the_deployed_app_gets_a_token_for_it(sources, generated):
     """The deployed app takes Entra tokens only (APP_ENTRA_REQUIRED_ROLES): each caller logs in
     as deploy or monitor and passes the audience that deploy/app_auth.py and eval/app_auth.py
     get a token for."""
-    contract = _contract(repo_root)
+    contract = _contract(generated)
     callers = {}
     for name, path in sources.items():
         workflow = load(path)
@@ -248,9 +251,10 @@ def test_every_job_that_calls_the_deployed_app_gets_a_token_for_it(sources, repo
     }
 
 
-def test_a_caller_without_login_or_audience_is_reported(sources, repo_root):
+@pytest.mark.slow
+def test_a_caller_without_login_or_audience_is_reported(sources, generated):
     """Calibration of the check above, on the red team's deployed job."""
-    contract = _contract(repo_root)
+    contract = _contract(generated)
     workflow = load(sources["redteam"])
     job = workflow["jobs"]["deployed"]
     del job["env"][contract.AUDIENCE_VARIABLE]
