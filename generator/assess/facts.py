@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from generator.assess import datasets as ds_mod
 from generator.assess import thresholds as th_mod
 from generator.assess.chains import Leaf, Resolver
-from generator.assess.collect import Hit
+from generator.assess.collect import Hit, read_inside
 from generator.assess.workflows import CHANGE_EVENTS, Job, Step, StepRun, Workflow, WorkflowIndex
 
 if TYPE_CHECKING:
@@ -96,7 +96,8 @@ class Facts:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self.resolver = Resolver(repo)
-        self._chain_cache: dict[int, tuple[set[str], str]] = {}
+        # keyed by the leaf's value: an id() can be reused once a temporary leaf is freed
+        self._chain_cache: dict[Leaf, tuple[set[str], str]] = {}
         self._prompt_meta: dict[str, dict[str, Any]] = {}
 
     @cached_property
@@ -176,6 +177,29 @@ class Facts:
             if len("".join((self.repo.text(rel) or "").split())) >= 40:
                 return f"{rel} is a prompt asset"
         return None
+
+    @cached_property
+    def code_host(self) -> tuple[str | None, str]:
+        """Where the repository is hosted (``github``, ``azure-repos``, ``gitlab`` or None) and
+        what shows it: the git remote, else the host's own folders (``.github/``,
+        ``.gitlab/``), else Azure Pipelines as the only CI (Azure Repos' own pipelines). Code
+        owners, token permissions and action pinning are features of a host."""
+        config = read_inside(self.repo.root, ".git/config") or ""
+        for url in re.findall(r"^[ \t]*url[ \t]*=[ \t]*(\S+)", config, re.M):
+            if re.search(r"(^|[@/.])(dev\.azure\.com|visualstudio\.com)[:/]", url):
+                return "azure-repos", f"its git remote is {url.split('@')[-1][:80]}"
+            if re.search(r"(^|[@/.])github\.com[:/]", url):
+                return "github", "its git remote is on GitHub"
+            if re.search(r"(^|[@/.])gitlab\.", url):
+                return "gitlab", "its git remote is on GitLab"
+        if self.repo.under(".github"):
+            return "github", "it has a .github/ folder"
+        if self.repo.exists(".gitlab-ci.yml") or self.repo.under(".gitlab"):
+            return "gitlab", "it has GitLab CI files"
+        systems = {w.system for w in self.workflows.workflows}
+        if systems == {"azure-pipelines"}:
+            return "azure-repos", "its only CI is Azure Pipelines and it has no .github/ folder"
+        return None, ""
 
     # ----- files by role (collected once; probes only decide) ------------------------------
     @cached_property
@@ -336,7 +360,7 @@ class Facts:
 
     def chain_context(self, leaf: Leaf) -> tuple[set[str], str]:
         """Files on a command chain (plus the package of a Python module) and their text."""
-        key = id(leaf)
+        key = leaf
         if key in self._chain_cache:
             return self._chain_cache[key]
         files = {f for f in leaf.files if f}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from generator.assess.probes import probe
 from generator.assess.probes._util import fail, hit_ok, ok, run_ok
-from generator.assess.probes.engineering import codeowners_rules
+from generator.assess.probes.engineering import codeowners_rules, no_codeowners_file
 
 if TYPE_CHECKING:
     from generator.assess.facts import Facts
@@ -172,7 +172,7 @@ def owned(facts: Facts) -> list[Finding]:
     if not prompts:
         return [fail(pid, "no prompt files")]
     if not rel:
-        return [fail(pid, "no CODEOWNERS file")]
+        return [no_codeowners_file(facts, pid) or fail(pid, "no CODEOWNERS file")]
     unowned = []
     for p in prompts:
         owners: list[str] = []
