@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, gate_findings, ok, run_not_gate, run_ok
+from generator.assess.probes._util import fail, gate_findings, info, ok, run_not_gate, run_ok
 from generator.assess.workflows import CHANGE_EVENTS, NOOP
 
 if TYPE_CHECKING:
@@ -89,6 +89,29 @@ def environment(facts: Facts) -> list[Finding]:
     return out
 
 
+_FEDERATED_LOGIN = re.compile(r"--federated-credential-provider|--federated-token|OIDC_TOKEN")
+
+
+def _secret_only_as_fallback(job: Job, name: str) -> int | None:
+    """The line of the conditional stored-secret login when the job signs in with federated
+    credentials and uses secret ``name`` only in steps that run when it is set
+    (``if: env.AZURE_CREDENTIALS != ''``, the workflow `azd pipeline config` writes); else None.
+    """
+    federated = False
+    fallback: int | None = None
+    for step in job.steps:
+        uses_secret = name in (step.run or "") or any(name in str(v) for v in step.with_.values())
+        if uses_secret:
+            if not re.search(rf"\b{name}\s*!=\s*(''|\"\")", str(step.cond or "")):
+                return None  # used unconditionally
+            fallback = fallback or step.line
+            continue
+        login = (step.uses or "").lower().startswith("azure/login") and "client-id" in step.with_
+        if login or _FEDERATED_LOGIN.search(step.run or ""):
+            federated = True
+    return fallback if federated else None
+
+
 def _perm_id_token(perms: object) -> bool:
     return (
         isinstance(perms, dict) and str(perms.get("id-token", "")) == "write"
@@ -120,9 +143,24 @@ def oidc(facts: Facts) -> list[Finding]:
                 )
         text = facts.repo.text(wf.path) or ""
         secret = re.search(r"AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|AZURE_CREDENTIALS", text)
-        if secret:
+        fallback = secret is not None and _secret_only_as_fallback(job, secret.group(0))
+        if secret and fallback:
             out.append(
-                fail(pid, f"{wf.path} uses a stored cloud secret ({secret.group(0)})", wf.path)
+                info(
+                    pid,
+                    f"{wf.path} logs in with {secret.group(0)} only when that secret is set; "
+                    "federated credentials are the default",
+                    wf.path,
+                    fallback,
+                )
+            )
+            secret = None
+        elif secret:
+            line = text.count("\n", 0, secret.start()) + 1
+            out.append(
+                fail(
+                    pid, f"{wf.path} uses a stored cloud secret ({secret.group(0)})", wf.path, line
+                )
             )
         connection = next(
             (

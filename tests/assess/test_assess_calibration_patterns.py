@@ -1,0 +1,133 @@
+"""Patterns the calibration corpus (maturity/calibration.md) showed in more than one real
+repository, each as a small neutral fixture: the stored-secret login that only runs when the
+secret is set (the workflow `azd pipeline config` writes), the engineering baseline kept out of
+the overall level, agent instructions as keyword arguments (Google ADK's `instruction=`), and
+Azure AI Search split-skill settings written as typed Python defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assess_builder import build, write
+from conftest import dim, probe_status
+
+from generator.assess.run import assess_repo
+
+DEPLOY = ".github/workflows/deploy.yml"
+LOGIN = """      - uses: azure/login@0123456789abcdef0123456789abcdef01234567 # v2
+        with:
+          client-id: ${{ vars.AZURE_CLIENT_ID }}
+"""
+FALLBACK = """      - name: Log in with client credentials
+        if: ${{ env.AZURE_CREDENTIALS != '' }}
+        run: |
+          secret="$(echo "$AZURE_CREDENTIALS" | jq -r .clientSecret)"
+          az login --service-principal -u "$AZURE_CLIENT_ID" -p "$secret" -t "$AZURE_TENANT_ID"
+"""
+
+
+def _with_fallback(root: Path, fallback: str) -> Path:
+    text = (root / DEPLOY).read_text()
+    assert LOGIN in text and "    environment: prod\n" in text
+    text = text.replace(
+        "    environment: prod\n",
+        "    environment: prod\n    env:\n"
+        "      AZURE_CREDENTIALS: ${{ secrets.AZURE_CREDENTIALS }}\n",
+    ).replace(LOGIN, fallback + LOGIN)
+    write(root, DEPLOY, text)
+    return root
+
+
+def test_a_stored_secret_login_that_runs_only_when_the_secret_is_set_is_a_fallback(
+    tmp_path: Path,
+) -> None:
+    root = _with_fallback(build(tmp_path / "r"), FALLBACK)
+    report = assess_repo(root)
+    assert probe_status(report, "delivery.oidc") == "pass"
+    notes = [
+        f
+        for r in dim(report, "delivery").probes
+        if r.definition.id == "delivery.oidc"
+        for f in r.findings
+        if f.outcome == "info"
+    ]
+    assert notes and "only when that secret is set" in notes[0].message
+    cited = (root / DEPLOY).read_text().splitlines()[(notes[0].line or 0) - 1]
+    assert "Log in with client credentials" in cited
+
+
+def test_a_stored_secret_login_that_always_runs_is_not_oidc(tmp_path: Path) -> None:
+    unconditional = FALLBACK.replace("        if: ${{ env.AZURE_CREDENTIALS != '' }}\n", "")
+    root = _with_fallback(build(tmp_path / "r"), unconditional)
+    assert probe_status(assess_repo(root), "delivery.oidc") == "fail"
+
+
+def test_a_fallback_without_a_federated_login_is_not_oidc(tmp_path: Path) -> None:
+    root = _with_fallback(build(tmp_path / "r"), FALLBACK)
+    text = (root / DEPLOY).read_text()
+    write(root, DEPLOY, text.replace(LOGIN, ""))
+    assert probe_status(assess_repo(root), "delivery.oidc") == "fail"
+
+
+def test_engineering_baseline_is_shown_but_not_in_the_overall_level(tmp_path: Path) -> None:
+    report = assess_repo(build(tmp_path / "r", {"engineering": 0}))
+    assert dim(report, "engineering").level == 0
+    # the builder's engineering 0 also drops CODEOWNERS, so prompts and safety sit at 2: the
+    # overall is theirs plus one, not engineering's 0 plus one
+    assert report.overall.level == 3, report.overall
+    assert "engineering" not in report.overall.weakest
+    assert "engineering" not in (report.overall.capped_by or "")
+    full = assess_repo(build(tmp_path / "full"))
+    assert report.overall.score < full.overall.score  # it still counts in the score
+
+
+def test_a_genaiops_dimension_still_caps_the_overall(tmp_path: Path) -> None:
+    report = assess_repo(build(tmp_path / "r", {"delivery": 0}))
+    assert report.overall.level == 1 and report.overall.weakest == ["delivery"]
+
+
+def test_agent_instruction_keyword_is_an_inline_prompt(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "app/agent.py",
+        "from google.adk.agents import Agent\n\n"
+        "root_agent = Agent(\n"
+        '    name="helper",\n'
+        '    model="gemini-2.0-flash",\n'
+        '    instruction="You answer questions about the product catalogue and say so when '
+        'the catalogue does not hold the answer.",\n'
+        ")\n",
+    )
+    report = assess_repo(tmp_path)
+    assert probe_status(report, "prompts.files") == "pass"
+    assert dim(report, "prompts").level == 1
+    write(tmp_path, "app/agent.py", 'from google.adk.agents import Agent\ninstruction = "hi"\n')
+    assert probe_status(assess_repo(tmp_path), "prompts.files") == "fail"
+
+
+def test_split_skill_settings_as_typed_defaults_declare_chunking(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "src/api/index_manager.py",
+        "from azure.search.documents.indexes import SearchIndexerClient\n"
+        "from azure.search.documents.indexes.models import SplitSkill\n\n\n"
+        "def create_skillset(\n"
+        "    client: SearchIndexerClient,\n"
+        "    max_page_length: int = 2000,\n"
+        "    page_overlap_length: int = 500,\n"
+        ") -> SplitSkill:\n"
+        "    return SplitSkill(\n"
+        '        name="chunking", maximum_page_length=max_page_length,\n'
+        "        page_overlap_length=page_overlap_length,\n"
+        "    )\n",
+    )
+    write(tmp_path, "src/api/app.py", "import openai\n")
+    report = assess_repo(tmp_path)
+    finding = next(
+        f
+        for r in dim(report, "data").probes
+        if r.definition.id == "data.chunking.config"
+        for f in r.findings
+    )
+    assert finding.outcome == "pass", finding.message
+    assert finding.path == "src/api/index_manager.py" and finding.line == 7
