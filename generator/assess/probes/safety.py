@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from generator.assess import secrets
 from generator.assess.collect import line_of
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, hit_ok, info, ok, run_ok
+from generator.assess.probes._util import code_hit, fail, hit_ok, info, ok, run_ok
 from generator.assess.probes.monitoring import iac_files
 from generator.assess.workflows import CHANGE_EVENTS
 
@@ -140,7 +140,10 @@ def env_ignored(facts: Facts) -> list[Finding]:
 @probe("safety.guardrails")
 def guardrails(facts: Facts) -> list[Finding]:
     pid = "safety.guardrails"
-    hits = facts.repo.grep(GUARD, facts.app_code, first_only=True, max_hits=1)
+    # code that screens: a call, an import, a parameter, not the word in a comment, a docstring
+    # or an attack prompt
+    first = code_hit(GUARD, facts.repo, facts.app_code)
+    hits = [first] if first else []
     named = [
         p
         for p in facts.app_code
