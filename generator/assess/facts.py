@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from generator.assess.collect import Repo
 
 EVAL_TARGET = re.compile(r"^(evals?|evaluate|evaluation|eval[-_][\w-]+|[\w-]+[-_]evals?)$", re.I)
-EVAL_MODULE = re.compile(r"(^|[./])(evals?|evaluat\w*|evaluation)([./]|$)", re.I)
+# an eval module or script by its name: `evals.run`, `evaluate.py`, also as one word of a
+# snake_case name (`llmops.eval_experiments`, `common.prompt_eval`); not `retrieval`
+EVAL_MODULE = re.compile(r"(^|[./_])(evals?|evaluat\w*|evaluation)([./_]|$)", re.I)
 EVAL_TOOL = re.compile(
     r"^(promptfoo\s+(eval|redteam)|deepeval\s+test|pf\s+run|bt\s+eval|ragas\b|"
     r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard|adk\s+eval|azd\s+ai\s+eval|"

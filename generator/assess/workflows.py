@@ -310,6 +310,8 @@ class WorkflowIndex:
             sraw.get("name")
             or (run.split("\n", 1)[0][:60] if isinstance(run, str) else uses or f"step {index + 1}")
         )
+        if inputs is not None:
+            name = _substitute(name, inputs)
         step = Step(
             index,
             _line(sraw),

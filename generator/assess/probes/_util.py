@@ -73,10 +73,12 @@ _STRING = re.compile(
 )
 
 
-def code_only(text: str) -> list[str]:
+def code_only(text: str, strings: bool = False) -> list[str]:
     """The lines of a source file with comments, docstrings and string literals blanked out
     (same line numbers): what the code does, not what its text says. An attack-prompt file
-    that says "jailbreak" in a string or a comment holds no guardrail."""
+    that says "jailbreak" in a string or a comment holds no guardrail. ``strings`` keeps
+    one-line string literals (an output path is a string) and drops only comments and
+    triple-quoted blocks."""
     out: list[str] = []
     quote: str | None = None  # inside a triple-quoted string opened with this delimiter
     for raw in text.splitlines():
@@ -93,13 +95,23 @@ def code_only(text: str) -> list[str]:
             starts = [(line.find(q), q) for q in ('"""', "'''") if q in line]
             first = min(starts) if starts else None
             head = line if first is None else line[: first[0]]
-            head = _STRING.sub('""', head)
-            hash_at = head.find("#")
-            if hash_at >= 0:  # a comment (also `//` lines are dropped below)
-                kept += head[:hash_at]
+            spans = [m.span() for m in _STRING.finditer(head)]
+            hash_at = next(  # the first `#` outside a string literal starts a comment
+                (
+                    i
+                    for i, ch in enumerate(head)
+                    if ch == "#" and not any(a <= i < b for a, b in spans)
+                ),
+                -1,
+            )
+            if hash_at >= 0:
+                head = head[:hash_at]
+            if not strings:
+                head = _STRING.sub('""', head)
+            kept += head
+            if hash_at >= 0:  # a comment (`//` lines are dropped below)
                 line = ""
                 break
-            kept += head
             if first is None:
                 line = ""
             else:
@@ -108,7 +120,9 @@ def code_only(text: str) -> list[str]:
     return out
 
 
-def code_hit(rx: re.Pattern[str], repo: Repo, paths: list[str]) -> Hit | None:
+def code_hit(
+    rx: re.Pattern[str], repo: Repo, paths: list[str], strings: bool = False
+) -> Hit | None:
     """The first match of ``rx`` in code itself (not comments or strings) of ``paths``."""
     from generator.assess.collect import Hit, snippet_at
 
@@ -121,7 +135,7 @@ def code_hit(rx: re.Pattern[str], repo: Repo, paths: list[str]) -> Hit | None:
         offsets = [0]
         for line in text.splitlines(keepends=True):
             offsets.append(offsets[-1] + len(line))
-        for n, code in enumerate(code_only(text), 1):
+        for n, code in enumerate(code_only(text, strings), 1):
             if rx.search(code):
                 return Hit(hit.path, n, snippet_at(text, offsets[n - 1]))
     return None

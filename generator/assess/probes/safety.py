@@ -28,7 +28,11 @@ SCAN_GLOBS = (
 SCAN_BUDGET = 2000
 GUARD = re.compile(
     r"ContentSafetyClient|azure\.ai\.contentsafety|shieldPrompt|prompt[_ ]?shields?|"
-    r"prompt[ _-]?injection|jailbreak|\bguardrails?\b|nemoguardrails|llm_guard|presidio",
+    r"\bguardrails?\b|nemoguardrails|llm_guard|presidio|"
+    # a detector of attacks (`detect_jailbreak`, `injection_filter`), not a list of attacks
+    # (`JAILBREAK_PROMPTS` in a red-team data generator)
+    r"(?:detect|screen|check|block|filter|classif|scan|reject)\w*?[_ ]?(?:jailbreak|injection)|"
+    r"(?:jailbreak|injection)[_ ]?(?:detect|screen|check|guard|filter|classif|scan|shield)",
     re.I,
 )
 SAFETY_TOOL = re.compile(
