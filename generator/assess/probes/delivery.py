@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from generator.assess.facts import DEPLOY, TEST_CMD
 from generator.assess.probes import probe
 from generator.assess.probes._util import fail, gate_findings, info, ok, run_not_gate, run_ok
 from generator.assess.workflows import CHANGE_EVENTS, NOOP
@@ -51,6 +52,7 @@ def deploy_jobs(facts: Facts, gated: bool = False) -> list[tuple[Workflow, Job, 
 def ci_tests(facts: Facts) -> list[Finding]:
     pid = "delivery.ci_tests"
     runs = list(facts.workflows.select(facts.is_test, CHANGE_EVENTS))
+    runs.sort(key=lambda r: not TEST_CMD.search(r.leaf.text))  # name pytest, not `uv sync`
     return gate_findings(pid, "tests", runs, "no workflow on push/pull_request runs the tests")
 
 
@@ -60,10 +62,15 @@ def deploy_as_code(facts: Facts) -> list[Finding]:
     jobs = deploy_jobs(facts, gated=True)
     if jobs:
         wf, _job, runs = jobs[0]
-        return [run_ok(pid, f"deploys from {wf.path}", runs[0])]
-    ungated = [r for _wf, _job, runs in deploy_jobs(facts) for r in runs]
+        # name the command that deploys, not the `uv sync` its make target starts with
+        run = next((r for r in runs if DEPLOY.search(r.leaf.text)), runs[0])
+        return [run_ok(pid, f"deploys from {wf.path}", run)]
+    ungated: dict[tuple[str, int], StepRun] = {}
+    for _wf, _job, runs in deploy_jobs(facts):
+        for r in runs:
+            ungated.setdefault(r.location, r)  # one finding per step
     if ungated:
-        return [run_not_gate(pid, "deploy step", r) for r in ungated[:3]]
+        return [run_not_gate(pid, "deploy step", r) for r in list(ungated.values())[:3]]
     return [fail(pid, "no workflow (push, tag, workflow_run or dispatch) runs a deploy command")]
 
 
