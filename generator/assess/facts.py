@@ -89,6 +89,14 @@ LLM_PACKAGE = re.compile(
     r"Microsoft\.KernelMemory|LangChain)[\w.]*\"|<artifactId>(?:langchain4j|spring-ai)[\w-]*<|"
     r"github\.com/(?:sashabaranov/go-openai|openai/openai-go|tmc/langchaingo)"
 )
+# a command-line tool's eval subcommand: typer/click `@app.command()` over `def evaluate(`, a
+# named `@cli.command("eval")`, argparse `add_parser("evaluate")`
+CLI_EVAL = re.compile(
+    r"@[\w.]+\.command\(\s*(?:name\s*=\s*)?[\"'](?P<named>eval\w*)[\"']|"
+    r"@[\w.]+\.command\([^)\n]*\)\s*\n(?:[ \t]*@[^\n]*\n)*[ \t]*(?:async\s+)?def\s+"
+    r"(?P<func>eval(?:uate|uation)?)\s*\(|"
+    r"add_parser\(\s*[\"'](?P<sub>eval(?:uate|uation)?)[\"']"
+)
 TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
 
@@ -354,6 +362,28 @@ class Facts:
             text = self.repo.text(rel) or ""
             if re.search(r"^if __name__ == [\"']__main__[\"']", text, re.M):
                 out.extend(self.resolver.resolve_command(f"python {rel}"))
+        out.extend(self.cli_eval_commands)
+        return out
+
+    @cached_property
+    def cli_eval_commands(self) -> list[Leaf]:
+        """A package's command line with an eval subcommand, run as its users run it:
+        ``python -m pkg evaluate`` when the package has a ``__main__``."""
+        out: list[Leaf] = []
+        seen: set[str] = set()
+        for hit in self.repo.hits(CLI_EVAL, self.app_code):
+            folder = hit.path.rsplit("/", 1)[0] if "/" in hit.path else ""
+            if hit.path in seen or not folder or TEST_PATH.search(hit.path):
+                continue
+            seen.add(hit.path)
+            text = self.repo.text(hit.path) or ""
+            m = CLI_EVAL.search(text)
+            name = m and (m.group("named") or m.group("func") or m.group("sub"))
+            package = folder.removeprefix("src/").replace("/", ".")
+            if name and self.repo.exists(f"{folder}/__main__.py"):
+                out.extend(self.resolver.resolve_command(f"python -m {package} {name}"))
+            if len(out) >= 5:
+                break
         return out
 
     @cached_property

@@ -244,3 +244,41 @@ def test_a_docstring_that_mentions_an_output_file_writes_no_results(tmp_path: Pa
         for f in r.findings
     )
     assert finding.outcome == "pass" and "json.dump(" in finding.message, finding.message
+
+
+def _cli_repo(root: Path, command: str) -> Path:
+    body = "\n".join(f"    total += len(row['question']) * {i}" for i in range(12))
+    write(root, "src/scorer/__init__.py", "")
+    write(root, "src/scorer/__main__.py", "from .cli import app\n\napp()\n")
+    write(
+        root,
+        "src/scorer/cli.py",
+        "import typer\nfrom .metrics import groundedness\n\napp = typer.Typer()\n\n\n"
+        f"@app.command()\ndef {command}(config: str = 'config.json') -> None:\n"
+        "    print(groundedness(config))\n",
+    )
+    write(
+        root,
+        "src/scorer/metrics.py",
+        "import json\nimport openai\n\n\ndef groundedness(path: str) -> float:\n"
+        "    total = 0\n    for row in map(json.loads, open(path)):\n"
+        + body
+        + "\n    json.dump({'groundedness': total}, open('results.json', 'w'))\n"
+        "    return total\n",
+    )
+    return root
+
+
+def test_a_command_line_tools_evaluate_subcommand_is_an_eval_entrypoint(tmp_path: Path) -> None:
+    report = assess_repo(_cli_repo(tmp_path / "cli", "evaluate"))
+    finding = next(
+        f
+        for r in dim(report, "evaluation").probes
+        if r.definition.id == "eval.entrypoint"
+        for f in r.findings
+    )
+    assert finding.outcome == "pass", finding.message
+    assert "python -m scorer evaluate" in finding.message
+    assert probe_status(report, "eval.metrics") == "pass"
+    other = assess_repo(_cli_repo(tmp_path / "other", "summarize"))
+    assert probe_status(other, "eval.entrypoint") == "fail"
