@@ -82,8 +82,9 @@ class Leaf:
         return " ".join(self.argv)
 
     def names(self) -> list[str]:
-        """Every command/target/module text on the chain, for pattern matching."""
-        return [h.text for h in self.hops] + [self.text]
+        """Every command/target/module text on the chain, for pattern matching. The step's
+        own label (``job: name``) is not among them: a name is not what runs."""
+        return [h.text for h in self.hops if h.kind != "step"] + [self.text]
 
     def chain(self) -> str:
         return " → ".join(h.describe() for h in self.hops[1:]) or self.text

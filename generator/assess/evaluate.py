@@ -3,9 +3,10 @@
 Per dimension, a level is *held* when at least half of its applicable required probes pass, and
 the dimension reaches the highest level L such that every level 1..L holds: a single missing
 lower probe is a reported *gap*, not a zero. Overall, the weighted median of the applicable
-dimensions, capped one level above the weakest (a strong dimension cannot hide a missing one),
-and never below Initial when the repository holds GenAI application code; 0 only without any
-GenAI practice.
+GenAIOps dimensions (the engineering baseline is shown and scored, not part of the level),
+capped one level above the weakest (a strong dimension cannot hide a missing one), and never
+below Initial when the repository holds GenAI application code; 0 only without any GenAI
+practice.
 
 Two levels are always computed: ``level`` applies maintainer annotations, ``evidenced_level``
 ignores them. Reports show both whenever they differ, so an annotation never lifts a level
@@ -265,8 +266,11 @@ def overall_level(dims: list[DimensionResult], attr: str, genai: bool) -> tuple[
 def overall(model: Model, dims: list[DimensionResult], genai: str | None = None) -> Overall:
     applicable = [d for d in dims if d.applicable]
     ev_applicable = [d for d in dims if d.evidenced_applicable]
-    level, capped = overall_level(applicable, "level", genai is not None)
-    ev_level, _ = overall_level(ev_applicable, "evidenced_level", genai is not None)
+    # the level is the GenAIOps dimensions'; the engineering baseline is shown and scored apart
+    level_dims = [d for d in applicable if d.dimension.in_overall]
+    ev_level_dims = [d for d in ev_applicable if d.dimension.in_overall]
+    level, capped = overall_level(level_dims, "level", genai is not None)
+    ev_level, _ = overall_level(ev_level_dims, "evidenced_level", genai is not None)
 
     def mean(items: list[DimensionResult], attr: str) -> float:
         total = sum(d.dimension.weight for d in items)
@@ -276,8 +280,8 @@ def overall(model: Model, dims: list[DimensionResult], genai: str | None = None)
             else 0.0
         )
 
-    low = min((d.level for d in applicable), default=0)
-    weakest = [d.dimension.id for d in applicable if d.level == low]
+    low = min((d.level for d in level_dims), default=0)
+    weakest = [d.dimension.id for d in level_dims if d.level == low]
     return Overall(
         level,
         ev_level,

@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING, Any
 from generator.assess import datasets as ds_mod
 from generator.assess import thresholds as th_mod
 from generator.assess.chains import Leaf, Resolver
-from generator.assess.collect import Hit
+from generator.assess.collect import Hit, read_inside
 from generator.assess.workflows import CHANGE_EVENTS, Job, Step, StepRun, Workflow, WorkflowIndex
 
 if TYPE_CHECKING:
     from generator.assess.collect import Repo
 
 EVAL_TARGET = re.compile(r"^(evals?|evaluate|evaluation|eval[-_][\w-]+|[\w-]+[-_]evals?)$", re.I)
-EVAL_MODULE = re.compile(r"(^|[./])(evals?|evaluat\w*|evaluation)([./]|$)", re.I)
+# an eval module or script by its name: `evals.run`, `evaluate.py`, also as one word of a
+# snake_case name (`llmops.eval_experiments`, `common.prompt_eval`); not `retrieval`
+EVAL_MODULE = re.compile(r"(^|[./_])(evals?|evaluat\w*|evaluation)([./_]|$)", re.I)
 EVAL_TOOL = re.compile(
     r"^(promptfoo\s+(eval|redteam)|deepeval\s+test|pf\s+run|bt\s+eval|ragas\b|"
     r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard|adk\s+eval|azd\s+ai\s+eval|"
@@ -87,6 +89,14 @@ LLM_PACKAGE = re.compile(
     r"Microsoft\.KernelMemory|LangChain)[\w.]*\"|<artifactId>(?:langchain4j|spring-ai)[\w-]*<|"
     r"github\.com/(?:sashabaranov/go-openai|openai/openai-go|tmc/langchaingo)"
 )
+# a command-line tool's eval subcommand: typer/click `@app.command()` over `def evaluate(`, a
+# named `@cli.command("eval")`, argparse `add_parser("evaluate")`
+CLI_EVAL = re.compile(
+    r"@[\w.]+\.command\(\s*(?:name\s*=\s*)?[\"'](?P<named>eval\w*)[\"']|"
+    r"@[\w.]+\.command\([^)\n]*\)\s*\n(?:[ \t]*@[^\n]*\n)*[ \t]*(?:async\s+)?def\s+"
+    r"(?P<func>eval(?:uate|uation)?)\s*\(|"
+    r"add_parser\(\s*[\"'](?P<sub>eval(?:uate|uation)?)[\"']"
+)
 TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
 
@@ -96,7 +106,8 @@ class Facts:
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
         self.resolver = Resolver(repo)
-        self._chain_cache: dict[int, tuple[set[str], str]] = {}
+        # keyed by the leaf's value: an id() can be reused once a temporary leaf is freed
+        self._chain_cache: dict[Leaf, tuple[set[str], str]] = {}
         self._prompt_meta: dict[str, dict[str, Any]] = {}
 
     @cached_property
@@ -176,6 +187,29 @@ class Facts:
             if len("".join((self.repo.text(rel) or "").split())) >= 40:
                 return f"{rel} is a prompt asset"
         return None
+
+    @cached_property
+    def code_host(self) -> tuple[str | None, str]:
+        """Where the repository is hosted (``github``, ``azure-repos``, ``gitlab`` or None) and
+        what shows it: the git remote, else the host's own folders (``.github/``,
+        ``.gitlab/``), else Azure Pipelines as the only CI (Azure Repos' own pipelines). Code
+        owners, token permissions and action pinning are features of a host."""
+        config = read_inside(self.repo.root, ".git/config") or ""
+        for url in re.findall(r"^[ \t]*url[ \t]*=[ \t]*(\S+)", config, re.M):
+            if re.search(r"(^|[@/.])(dev\.azure\.com|visualstudio\.com)[:/]", url):
+                return "azure-repos", f"its git remote is {url.split('@')[-1][:80]}"
+            if re.search(r"(^|[@/.])github\.com[:/]", url):
+                return "github", "its git remote is on GitHub"
+            if re.search(r"(^|[@/.])gitlab\.", url):
+                return "gitlab", "its git remote is on GitLab"
+        if self.repo.under(".github"):
+            return "github", "it has a .github/ folder"
+        if self.repo.exists(".gitlab-ci.yml") or self.repo.under(".gitlab"):
+            return "gitlab", "it has GitLab CI files"
+        systems = {w.system for w in self.workflows.workflows}
+        if systems == {"azure-pipelines"}:
+            return "azure-repos", "its only CI is Azure Pipelines and it has no .github/ folder"
+        return None, ""
 
     # ----- files by role (collected once; probes only decide) ------------------------------
     @cached_property
@@ -328,6 +362,29 @@ class Facts:
             text = self.repo.text(rel) or ""
             if re.search(r"^if __name__ == [\"']__main__[\"']", text, re.M):
                 out.extend(self.resolver.resolve_command(f"python {rel}"))
+        out.extend(self.cli_eval_commands)
+        return out
+
+    @cached_property
+    def cli_eval_commands(self) -> list[Leaf]:
+        """A package's command line with an eval subcommand, run as its users run it:
+        ``python -m pkg evaluate`` when the package has a ``__main__``."""
+        out: list[Leaf] = []
+        for rel in self.app_code:
+            folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+            if not folder or not rel.endswith(".py"):
+                continue
+            text = self.repo.text(rel) or ""
+            # literal prefilter: most modules define no command line
+            if "eval" not in text or ("command(" not in text and "add_parser(" not in text):
+                continue
+            m = CLI_EVAL.search(text)
+            name = m and (m.group("named") or m.group("func") or m.group("sub"))
+            package = folder.removeprefix("src/").replace("/", ".")
+            if name and self.repo.exists(f"{folder}/__main__.py"):
+                out.extend(self.resolver.resolve_command(f"python -m {package} {name}"))
+            if len(out) >= 5:
+                break
         return out
 
     @cached_property
@@ -336,7 +393,7 @@ class Facts:
 
     def chain_context(self, leaf: Leaf) -> tuple[set[str], str]:
         """Files on a command chain (plus the package of a Python module) and their text."""
-        key = id(leaf)
+        key = leaf
         if key in self._chain_cache:
             return self._chain_cache[key]
         files = {f for f in leaf.files if f}

@@ -50,6 +50,7 @@ class Dimension:
     weight: float
     description: str
     applicability: str | None = None
+    in_overall: bool = True  # False: shown and scored, but outside the overall level
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def _load_cached(directory: str) -> Model:
             applicability=" ".join(str(d["applicability"]).split())
             if d.get("applicability")
             else None,
+            in_overall=bool(d.get("overall", True)),
         )
         for d in meta["dimensions"]
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from generator.assess.chains import Ctx, Hop, Leaf, Resolver, _join
@@ -30,12 +31,19 @@ AZURE_GLOBS = (
 )
 _AZURE_TOP = ("trigger", "pr", "schedules", "stages", "jobs", "steps", "extends")
 _STEP_KEYS = ("script", "bash", "pwsh", "powershell", "task", "template", "checkout")
-_PARAM = re.compile(r"\$\{\{\s*parameters\.([\w-]+)\s*\}\}")
+_PARAM = re.compile(r"\$\{\{\s*parameters(?:\.([\w-]+)|\[\s*'([\w-]+)'\s*\])\s*\}\}")
 _ALWAYS_SKIP = re.compile(
     r"^\s*(?:false|0|'false'|eq\(\s*(['\w]+)\s*,\s*(['\w]+)\s*\)|ne\(\s*(['\w]+)\s*,\s*\3\s*\))\s*$",
     re.I,
 )
-_BASH = ShellState(errexit=False, pipefail=False)  # Azure runs bash steps without -e
+
+
+def _bash() -> ShellState:
+    """Azure runs bash steps without -e. A new state per script: ``set -e`` in one script
+    changes the state it is read with, and must not carry over to the next script."""
+    return ShellState(errexit=False, pipefail=False)
+
+
 MAX_TEMPLATES = 50
 
 # Azure tasks named by what they do, as the command a script would run (so DEPLOY, PROVISION,
@@ -71,6 +79,33 @@ def other_ci(repo: Repo, resolver: Resolver) -> list[Workflow]:
 # ----- shared ------------------------------------------------------------------------------
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+class Params(dict[str, Any]):
+    """A template's parameter values, with where each value the caller passed is written
+    (``origins``: name → (file, line)), so a command spliced in from a parameter is cited on
+    the caller's line that shows it rather than on ``${{ parameters.command }}``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.origins: dict[str, tuple[str, int]] = {}
+
+
+def _sub(value: Any, params: dict[str, Any]) -> Any:
+    """``value`` with the template's ``${{ parameters.x }}`` replaced: a value that is one
+    expression takes the parameter's own type (``continueOnError: ${{ parameters.x }}`` is a
+    boolean, ``env: ${{ parameters.env }}`` a mapping); inside text it is spliced as text."""
+    if not isinstance(value, str) or "${{" not in value:
+        return value
+    whole = _PARAM.fullmatch(value.strip())
+    if whole:
+        name = whole.group(1) or whole.group(2)
+        return params.get(name, value)
+    return _PARAM.sub(lambda m: _str(params.get(m.group(1) or m.group(2), m.group(0))), value)
+
+
+def _subs(value: Any, params: dict[str, Any]) -> str:
+    return _str(_sub(value, params))
 
 
 def _script_leaves(
@@ -154,15 +189,19 @@ class AzurePipelines:
         base = current.rsplit("/", 1)[0] if "/" in current else ""
         return _join(base, ref)
 
-    def _load_template(self, current: str, node: dict[str, Any]) -> tuple[str, Any, dict[str, Any]]:
-        """(path, parsed template, parameter values) of a ``template:`` reference."""
-        ref = _str(node.get("template"))
+    def _load_template(
+        self, current: str, node: dict[str, Any], outer: dict[str, Any] | None = None
+    ) -> tuple[str, Any, dict[str, Any]]:
+        """(path, parsed template, parameter values) of a ``template:`` reference; the values
+        the caller passes are read in the caller's own parameters (``outer``)."""
+        outer = outer if outer is not None else Params()
+        ref = _subs(node.get("template"), outer)
         if "@" in ref or self._templates_used >= MAX_TEMPLATES:
             return "", None, {}  # another repository's template: not in this one
         self._templates_used += 1
         rel = self._template_path(current, ref)
         raw = self.repo.yaml(rel, lines=True) if self.repo.exists(rel) else None
-        values: dict[str, Any] = {}
+        values = Params()
         declared = raw.get("parameters") if isinstance(raw, dict) else None
         if isinstance(declared, list):
             for p in declared:
@@ -172,7 +211,12 @@ class AzurePipelines:
             values.update({_str(k): v for k, v in declared.items() if not isinstance(v, dict)})
         given = node.get("parameters")
         if isinstance(given, dict):
-            values.update({_str(k): v for k, v in given.items()})
+            outer_origins = getattr(outer, "origins", {})
+            for k, v in given.items():
+                values[_str(k)] = _sub(v, outer)
+                whole = _PARAM.fullmatch(v.strip()) if isinstance(v, str) else None
+                inherited = whole and outer_origins.get(whole.group(1) or whole.group(2))
+                values.origins[_str(k)] = inherited or (current, _line(given, k))
         return rel, raw, values
 
     def _triggers(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -192,7 +236,7 @@ class AzurePipelines:
             return None
         body: Any = raw
         path = rel
-        params: dict[str, Any] = {}
+        params: dict[str, Any] = Params()
         extends = raw.get("extends")
         if isinstance(extends, dict) and extends.get("template"):
             path, body, params = self._load_template(rel, extends)
@@ -219,13 +263,15 @@ class AzurePipelines:
             previous: list[str] = []
             for stage in self._expand(rel, body["stages"], params, "stage"):
                 srel, sraw, sparams = stage
-                name = _str(sraw.get("stage")) or f"stage{len(previous) + 1}"
-                depends = sraw.get("dependsOn")
+                name = _subs(sraw.get("stage"), sparams) or f"stage{len(previous) + 1}"
+                depends = _sub(sraw.get("dependsOn"), sparams)
                 after = (
                     previous[-1:]
                     if depends is None
                     else (
-                        [_str(d) for d in depends] if isinstance(depends, list) else [_str(depends)]
+                        [_subs(d, sparams) for d in depends]
+                        if isinstance(depends, list)
+                        else [_str(depends)]
                     )
                 )
                 upstream = [
@@ -233,7 +279,7 @@ class AzurePipelines:
                     for j, job in jobs.items()
                     if job.raw.get("__stage") in after and depends != []
                 ]
-                cond = _azure_condition(sraw.get("condition"))
+                cond = _azure_condition(_sub(sraw.get("condition"), sparams))
                 self._jobs(srel, sraw.get("jobs"), sparams, jobs, name, upstream, cond)
                 previous.append(name)
         elif isinstance(body.get("jobs"), list):
@@ -250,7 +296,7 @@ class AzurePipelines:
             if not isinstance(item, dict):
                 continue
             if "template" in item and kind not in item:
-                trel, traw, tparams = self._load_template(rel, item)
+                trel, traw, tparams = self._load_template(rel, item, params)
                 key = {"stage": "stages", "job": "jobs", "step": "steps"}[kind]
                 inner = traw.get(key) if isinstance(traw, dict) else None
                 if isinstance(inner, list):
@@ -270,13 +316,16 @@ class AzurePipelines:
         stage_cond: Any,
     ) -> None:
         for jrel, jraw, jparams in self._expand(rel, items, params, "job"):
-            name = _str(jraw.get("job") or jraw.get("deployment")) or f"job{len(jobs) + 1}"
+            name = _subs(jraw.get("job") or jraw.get("deployment"), jparams) or (
+                f"job{len(jobs) + 1}"
+            )
             jid = f"{stage}.{name}" if stage else name
-            depends = jraw.get("dependsOn")
+            depends = _sub(jraw.get("dependsOn"), jparams)
             needs = list(upstream)
             if depends:
                 for d in depends if isinstance(depends, list) else [depends]:
-                    needs.append(f"{stage}.{d}" if stage else _str(d))
+                    d = _subs(d, jparams)
+                    needs.append(f"{stage}.{d}" if stage else d)
             steps_raw: list[Any] = []
             if isinstance(jraw.get("steps"), list):
                 steps_raw = jraw["steps"]
@@ -297,7 +346,7 @@ class AzurePipelines:
                             {**s, "condition": "failed()"} if isinstance(s, dict) else s
                             for s in failure["steps"]
                         ]
-            cond = _azure_condition(jraw.get("condition"))
+            cond = _azure_condition(_sub(jraw.get("condition"), jparams))
             if stage_cond is False:
                 cond = False
             workdir = ""
@@ -306,17 +355,19 @@ class AzurePipelines:
                 step = self._step(srel, jid, len(steps), sraw, sparams, workdir)
                 if step is not None:
                     steps.append(step)
-            env = jraw.get("environment")
+            env = _sub(jraw.get("environment"), jparams)
+            if isinstance(env, dict):
+                env = env.get("name")
             jobs[jid] = Job(
                 id=jid,
                 line=_line(jraw),
-                name=_str(jraw.get("displayName")) or jid,
+                name=_subs(jraw.get("displayName"), jparams) or jid,
                 needs=needs,
                 cond=cond,
-                continue_on_error=jraw.get("continueOnError"),
+                continue_on_error=_sub(jraw.get("continueOnError"), jparams),
                 steps=steps,
                 uses=None,
-                environment=(env.get("name") if isinstance(env, dict) else env),
+                environment=_sub(env, jparams) if env else None,
                 permissions=None,
                 raw={"__stage": stage, "__file": jrel},
             )
@@ -331,16 +382,18 @@ class AzurePipelines:
         workdir: str,
     ) -> Step | None:
         def sub(value: Any) -> str:
-            return _PARAM.sub(lambda m: _str(params.get(m.group(1), m.group(0))), _str(value))
+            return _subs(value, params)
 
         kind = next((k for k in _STEP_KEYS if k in sraw), None)
         if kind is None or kind == "checkout":
             return None
         line = _line(sraw)
-        cond = False if sraw.get("enabled") is False else _azure_condition(sraw.get("condition"))
+        enabled = _sub(sraw.get("enabled"), params)
+        disabled = enabled is False or _str(enabled).strip().lower() == "false"
+        cond = False if disabled else _azure_condition(_sub(sraw.get("condition"), params))
         raw_inputs = sraw.get("inputs")
         inputs: dict[Any, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
-        name = _str(sraw.get("displayName")) or (
+        name = sub(sraw.get("displayName")) or (
             sub(sraw.get(kind)).split("\n", 1)[0][:60] if kind != "task" else _str(sraw["task"])
         )
         step = Step(
@@ -351,7 +404,7 @@ class AzurePipelines:
             _str(sraw["task"]) if kind == "task" else None,
             {str(k): sub(v) for k, v in inputs.items()},
             cond,
-            sraw.get("continueOnError"),
+            _sub(sraw.get("continueOnError"), params),
             kind if kind != "task" else None,
         )
         hop = Hop("step", rel, line, f"{jid}: {name}")
@@ -362,10 +415,34 @@ class AzurePipelines:
             script = sub(sraw.get(kind))
             step.run = script
             offset = _line(sraw, kind) + (1 if "\n" in script.rstrip("\n") else 0)
-            step.leaves = _script_leaves(self.resolver, script, rel, offset, (hop,), cwd, _BASH)
+            step.leaves = _script_leaves(self.resolver, script, rel, offset, (hop,), cwd, _bash())
         else:
             step.leaves = self._task(step, rel, line, (hop,), cwd, inputs)
+        step.leaves = self._cite_callers(step.leaves, rel, params)
         return step
+
+    def _cite_callers(self, leaves: list[Leaf], rel: str, params: dict[str, Any]) -> list[Leaf]:
+        """A command written in a template as nothing but ``${{ parameters.x }}`` is cited
+        where the caller wrote its value (the line that shows the command); a line that only
+        splices a parameter into a command (``make ${{ parameters.target }}``) shows it."""
+        origins = getattr(params, "origins", None)
+        if not origins:
+            return leaves
+        lines = (self.repo.text(rel) or "").splitlines()
+        out = []
+        for leaf in leaves:
+            hops = list(leaf.hops)
+            i = next((n for n, h in enumerate(hops) if h.kind != "step"), None)
+            hop = hops[i] if i is not None else None
+            if hop is not None and hop.kind == "command" and hop.path == rel:
+                text = lines[hop.line - 1].strip() if 0 < hop.line <= len(lines) else ""
+                m = _PARAM.fullmatch(text.removeprefix("- ").split(": ", 1)[-1].strip())
+                origin = origins.get(m.group(1) or m.group(2)) if m else None
+                if origin and origin[1] > 0:
+                    hops[i or 0] = Hop("command", origin[0], origin[1], hop.text)
+                    leaf = replace(leaf, hops=tuple(hops))
+            out.append(leaf)
+        return out
 
     def _task(
         self,
@@ -393,14 +470,14 @@ class AzurePipelines:
                 step.run = inline
                 key_name = "inlineScript" if "inlineScript" in raw_inputs else "script"
                 at = _line(raw_inputs, key_name) + (1 if "\n" in inline.rstrip("\n") else 0)
-                return _script_leaves(self.resolver, inline, rel, at or line, hops, cwd, _BASH)
+                return _script_leaves(self.resolver, inline, rel, at or line, hops, cwd, _bash())
             if path:
                 run = f"bash {shlex.quote(path)} {args}".strip()
-                return _script_leaves(self.resolver, run, rel, line, hops, cwd, _BASH)
+                return _script_leaves(self.resolver, run, rel, line, hops, cwd, _bash())
         if key == "pythonscript":
             if inputs.get("scriptSource", "filePath") == "filePath" and path:
                 run = f"python {shlex.quote(path)} {args}".strip()
-                return _script_leaves(self.resolver, run, rel, line, hops, cwd, _BASH)
+                return _script_leaves(self.resolver, run, rel, line, hops, cwd, _bash())
             return [Leaf(("python", "<inline script>"), hops, True, None, ())]
         command: str | None = _TASKS.get(key)
         if key.startswith("terraformtask") or key == "terraform":

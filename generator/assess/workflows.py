@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 _FALSE_IF = re.compile(r"^\s*(?:\$\{\{\s*)?(?:false|0|''|\"\")\s*(?:\}\})?\s*$", re.I)
 _ALWAYS = re.compile(r"\b(always|failure|cancelled)\s*\(\s*\)|!\s*cancelled", re.I)
-NOOP = frozenset({"echo", "printf", "true", ":", "cat", "sleep", "exit"})
+# commands that run nothing of the repository (shell options and output are not evidence)
+NOOP = frozenset(
+    {"echo", "printf", "true", ":", "cat", "sleep", "exit", "set", "export", "shopt", "trap"}
+)
 CHANGE_EVENTS = frozenset({"pull_request", "push", "merge_group", "pull_request_target"})
 
 
@@ -136,7 +139,7 @@ class StepRun:
     why_not: str | None
 
     @property
-    def path(self) -> str:
+    def step_path(self) -> str:
         """The file holding the step (a pipeline template, a composite action's caller ...)."""
         for hop in self.leaf.hops:
             if hop.kind == "step":
@@ -144,15 +147,24 @@ class StepRun:
         return self.workflow.path
 
     @property
+    def path(self) -> str:
+        """The file that shows the command: the step's file, or the file of the caller that
+        wrote it into a template parameter."""
+        hop = self._command_hop()
+        return hop.path if hop else self.step_path
+
+    @property
     def location(self) -> tuple[str, int]:
         return self.path, self.line
 
     def _command_hop(self) -> Hop | None:
-        path = self.path
-        return next(
-            (h for h in self.leaf.hops if h.kind == "command" and h.path == path and h.line > 0),
-            None,
-        )
+        """The command the step itself runs (the hop right after the step's own)."""
+        hops = self.leaf.hops
+        first = next((n for n, h in enumerate(hops) if h.kind == "step"), None)
+        if first is None or first + 1 >= len(hops):
+            return None
+        hop = hops[first + 1]
+        return hop if hop.kind == "command" and hop.line > 0 else None
 
     @property
     def line(self) -> int:
@@ -298,6 +310,8 @@ class WorkflowIndex:
             sraw.get("name")
             or (run.split("\n", 1)[0][:60] if isinstance(run, str) else uses or f"step {index + 1}")
         )
+        if inputs is not None:
+            name = _substitute(name, inputs)
         step = Step(
             index,
             _line(sraw),

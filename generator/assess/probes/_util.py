@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from generator.assess.findings import FAIL, INFO, NOT_APPLICABLE, PASS, Finding
 
 if TYPE_CHECKING:
-    from generator.assess.collect import Hit
+    from generator.assess.collect import Hit, Repo
     from generator.assess.workflows import StepRun
 
 _COMMENT = re.compile(r"^\s*(#|//|;|--|\*|/\*)")
@@ -66,6 +66,79 @@ def gate_findings(pid: str, what: str, runs: list[StepRun], missing: str) -> lis
     if runs:
         return [run_not_gate(pid, f"{what} step", r) for r in runs[:3]]
     return [fail(pid, missing)]
+
+
+_STRING = re.compile(
+    r"[rbfu]{0,2}(\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')", re.I
+)
+
+
+def code_only(text: str, strings: bool = False) -> list[str]:
+    """The lines of a source file with comments, docstrings and string literals blanked out
+    (same line numbers): what the code does, not what its text says. An attack-prompt file
+    that says "jailbreak" in a string or a comment holds no guardrail. ``strings`` keeps
+    one-line string literals (an output path is a string) and drops only comments and
+    triple-quoted blocks."""
+    out: list[str] = []
+    quote: str | None = None  # inside a triple-quoted string opened with this delimiter
+    for raw in text.splitlines():
+        line = raw
+        kept = ""
+        while line:
+            if quote is not None:
+                end = line.find(quote)
+                if end < 0:
+                    line = ""
+                    break
+                line, quote = line[end + 3 :], None
+                continue
+            starts = [(line.find(q), q) for q in ('"""', "'''") if q in line]
+            first = min(starts) if starts else None
+            head = line if first is None else line[: first[0]]
+            spans = [m.span() for m in _STRING.finditer(head)]
+            hash_at = next(  # the first `#` outside a string literal starts a comment
+                (
+                    i
+                    for i, ch in enumerate(head)
+                    if ch == "#" and not any(a <= i < b for a, b in spans)
+                ),
+                -1,
+            )
+            if hash_at >= 0:
+                head = head[:hash_at]
+            if not strings:
+                head = _STRING.sub('""', head)
+            kept += head
+            if hash_at >= 0:  # a comment (`//` lines are dropped below)
+                line = ""
+                break
+            if first is None:
+                line = ""
+            else:
+                line, quote = line[first[0] + 3 :], first[1]
+        out.append("" if _COMMENT.match(kept) else kept)
+    return out
+
+
+def code_hit(
+    rx: re.Pattern[str], repo: Repo, paths: list[str], strings: bool = False
+) -> Hit | None:
+    """The first match of ``rx`` in code itself (not comments or strings) of ``paths``."""
+    from generator.assess.collect import Hit, snippet_at
+
+    seen: set[str] = set()
+    for hit in repo.hits(rx, paths):  # the literal prefilter: only files that mention it
+        if hit.path in seen:
+            continue
+        seen.add(hit.path)
+        text = repo.text(hit.path) or ""
+        offsets = [0]
+        for line in text.splitlines(keepends=True):
+            offsets.append(offsets[-1] + len(line))
+        for n, code in enumerate(code_only(text, strings), 1):
+            if rx.search(code):
+                return Hit(hit.path, n, snippet_at(text, offsets[n - 1]))
+    return None
 
 
 def meaningful_lines(text: str | None) -> int:

@@ -54,7 +54,10 @@ CHUNK_CONFIG = re.compile(
     r"(?<!iter_content\()(?<!batch_)\bchunk[_-]?(size|overlap|tokens|chars|length)\w*\s*"
     r"(:\s*[\w\[\], ]+\s*)?[=:]\s*(?:int\()?\s*\d+|"
     r"chunk[_-]?(size|overlap)[\"']\s*,\s*[\"']?\d+|"  # os.getenv("CHUNK_SIZE", "1024")
-    r"\b(maximum_page_length|page_overlap_length|overlapPercentage|max_chunk_tokens)\s*[=:]\s*\d+",
+    # Azure AI Search SplitSkill (maximumPageLength / pageOverlapLength, also as typed Python
+    # parameters with defaults: `max_page_length: int = 2000`), Bedrock overlapPercentage
+    r"\b(max(?:imum)?_page_length|page_overlap_length|maximumPageLength|pageOverlapLength|"
+    r"overlapPercentage|max_chunk_tokens)[\"']?\s*(:\s*\w+\s*)?[=:]\s*\d+",
     re.I,
 )
 HASHING = re.compile(r"sha256|sha1|md5|blake2|hashlib|content_hash|xxhash", re.I)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from generator.assess.facts import DEPLOY, TEST_CMD
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, gate_findings, ok, run_ok
-from generator.assess.workflows import CHANGE_EVENTS
+from generator.assess.probes._util import fail, gate_findings, info, ok, run_not_gate, run_ok
+from generator.assess.workflows import CHANGE_EVENTS, NOOP
 
 if TYPE_CHECKING:
     from generator.assess.facts import Facts
@@ -21,7 +22,8 @@ _ALWAYS = re.compile(
 _SUCCESS = re.compile(
     r"result\s*==\s*'success'|conclusion\s*==\s*'success'|success\s*\(\s*\)", re.I
 )
-SMOKE = re.compile(r"smoke|health|readiness|ready|verify|curl|wget|canary|probe", re.I)
+# a check of the running deployment (a canary is how it is rolled out, not a check of it)
+SMOKE = re.compile(r"smoke|health|readiness|ready|verify|curl|wget|probe", re.I)
 PROGRESSIVE = re.compile(
     r"revision-weight|label-weight|--traffic\b|traffic\s+set|setWeight|"
     r"kind:\s*(Rollout|Canary)\b|traffic_weight|\bweights?\b",
@@ -30,10 +32,14 @@ PROGRESSIVE = re.compile(
 ROLLBACK = re.compile(r"rollback|roll_back|roll-back|rollout\s+undo", re.I)
 
 
-def deploy_jobs(facts: Facts) -> list[tuple[Workflow, Job, list[StepRun]]]:
-    """Jobs that deploy new code (rollback-only jobs, which run on failure, excluded)."""
+def deploy_jobs(facts: Facts, gated: bool = False) -> list[tuple[Workflow, Job, list[StepRun]]]:
+    """Jobs that deploy new code (rollback-only jobs, which run on failure, excluded); with
+    ``gated``, only deploy steps whose failure fails the run (a deploy that cannot fail cannot
+    be smoke-tested, shifted or rolled back on its failure)."""
     out: dict[tuple[str, str], tuple[Workflow, Job, list[StepRun]]] = {}
     for run in facts.deploy_runs:
+        if gated and not run.gate:
+            continue
         cond = str(run.job.cond or "")
         if _ROLLBACK_JOB.search(cond) or _ROLLBACK_JOB.search(str(run.step.cond or "")):
             continue
@@ -46,16 +52,25 @@ def deploy_jobs(facts: Facts) -> list[tuple[Workflow, Job, list[StepRun]]]:
 def ci_tests(facts: Facts) -> list[Finding]:
     pid = "delivery.ci_tests"
     runs = list(facts.workflows.select(facts.is_test, CHANGE_EVENTS))
+    runs.sort(key=lambda r: not TEST_CMD.search(r.leaf.text))  # name pytest, not `uv sync`
     return gate_findings(pid, "tests", runs, "no workflow on push/pull_request runs the tests")
 
 
 @probe("delivery.deploy_as_code")
 def deploy_as_code(facts: Facts) -> list[Finding]:
     pid = "delivery.deploy_as_code"
-    jobs = deploy_jobs(facts)
+    jobs = deploy_jobs(facts, gated=True)
     if jobs:
         wf, _job, runs = jobs[0]
-        return [run_ok(pid, f"deploys from {wf.path}", runs[0])]
+        # name the command that deploys, not the `uv sync` its make target starts with
+        run = next((r for r in runs if DEPLOY.search(r.leaf.text)), runs[0])
+        return [run_ok(pid, f"deploys from {wf.path}", run)]
+    ungated: dict[tuple[str, int], StepRun] = {}
+    for _wf, _job, runs in deploy_jobs(facts):
+        for r in runs:
+            ungated.setdefault(r.location, r)  # one finding per step
+    if ungated:
+        return [run_not_gate(pid, "deploy step", r) for r in list(ungated.values())[:3]]
     return [fail(pid, "no workflow (push, tag, workflow_run or dispatch) runs a deploy command")]
 
 
@@ -79,6 +94,29 @@ def environment(facts: Facts) -> list[Finding]:
                 fail(pid, f"deploy job `{job.id}` declares no environment", wf.path, job.line)
             )
     return out
+
+
+_FEDERATED_LOGIN = re.compile(r"--federated-credential-provider|--federated-token|OIDC_TOKEN")
+
+
+def _secret_only_as_fallback(job: Job, name: str) -> int | None:
+    """The line of the conditional stored-secret login when the job signs in with federated
+    credentials and uses secret ``name`` only in steps that run when it is set
+    (``if: env.AZURE_CREDENTIALS != ''``, the workflow `azd pipeline config` writes); else None.
+    """
+    federated = False
+    fallback: int | None = None
+    for step in job.steps:
+        uses_secret = name in (step.run or "") or any(name in str(v) for v in step.with_.values())
+        if uses_secret:
+            if not re.search(rf"\b{name}\s*!=\s*(''|\"\")", str(step.cond or "")):
+                return None  # used unconditionally
+            fallback = fallback or step.line
+            continue
+        login = (step.uses or "").lower().startswith("azure/login") and "client-id" in step.with_
+        if login or _FEDERATED_LOGIN.search(step.run or ""):
+            federated = True
+    return fallback if federated else None
 
 
 def _perm_id_token(perms: object) -> bool:
@@ -112,9 +150,24 @@ def oidc(facts: Facts) -> list[Finding]:
                 )
         text = facts.repo.text(wf.path) or ""
         secret = re.search(r"AZURE_CLIENT_SECRET|ARM_CLIENT_SECRET|AZURE_CREDENTIALS", text)
-        if secret:
+        fallback = secret is not None and _secret_only_as_fallback(job, secret.group(0))
+        if secret and fallback:
             out.append(
-                fail(pid, f"{wf.path} uses a stored cloud secret ({secret.group(0)})", wf.path)
+                info(
+                    pid,
+                    f"{wf.path} logs in with {secret.group(0)} only when that secret is set; "
+                    "federated credentials are the default",
+                    wf.path,
+                    fallback,
+                )
+            )
+            secret = None
+        elif secret:
+            line = text.count("\n", 0, secret.start()) + 1
+            out.append(
+                fail(
+                    pid, f"{wf.path} uses a stored cloud secret ({secret.group(0)})", wf.path, line
+                )
             )
         connection = next(
             (
@@ -252,9 +305,9 @@ def deploy_needs_eval(facts: Facts) -> list[Finding]:
 @probe("delivery.smoke_test")
 def smoke_test(facts: Facts) -> list[Finding]:
     pid = "delivery.smoke_test"
-    jobs = deploy_jobs(facts)
+    jobs = deploy_jobs(facts, gated=True)
     if not jobs:
-        return [fail(pid, "no deploy job")]
+        return [fail(pid, "no deploy step that can fail the run")]
     for wf, job, runs in jobs:
         first_deploy = min(r.step.index for r in runs)
         later = [
@@ -262,16 +315,25 @@ def smoke_test(facts: Facts) -> list[Finding]:
             for r in facts.workflows.runs
             if r.workflow is wf
             and r.gate
+            and r.leaf.argv
+            and r.leaf.argv[0] not in NOOP
             and ((r.job is job and r.step.index > first_deploy) or job.id in r.job.needs)
         ]
-        for r in later:
-            if any(SMOKE.search(n) for n in r.leaf.names()) or SMOKE.search(r.step.name):
-                return [run_ok(pid, "smoke/health check after deploying", r)]
+        # what runs says it checks (the command itself first), then a step labelled so
+        checks = sorted(
+            (r for r in later if any(SMOKE.search(n) for n in r.leaf.names())),
+            key=lambda r: not SMOKE.search(r.leaf.text),
+        )
+        checks += [r for r in later if SMOKE.search(r.step.name)]
+        if checks:
+            return [run_ok(pid, "smoke/health check after deploying", checks[0])]
         for r in runs:
-            _files, text = facts.chain_context(r.leaf)
-            if re.search(r"smoke|/health|/ready", text, re.I) and any(
-                f.endswith(".py") for f in r.leaf.files
-            ):
+            if not any(f.endswith(".py") for f in r.leaf.files):
+                continue
+            files, _text = facts.chain_context(r.leaf)
+            # the deploy code itself, not the Makefile that also defines other targets
+            code = "\n".join(facts.repo.text(f) or "" for f in sorted(files) if f.endswith(".py"))
+            if re.search(r"smoke|/health|/ready", code, re.I):
                 return [run_ok(pid, "the deploy code checks the new revision's health", r)]
     wf, job, _ = jobs[0]
     return [
@@ -282,10 +344,10 @@ def smoke_test(facts: Facts) -> list[Finding]:
 @probe("delivery.progressive")
 def progressive(facts: Facts) -> list[Finding]:
     pid = "delivery.progressive"
-    runs = [r for _wf, _job, rs in deploy_jobs(facts) for r in rs]
+    runs = [r for _wf, _job, rs in deploy_jobs(facts, gated=True) for r in rs]
     # cite the step whose own files shift traffic before one that only shares their package,
     # and a rollout step before an image build of the same package
-    runs.sort(key=lambda r: not re.search(r"canary|rollout|traffic", " ".join(r.leaf.names()[1:])))
+    runs.sort(key=lambda r: not re.search(r"canary|rollout|traffic", " ".join(r.leaf.names())))
     for own in (True, False):
         for r in runs:
             if own:
@@ -302,9 +364,19 @@ def progressive(facts: Facts) -> list[Finding]:
 @probe("delivery.rollback")
 def rollback(facts: Facts) -> list[Finding]:
     pid = "delivery.rollback"
-    deploy_wfs = {wf.path for wf, _j, _r in deploy_jobs(facts)}
+    # a failure() step rolls back only when a deploy before it can fail: in its own job, or in
+    # a job its job needs
+    gated = deploy_jobs(facts, gated=True)
+    first = {(wf.path, job.id): min(r.step.index for r in rs) for wf, job, rs in gated}
     for run in facts.workflows.runs:
-        if run.workflow.path not in deploy_wfs:
+        key = (run.workflow.path, run.job.id)
+        own = key in first and run.step.index > first[key]
+        upstream = any(
+            (w.path, j.id) in first
+            for w, j in facts.workflows.job_closure(run.workflow, run.job)
+            if j is not run.job
+        )
+        if not (own or upstream):
             continue
         conds = f"{run.step.cond or ''} {run.job.cond or ''}"
         if _ROLLBACK_JOB.search(conds) and (
@@ -312,7 +384,7 @@ def rollback(facts: Facts) -> list[Finding]:
             or any(ROLLBACK.search(n) or "traffic" in n for n in run.leaf.names())
         ):
             return [run_ok(pid, "rollback when the deploy fails", run)]
-    for _wf, _job, runs in deploy_jobs(facts):
+    for _wf, _job, runs in gated:
         for r in runs:
             files, text = facts.chain_context(r.leaf)
             if any(f.endswith(".py") for f in files) and re.search(

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, gate_findings, ok
+from generator.assess.probes._util import fail, gate_findings, na, ok
 from generator.assess.workflows import CHANGE_EVENTS
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def dependency_updates(facts: Facts) -> list[Finding]:
 
 
 def codeowners_rules(facts: Facts) -> tuple[str | None, list[tuple[str, list[str]]]]:
-    for rel in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS"):
+    for rel in ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"):
         text = facts.repo.text(rel) if facts.repo.exists(rel) else None
         if text is not None:
             rules = []
@@ -133,13 +133,37 @@ def codeowners_rules(facts: Facts) -> tuple[str | None, list[tuple[str, list[str
     return None, []
 
 
+def no_codeowners_file(facts: Facts, pid: str) -> Finding | None:
+    """Azure Repos reads no CODEOWNERS file: its reviewers are a branch policy (automatically
+    included reviewers), kept in the project, not in the repository. Without a file there is
+    nothing in the repository to judge (not applicable); a file that is there is still read."""
+    host, why = facts.code_host
+    if host == "azure-repos":
+        return na(
+            pid,
+            f"hosted on Azure Repos ({why}): code owners are the *Automatically included "
+            "reviewers* branch policy, outside the repository",
+        )
+    return None
+
+
 @probe("eng.codeowners")
 def codeowners(facts: Facts) -> list[Finding]:
     pid = "eng.codeowners"
     rel, rules = codeowners_rules(facts)
     if rel and any(owners for _p, owners in rules):
         return [ok(pid, f"{len(rules)} ownership rule(s)", rel)]
+    if rel is None and (finding := no_codeowners_file(facts, pid)):
+        return [finding]
     return [fail(pid, f"{rel} has no rule with an owner" if rel else "no CODEOWNERS file", rel)]
+
+
+def github_only(facts: Facts, pid: str, what: str) -> Finding | None:
+    """GitHub Actions settings do not apply to a repository whose CI is elsewhere."""
+    if facts.workflows.github or not facts.workflows.workflows:
+        return None
+    systems = sorted({w.system for w in facts.workflows.workflows})
+    return na(pid, f"no GitHub Actions workflows (CI is {', '.join(systems)}): {what}")
 
 
 def _read_only(perms: Any) -> bool:
@@ -165,7 +189,8 @@ def permissions(facts: Facts) -> list[Finding]:
     pid = "eng.permissions"
     wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no GitHub Actions workflows")]
+        other = github_only(facts, pid, "GitHub token permissions do not apply")
+        return [other or fail(pid, "no GitHub Actions workflows")]
     out = []
     for wf in wfs:
         if not wf.has_permissions:
@@ -195,7 +220,8 @@ def pinned_actions(facts: Facts) -> list[Finding]:
     pid = "eng.pinned_actions"
     wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no GitHub Actions workflows")]
+        other = github_only(facts, pid, "there are no actions to pin")
+        return [other or fail(pid, "no GitHub Actions workflows")]
     out, total = [], 0
     for wf in wfs:
         for job in wf.jobs.values():
@@ -215,7 +241,10 @@ def dangerous_workflows(facts: Facts) -> list[Finding]:
     pid = "eng.dangerous_workflows"
     wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no GitHub Actions workflows")]
+        other = github_only(
+            facts, pid, "pull_request_target and github.event expansions do not apply"
+        )
+        return [other or fail(pid, "no GitHub Actions workflows")]
     out = []
     for wf in wfs:
         privileged = {"pull_request_target", "workflow_run"} & set(wf.triggers)
@@ -296,6 +325,22 @@ def coverage(facts: Facts) -> list[Finding]:
         + facts.repo.glob(".github/workflows/*.{yml,yaml}")
     )
     rx = re.compile(r"(--cov-fail-under[= ]|fail_under\s*=\s*)(\d+(?:\.\d+)?)")
+    # the test command CI runs, with its make variables expanded (`--cov-fail-under=$(MIN)`)
+    for run in facts.workflows.select(facts.is_test, CHANGE_EVENTS):
+        m = rx.search(run.leaf.text)
+        hop = run.leaf.hops[-1] if run.leaf.hops else None
+        if m and float(m.group(2)) > 0 and hop is not None and hop.line > 0:
+            lines = (facts.repo.text(hop.path) or "").splitlines()
+            flag = m.group(1).strip()
+            line = next(  # a continued recipe: the physical line holding the flag
+                (
+                    n
+                    for n in range(hop.line, min(hop.line + 10, len(lines)) + 1)
+                    if flag in lines[n - 1]
+                ),
+                hop.line,
+            )
+            return [ok(pid, f"coverage floor {m.group(2)}% (`{m.group(0)}`)", hop.path, line)]
     for rel in files:
         text = facts.repo.text(rel) or ""
         for m in rx.finditer(text):

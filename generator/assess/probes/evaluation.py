@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from generator.assess.facts import EVAL_TARGET, NOT_EVAL, entrypoints
 from generator.assess.probes import probe
 from generator.assess.probes._util import (
+    code_hit,
     fail,
     gate_findings,
     info,
@@ -130,9 +131,8 @@ def metrics(facts: Facts) -> list[Finding]:
     pid = "eval.metrics"
     for leaf in real_leaves(facts, eval_leaves(facts)):
         files, _ = facts.chain_context(leaf)
-        hits = facts.repo.grep(
-            METRICS, sorted(f for f in files if f.endswith(".py")), first_only=True, max_hits=1
-        )
+        hit = code_hit(METRICS, facts.repo, sorted(f for f in files if f.endswith(".py")), True)
+        hits = [hit] if hit else []
         if hits:
             return [
                 ok(
@@ -163,9 +163,9 @@ def results(facts: Facts) -> list[Finding]:
     pid = "eval.results"
     for leaf in real_leaves(facts, eval_leaves(facts)):
         files, _text = facts.chain_context(leaf)
-        hits = facts.repo.grep(
-            RESULTS, sorted(f for f in files if f.endswith(".py")), first_only=True, max_hits=1
-        )
+        # code that writes, not a docstring that mentions `--output_file`
+        hit = code_hit(RESULTS, facts.repo, sorted(f for f in files if f.endswith(".py")), True)
+        hits = [hit] if hit else []
         if hits:
             return [
                 ok(

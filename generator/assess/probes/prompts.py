@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from generator.assess.probes import probe
 from generator.assess.probes._util import fail, hit_ok, ok, run_ok
-from generator.assess.probes.engineering import codeowners_rules
+from generator.assess.probes.engineering import codeowners_rules, no_codeowners_file
 
 if TYPE_CHECKING:
     from generator.assess.facts import Facts
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 INLINE_PROMPT = re.compile(
     r"^[ \t]*[A-Z_]*(?:PROMPT|INSTRUCTIONS?|SYSTEM_MESSAGE)[A-Z_]*\s*(?::\s*\w+\s*)?=\s*"
     r"[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})|"
-    r"\binstructions\s*=\s*(?:[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})|\(\s*$)",
+    # instructions= (OpenAI/Azure agents), instruction= (Google ADK), system_prompt= /
+    # system_message= (LangChain, AutoGen, pydantic-ai) as keyword arguments
+    r"\b(?:instructions?|system_(?:prompt|message))\s*=\s*"
+    r"(?:[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})|\(\s*$)",
     re.M,
 )
 COMPARE = re.compile(r"(^|[-_./])(compare|experiment\w*|variants?|ab[-_]?test)([-_./]|$)", re.I)
@@ -172,7 +175,7 @@ def owned(facts: Facts) -> list[Finding]:
     if not prompts:
         return [fail(pid, "no prompt files")]
     if not rel:
-        return [fail(pid, "no CODEOWNERS file")]
+        return [no_codeowners_file(facts, pid) or fail(pid, "no CODEOWNERS file")]
     unowned = []
     for p in prompts:
         owners: list[str] = []

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from generator.assess import secrets
 from generator.assess.collect import line_of
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, hit_ok, info, ok, run_ok
+from generator.assess.probes._util import code_hit, fail, hit_ok, info, ok, run_ok
 from generator.assess.probes.monitoring import iac_files
 from generator.assess.workflows import CHANGE_EVENTS
 
@@ -28,7 +28,11 @@ SCAN_GLOBS = (
 SCAN_BUDGET = 2000
 GUARD = re.compile(
     r"ContentSafetyClient|azure\.ai\.contentsafety|shieldPrompt|prompt[_ ]?shields?|"
-    r"prompt[ _-]?injection|jailbreak|\bguardrails?\b|nemoguardrails|llm_guard|presidio",
+    r"\bguardrails?\b|nemoguardrails|llm_guard|presidio|"
+    # a detector of attacks (`detect_jailbreak`, `injection_filter`), not a list of attacks
+    # (`JAILBREAK_PROMPTS` in a red-team data generator)
+    r"(?:detect|screen|check|block|filter|classif|scan|reject)\w*?[_ ]?(?:jailbreak|injection)|"
+    r"(?:jailbreak|injection)[_ ]?(?:detect|screen|check|guard|filter|classif|scan|shield)",
     re.I,
 )
 SAFETY_TOOL = re.compile(
@@ -140,7 +144,10 @@ def env_ignored(facts: Facts) -> list[Finding]:
 @probe("safety.guardrails")
 def guardrails(facts: Facts) -> list[Finding]:
     pid = "safety.guardrails"
-    hits = facts.repo.grep(GUARD, facts.app_code, first_only=True, max_hits=1)
+    # code that screens: a call, an import, a parameter, not the word in a comment, a docstring
+    # or an attack prompt
+    first = code_hit(GUARD, facts.repo, facts.app_code)
+    hits = [first] if first else []
     named = [
         p
         for p in facts.app_code

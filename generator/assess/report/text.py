@@ -66,6 +66,9 @@ def _one(console: Console, report: Report, verbose: bool) -> None:
         if not d.applicable:
             table.add_row(d.dimension.name, "[dim]n/a[/]", "-", _esc(d.reason), "")
             continue
+        name = d.dimension.name
+        if not d.dimension.in_overall:
+            name += "\n[dim](not in the overall level)[/]"
         needs = "\n".join(
             f"{r.definition.id} [dim]({r.definition.effort})[/]" for r in d.next_needs[:5]
         )
@@ -73,7 +76,7 @@ def _one(console: Console, report: Report, verbose: bool) -> None:
         if d.scaffold_defaults:
             reason += f"\n[yellow]scaffold defaults: {_esc(', '.join(d.scaffold_defaults[:3]))}[/]"
         table.add_row(
-            d.dimension.name,
+            name,
             _level(report, d.level, d.evidenced_level),
             f"{d.score:.1f}",
             reason,
