@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from assess_builder import build, write
-from conftest import dim, probe_status
+from report_lookup import dim, probe_status
 
 from generator.assess.collect import Repo
 from generator.assess.evaluate import Report

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assess_builder import build, write
-from conftest import dim, probe_status
+from report_lookup import dim, probe_status
 
 from generator.assess.run import assess_repo
 

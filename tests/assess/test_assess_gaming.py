@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from assess_builder import build, records, write
-from conftest import dim, probe_status
+from report_lookup import dim, probe_status
 
 from generator.assess.run import assess_repo
 

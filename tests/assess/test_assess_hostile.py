@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from assess_builder import build, write
 from cli_runner import InProcessCli
-from conftest import probe_status
+from report_lookup import probe_status
 
 from generator.assess.evaluate import Report
 from generator.assess.run import assess_repo

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from assess_builder import DIMS, build
-from conftest import dim
+from report_lookup import dim
 
 from generator.assess.run import assess_repo
 

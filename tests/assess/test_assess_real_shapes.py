@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from assess_builder import records, write
-from conftest import probe_status
+from report_lookup import probe_status
 
 from generator.assess.chains import Resolver
 from generator.assess.collect import Repo

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from assess_builder import build, write
-from conftest import dim
+from report_lookup import dim
 
 from generator.assess.run import assess_repo
 

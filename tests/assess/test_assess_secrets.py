@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from assess_builder import build, write
-from conftest import probe_status
+from report_lookup import probe_status
 
 from generator.assess.report import jsonout, markdown, sarif, text
 from generator.assess.run import assess_repo
