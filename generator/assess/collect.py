@@ -18,6 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from generator.assess.secrets import redact
+
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -95,14 +97,49 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
+MAX_META_BYTES = 256 * 1024  # .gitignore, .git/HEAD, refs: small files read outside the index
+
+
+def read_inside(root: Path, rel: str, limit: int = MAX_META_BYTES) -> str | None:
+    """A small file below ``root`` read safely: regular files only (no FIFO, device or socket
+    is ever opened), symlinks only when they resolve inside ``root``, at most ``limit`` bytes."""
+    path = os.path.join(root, rel)  # noqa: PTH118
+    try:
+        real = os.path.realpath(path)
+        top = os.path.realpath(root)
+        if not (real == top or real.startswith(top + os.sep)):
+            return None
+        if not stat.S_ISREG(os.stat(real).st_mode):  # noqa: PTH116
+            return None
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            data = fh.read(limit)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _needles(pattern: str) -> list[str]:
+    """Literal runs (3+ characters) of a glob's segments outside braces and classes."""
+    out: list[str] = []
+    for seg in pattern.split("/"):
+        bare = re.sub(r"\{[^}]*\}|\[[^\]]*\]", "*", seg)  # alternatives are not literal
+        out.extend(part for part in re.split(r"[*?]+", bare) if len(part) >= 3)
+    return out
+
+
 def line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
 def snippet_at(text: str, pos: int) -> str:
+    """The line holding ``pos``, stripped, cut, and with credentials redacted."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return text[start : end if end != -1 else len(text)].strip()[:160]
+    line = text[start : end if end != -1 else len(text)].strip()
+    return redact(line)[:160]
 
 
 @dataclass
@@ -116,6 +153,8 @@ class Repo:
     _globs: dict[str, list[str]] = field(default_factory=dict)
     _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
     _noted: set[tuple[str, str]] = field(default_factory=set)
+    _links: set[str] = field(default_factory=set)  # indexed paths that are symlinks (inside)
+    _names: dict[str, list[str]] = field(default_factory=dict)  # basename -> paths (walk-built)
 
     # ----- walking -------------------------------------------------------------------------
     @classmethod
@@ -126,9 +165,10 @@ class Repo:
 
     def _ignored_dirs(self) -> set[str]:
         """Plain directory entries of the root .gitignore (``name/`` or ``/name/``)."""
-        try:
-            text = (self.root / ".gitignore").read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        text = read_inside(self.root, ".gitignore")
+        if text is None:
+            if os.path.lexists(os.path.join(self.root, ".gitignore")):  # noqa: PTH118
+                self.note("special-file", ".gitignore", "not a regular file inside the repository")
             return set()
         out = set()
         for raw in text.splitlines()[:2000]:
@@ -146,6 +186,8 @@ class Repo:
         ignored = self._ignored_dirs()
         stack = [(root, "")]
         sizes = self.sizes
+        by_name = self._names
+        names_get = by_name.get
         while stack:
             path, rel = stack.pop()
             try:
@@ -164,6 +206,11 @@ class Repo:
                             stack.append((entry.path, child))
                         elif entry.is_file(follow_symlinks=False):
                             sizes[child] = -1  # stat on demand: most files are never read
+                            same = names_get(name)
+                            if same is None:
+                                by_name[name] = [child]
+                            else:
+                                same.append(child)
                         elif entry.is_symlink():
                             self._symlink(entry.path, child)
                     except OSError as exc:
@@ -182,6 +229,8 @@ class Repo:
             self.note("symlink", rel, "symlink pointing outside the repository skipped")
         elif stat.S_ISREG(st.st_mode):
             self.sizes[rel] = st.st_size
+            self._links.add(rel)
+            self._names.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
         # symlinked directories are not followed: that is what makes loops harmless
 
     # ----- notes ---------------------------------------------------------------------------
@@ -214,7 +263,14 @@ class Repo:
             tail = pattern.rsplit("/", 1)[-1]
             candidates: Any = self.sizes
             ext = tail.rsplit(".", 1)[1] if "." in tail else "*"
-            if ext.startswith("{") and ext.endswith("}") and not any(c in ext[1:-1] for c in "*?{"):
+            names = tail[1:-1].split(",") if tail.startswith("{") and tail.endswith("}") else None
+            if not any(c in tail for c in "*?[{}"):
+                candidates = self._by_name.get(tail, ())
+            elif names and not any(c in n for n in names for c in "*?{["):
+                candidates = [p for n in names for p in self._by_name.get(n, ())]
+            elif (
+                ext.startswith("{") and ext.endswith("}") and not any(c in ext[1:-1] for c in "*?{")
+            ):
                 by_ext = self._by_ext
                 candidates = [p for e in ext[1:-1].split(",") for p in by_ext.get("." + e, ())]
             elif not any(c in ext for c in "*?{}"):
@@ -228,6 +284,10 @@ class Repo:
                 below = self.under("/".join(literal))
                 if len(below) < len(candidates):
                     candidates = below
+            # literal text anywhere in the pattern (`**/prompts/**`, `**/*eval*/**`) must be in
+            # the path: a substring test per file is far cheaper than the regex
+            for needle in _needles(pattern):
+                candidates = [p for p in candidates if needle in p]
             cached = sorted(p for p in candidates if rx.match(p))
             self._globs[pattern] = cached
         return cached
@@ -235,11 +295,18 @@ class Repo:
     @cached_property
     def _by_ext(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for rel in self.sizes:
-            dot = rel.rfind(".")
-            if dot > rel.rfind("/"):
-                out.setdefault(rel[dot:], []).append(rel)
+        for name, paths in self._by_name.items():
+            dot = name.rfind(".")
+            if dot >= 0:
+                out.setdefault(name[dot:], []).extend(paths)
         return out
+
+    @property
+    def _by_name(self) -> dict[str, list[str]]:
+        if not self._names and self.sizes:  # built by hand (tests): index on first use
+            for rel in self.sizes:
+                self._names.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
+        return self._names
 
     @cached_property
     def _sorted(self) -> list[str]:
@@ -271,19 +338,27 @@ class Repo:
                     f"{limit / 1048576:.0f} MiB limit for this kind of file",
                 )
             else:
-                result = self._read(rel)
+                result = self._read(rel, limit)
         self._texts[rel] = result
         return result
 
-    def _read(self, rel: str) -> str | None:
+    def _read(self, rel: str, limit: int) -> str | None:
         try:
             path = os.path.join(self.root, rel)  # noqa: PTH118 (hot path)
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+            if rel in self._links:  # checked at walk time; checked again now, as it is read
+                top = os.path.realpath(self.root)
+                if not os.path.realpath(path).startswith(top + os.sep):
+                    self.note("symlink", rel, "symlink pointing outside the repository skipped")
+                    return None
+            else:  # a regular file at walk time: never follow a link swapped in since
+                flags |= getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(path, flags)
             with os.fdopen(fd, "rb") as fh:
                 if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                     self.note("special-file", rel, "not a regular file: skipped")
                     return None
-                data = fh.read(MAX_DATASET_BYTES + 1)
+                data = fh.read(limit + 1)  # the file may have grown since it was sized
         except OSError as exc:
             self.note("unreadable", rel, f"cannot read: {exc.strerror or exc}")
             return None
@@ -369,6 +444,16 @@ class Repo:
             return files[:CODE_BUDGET_FILES]
         return sorted(files, key=lambda p: (p.count("/"), p))
 
+    def hits(self, pattern: re.Pattern[str], paths: list[str]) -> Iterator[Hit]:
+        """Every hit of ``pattern`` in ``paths``, lazily: files are read only as far as the
+        caller consumes (``next(h for h in repo.hits(rx, files) if accept(h))``)."""
+        for rel in paths:
+            text = self.text(rel)
+            if not text:
+                continue
+            for m in pattern.finditer(text):
+                yield Hit(rel, line_of(text, m.start()), snippet_at(text, m.start()))
+
     def grep(
         self,
         pattern: str | re.Pattern[str],
@@ -397,22 +482,22 @@ class Repo:
     @cached_property
     def commit(self) -> str | None:
         """HEAD commit read from .git without running git (None when not a git checkout)."""
-        git = self.root / ".git"
-        try:
-            head = (git / "HEAD").read_text(encoding="utf-8").strip()
-            if not head.startswith("ref:"):
-                return head[:40] or None
-            ref = head[4:].strip()
-            ref_file = git / ref
-            if ref_file.is_file():
-                return ref_file.read_text(encoding="utf-8").strip()[:40]
-            packed = git / "packed-refs"
-            if packed.is_file():
-                for line in packed.read_text(encoding="utf-8").splitlines():
-                    if line.endswith(" " + ref):
-                        return line.split(" ", 1)[0]
-        except OSError:
+        head = (read_inside(self.root, ".git/HEAD", 4096) or "").strip()
+        if not head:
             return None
+        if not head.startswith("ref:"):
+            return head[:40] if re.fullmatch(r"[0-9a-f]{40}", head[:40]) else None
+        ref = head[4:].strip()
+        if not re.fullmatch(r"refs/[\w./-]+", ref) or ".." in ref:
+            return None
+        direct = (read_inside(self.root, f".git/{ref}", 4096) or "").strip()[:40]
+        if direct:
+            return direct
+        for line in (
+            read_inside(self.root, ".git/packed-refs", 8 * 1024 * 1024) or ""
+        ).splitlines():
+            if line.endswith(" " + ref):
+                return line.split(" ", 1)[0]
         return None
 
 

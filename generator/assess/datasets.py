@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 INPUT_KEYS = (
     "question",
+    "chat_input",
+    "user_query",
+    "user_message",
     "query",
     "input",
     "prompt",
@@ -75,6 +78,9 @@ DATASET_GLOBS = (
     "tests/eval*/**/*.{jsonl,csv}",
     "**/golden*.{jsonl,json,csv}",
     "data/**/*eval*.{jsonl,json,csv}",
+    "**/*eval*/**/*.{jsonl,json,csv}",
+    "**/*.evalset.json",
+    "**/*{eval,golden,test_set,testset,qa}*.{jsonl,csv}",
 )
 _NOT_DATASETS = re.compile(
     r"(^|/)(results?|runs?|baselines?|cache|\.cache|outputs?)(/|$)|"
@@ -93,6 +99,7 @@ class Dataset:
     invalid_lines: list[int] = field(default_factory=list)
     fields: set[str] = field(default_factory=set)
     inputs: set[str] = field(default_factory=set)
+    reference_free: bool = False  # inputs only: counts only for reference-free metrics
 
 
 def _real(value: Any) -> str | None:
@@ -145,7 +152,7 @@ def inspect_dataset(repo: Repo, rel: str) -> Dataset | None:
     elif rel.endswith(".json"):
         data = repo.json(rel)
         if isinstance(data, dict):
-            for key in ("data", "records", "items", "examples", "tests", "rows"):
+            for key in ("data", "records", "items", "examples", "tests", "rows", "eval_cases"):
                 if isinstance(data.get(key), list):
                     data = data[key]
                     break
@@ -166,13 +173,22 @@ def inspect_dataset(repo: Repo, rel: str) -> Dataset | None:
             f"{ds.invalid_lines[0]})",
             ds.invalid_lines[0] or None,
         )
+    # a reference-free dataset (questions for groundedness/relevance judges) has no expectation
+    # field in any record: then a real, distinct input is enough
+    reference_free = not any(
+        isinstance(r, dict) and _pick(_flatten(r), EXPECT_KEYS)[0] for _l, r in records[:200]
+    )
     for _line, rec in records:
         if not isinstance(rec, dict):
             continue
+        rec = _flatten(rec)
         ds.records += 1
         ds.fields.update(str(k) for k in rec)
         has_in, inp = _pick(rec, INPUT_KEYS)
         has_exp, exp = _pick(rec, EXPECT_KEYS)
+        if reference_free and has_in:
+            has_exp, exp = True, "(reference-free)"
+            ds.reference_free = True
         if not (has_in and has_exp):
             ds.incomplete += 1
             continue
@@ -187,12 +203,58 @@ def inspect_dataset(repo: Repo, rel: str) -> Dataset | None:
     return ds if ds.records or ds.invalid_lines else None
 
 
+def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
+    """One level of nesting lifted (``{"conversation": [...], "inputs": {"query": ...}}``,
+    ADK eval cases), so the input and expectation keys are found where they are."""
+    out = dict(rec)
+    for value in rec.values():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                out.setdefault(str(k), v)
+    return out
+
+
+# a dataset named where an evaluation is configured: `source: data/x.jsonl`,
+# `testdata_path: ...`, `data="..."`, `dataset_path = "..."`
+NAMED = re.compile(
+    r"(?:\b(?:source|data|dataset|data_path|dataset_path|testdata_path|test_data|eval_data|"
+    r"golden|input_data|data_file)\b[\"']?\s*[:=]\s*[\"']?)([\w./-]+\.(?:jsonl|csv|json))\b",
+    re.I,
+)
+
+
+def named_datasets(repo: Repo) -> list[str]:
+    """Dataset files that eval configs and eval code name (resolved from the naming file's
+    folder, then from the root)."""
+    namers: list[str] = []
+    for word in ("eval", "experiment", "flow", "config"):  # literal words: cheap prefilters
+        for pattern in (
+            f"**/*{word}*.{{yaml,yml,json,toml,py}}",
+            f"**/*{word}*/**/*.{{yaml,yml,py}}",
+        ):
+            namers.extend(p for p in repo.glob(pattern) if "node_modules/" not in p)
+    namers = list(dict.fromkeys(namers))[:400]
+    out: list[str] = []
+    for rel in namers:
+        text = repo.text(rel) or ""
+        if len(text) > 512 * 1024:
+            continue
+        base = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+        for m in NAMED.finditer(text):
+            name = m.group(1).removeprefix("./")
+            for cand in (base + name, name):
+                if repo.exists(cand) and cand not in out:
+                    out.append(cand)
+                    break
+    return out
+
+
 def find_datasets(repo: Repo) -> list[Dataset]:
     seen: set[str] = set()
     out: list[Dataset] = []
-    for pattern in DATASET_GLOBS:
-        for rel in repo.glob(pattern):
-            if rel in seen or _NOT_DATASETS.search(rel):
+    for pattern in (*DATASET_GLOBS, None):
+        for rel in repo.glob(pattern) if pattern else named_datasets(repo):
+            if rel in seen or _NOT_DATASETS.search(rel) or "node_modules/" in rel:
                 continue
             seen.add(rel)
             ds = inspect_dataset(repo, rel)

@@ -1,5 +1,11 @@
-"""Turn probe findings into levels: per dimension, a level is reached only when all its required
-probes and those of every lower level pass; overall = the weakest applicable dimension.
+"""Turn probe findings into levels (the rule and its reasons: ``maturity/README.md``).
+
+Per dimension, a level is *held* when at least half of its applicable required probes pass, and
+the dimension reaches the highest level L such that every level 1..L holds: a single missing
+lower probe is a reported *gap*, not a zero. Overall, the weighted median of the applicable
+dimensions, capped one level above the weakest (a strong dimension cannot hide a missing one),
+and never below Initial when the repository holds GenAI application code; 0 only without any
+GenAI practice.
 
 Two levels are always computed: ``level`` applies maintainer annotations, ``evidenced_level``
 ignores them. Reports show both whenever they differ, so an annotation never lifts a level
@@ -50,6 +56,7 @@ class DimensionResult:
     next_needs: list[ProbeResult]
     annotation: Annotation | None = None
     scaffold_defaults: list[str] = field(default_factory=list)
+    gaps: list[ProbeResult] = field(default_factory=list)  # failing probes at or below level
 
 
 @dataclass
@@ -59,6 +66,8 @@ class Overall:
     score: float
     evidenced_score: float
     weakest: list[str]
+    genai: str | None = None  # the evidence of GenAI practice, or None (then the level is 0)
+    capped_by: str | None = None  # why the overall level is below the dimensions' median
 
 
 @dataclass
@@ -78,31 +87,71 @@ class Report:
     seconds: float
 
 
+HOLD_SHARE = 0.5  # Initial/Defined are reached with half of their probes (one showing a practice)
+MAX_GAPS = 2  # failing required probes tolerated in Initial and Defined together
+GAP_LEVELS = (1, 2)  # Initial and Defined are files and structure; Managed and up are gates,
+# and a gate with a hole is not a gate: from Managed up a level must be complete to be passed
+
+
+def _required(results: list[ProbeResult], lvl: int, view: str) -> list[ProbeResult]:
+    return [
+        r
+        for r in results
+        if r.definition.level == lvl
+        and r.definition.required
+        and getattr(r, view) != NOT_APPLICABLE
+    ]
+
+
+def _share(results: list[ProbeResult], lvl: int, view: str) -> float | None:
+    """Pass share of the applicable required probes of one level (None: none applicable)."""
+    required = _required(results, lvl, view)
+    if not required:
+        return None
+    passed: int = sum(getattr(r, view) == PASS for r in required)
+    return passed / len(required)
+
+
 def _level(results: list[ProbeResult], view: str) -> int:
-    level = 0
+    """The highest L such that Initial and Defined (up to L) miss at most ``MAX_GAPS`` required
+    probes between them, the reached level passes at least half of its probes (one of which
+    shows a practice rather than an absence), and Managed and up are complete. A key probe
+    (``key: true``) or a required custom probe is never a gap: the ladder stops where it fails."""
+    level, gaps = 0, 0
     for lvl in (1, 2, 3, 4):
-        required = [r for r in results if r.definition.level == lvl and r.definition.required]
-        statuses = [getattr(r, view) for r in required]
-        if any(s not in (PASS, NOT_APPLICABLE) for s in statuses):
+        required = _required(results, lvl, view)
+        passed = [r for r in required if getattr(r, view) == PASS]
+        if not required:
+            if lvl == 1:
+                break
+            level = lvl  # nothing applicable at this level: it cannot hold the ladder back
+            continue
+        share = len(passed) / len(required)
+        complete = len(passed) == len(required)
+        key_failed = any(
+            (r.definition.key or r.definition.custom) and getattr(r, view) != PASS for r in required
+        )
+        if key_failed:
             break
-        if not statuses and lvl == 1:
+        gaps += len(required) - len(passed)
+        shows_practice = any(r.definition.evidence for r in passed)
+        if complete or (
+            lvl in GAP_LEVELS and share >= HOLD_SHARE and gaps <= MAX_GAPS and shows_practice
+        ):
+            level = lvl
+        if gaps > MAX_GAPS or (not complete and lvl not in GAP_LEVELS):
             break
-        level = lvl
     return level
 
 
 def _score(results: list[ProbeResult], level: int, view: str) -> float:
-    if level >= 4:
-        return 10.0
-    nxt = [
-        r
-        for r in results
-        if r.definition.level == level + 1
-        and r.definition.required
-        and getattr(r, view) != NOT_APPLICABLE
-    ]
-    progress = sum(getattr(r, view) == PASS for r in nxt) / len(nxt) if nxt else 0.0
-    return round(min(10.0, 2.5 * level + 2.5 * progress), 1)
+    """2.5 per level as the share of it that passes, up to the level after the reached one:
+    complete levels give the old ``2.5 * level + 2.5 * progress``; gaps cost their share."""
+    total = 0.0
+    for lvl in range(1, min(level + 1, 4) + 1):
+        share = _share(results, lvl, view)
+        total += 2.5 * (1.0 if share is None and lvl <= level else (share or 0.0))
+    return round(min(10.0, total), 1)
 
 
 def evaluate_dimension(
@@ -116,14 +165,14 @@ def evaluate_dimension(
     score = _score(results, level, "effective") if applicable else 0.0
     ev_score = _score(results, evidenced, "status") if not evidenced_na else 0.0
     nxt = level + 1 if applicable and level < 4 else None
-    needs = [
+    failing = [
         r
         for r in results
-        if nxt
-        and r.definition.level <= nxt
-        and r.definition.required
-        and r.effective not in (PASS, NOT_APPLICABLE)
+        if applicable and r.definition.required and r.effective not in (PASS, NOT_APPLICABLE)
     ]
+    gaps = [r for r in failing if r.definition.level <= level]
+    # the next level needs its own failing probes first, then the gaps below it
+    needs = [r for r in failing if r.definition.level == nxt] + gaps if nxt else []
     na_reason = None
     if evidenced_na:
         na_reason = next(
@@ -131,7 +180,7 @@ def evaluate_dimension(
         )
     elif annotated_na and annotation is not None:
         na_reason = f"annotated not-applicable: {annotation.reason}"
-    reason = _reason(model, level, applicable, na_reason, needs, results)
+    reason = _reason(model, level, applicable, na_reason, needs, results, gaps)
     return DimensionResult(
         dim,
         results,
@@ -146,6 +195,7 @@ def evaluate_dimension(
         nxt,
         needs,
         annotation,
+        gaps=gaps,
     )
 
 
@@ -156,11 +206,21 @@ def _reason(
     na_reason: str | None,
     needs: list[ProbeResult],
     results: list[ProbeResult],
+    gaps: list[ProbeResult],
 ) -> str:
     if not applicable:
         return f"Not applicable: {na_reason}"
+    gap_text = (
+        f" (gap{'s' if len(gaps) > 1 else ''}: {', '.join(r.definition.id for r in gaps[:3])})"
+        if gaps
+        else ""
+    )
     if level == 4:
-        return "Every required probe passes up to Optimized."
+        return (
+            "Every required probe passes up to Optimized."
+            if not gaps
+            else f"Optimized reached{gap_text}."
+        )
     blocker = needs[0] if needs else None
     msg = ""
     if blocker is not None:
@@ -170,18 +230,43 @@ def _reason(
     target = model.level_names[level + 1]
     passed = [r for r in results if r.definition.level <= level and r.effective == PASS]
     lead = (
-        f"{reached} reached ({len(passed)} probes pass)"
+        f"{reached} reached ({len(passed)} probes pass){gap_text}"
         if level
         else "Nothing at Initial is evidenced"
     )
     return f"{lead}; {target} needs {blocker.definition.id if blocker else '?'}: {msg}"
 
 
-def overall(model: Model, dims: list[DimensionResult]) -> Overall:
+def _weighted_median(dims: list[DimensionResult], attr: str) -> int:
+    """The highest level that dimensions carrying at least half the weight reach."""
+    total = sum(d.dimension.weight for d in dims)
+    for lvl in (4, 3, 2, 1):
+        if sum(d.dimension.weight for d in dims if getattr(d, attr) >= lvl) >= total / 2:
+            return lvl
+    return 0
+
+
+def overall_level(dims: list[DimensionResult], attr: str, genai: bool) -> tuple[int, str | None]:
+    """(level, what capped it): median, at most weakest + 1, at least Initial for GenAI code."""
+    if not genai:
+        return 0, "no GenAI practice in the repository (no LLM SDK, prompts or LLM evaluation)"
+    if not dims:
+        return 1, None
+    median = _weighted_median(dims, attr)
+    weakest = min(getattr(d, attr) for d in dims)
+    level, why = median, None
+    if weakest + 1 < level:
+        level = weakest + 1
+        names = [d.dimension.id for d in dims if getattr(d, attr) == weakest]
+        why = f"capped at weakest + 1: {', '.join(names)} at level {weakest}"
+    return max(level, 1), why
+
+
+def overall(model: Model, dims: list[DimensionResult], genai: str | None = None) -> Overall:
     applicable = [d for d in dims if d.applicable]
     ev_applicable = [d for d in dims if d.evidenced_applicable]
-    level = min((d.level for d in applicable), default=0)
-    ev_level = min((d.evidenced_level for d in ev_applicable), default=0)
+    level, capped = overall_level(applicable, "level", genai is not None)
+    ev_level, _ = overall_level(ev_applicable, "evidenced_level", genai is not None)
 
     def mean(items: list[DimensionResult], attr: str) -> float:
         total = sum(d.dimension.weight for d in items)
@@ -191,9 +276,16 @@ def overall(model: Model, dims: list[DimensionResult]) -> Overall:
             else 0.0
         )
 
-    weakest = [d.dimension.id for d in applicable if d.level == level]
+    low = min((d.level for d in applicable), default=0)
+    weakest = [d.dimension.id for d in applicable if d.level == low]
     return Overall(
-        level, ev_level, mean(applicable, "score"), mean(ev_applicable, "evidenced_score"), weakest
+        level,
+        ev_level,
+        mean(applicable, "score"),
+        mean(ev_applicable, "evidenced_score"),
+        weakest,
+        genai,
+        capped,
     )
 
 

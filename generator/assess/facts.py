@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.assess import datasets as ds_mod
 from generator.assess import thresholds as th_mod
 from generator.assess.chains import Leaf, Resolver
+from generator.assess.collect import Hit
 from generator.assess.workflows import CHANGE_EVENTS, Job, Step, StepRun, Workflow, WorkflowIndex
 
 if TYPE_CHECKING:
@@ -18,7 +19,8 @@ EVAL_TARGET = re.compile(r"^(evals?|evaluate|evaluation|eval[-_][\w-]+|[\w-]+[-_
 EVAL_MODULE = re.compile(r"(^|[./])(evals?|evaluat\w*|evaluation)([./]|$)", re.I)
 EVAL_TOOL = re.compile(
     r"^(promptfoo\s+(eval|redteam)|deepeval\s+test|pf\s+run|bt\s+eval|ragas\b|"
-    r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard)",
+    r"azure-ai-evaluation|inspect\s+eval|lm_eval|giskard|adk\s+eval|azd\s+ai\s+eval|"
+    r"pytest\s+(\S+/)?\S*evals?\b|mlflow\s+evaluate|openai\s+evals)",
     re.I,
 )
 NOT_EVAL = re.compile(r"compare|lint|install|format|clean|baseline-update", re.I)
@@ -26,6 +28,14 @@ DEPLOY = re.compile(
     r"\baz\s+containerapp\s+(update|create|up|revision|ingress)|\bazd\s+(deploy|up)\b|"
     r"\baz\s+(webapp|functionapp)\s+(deploy|deployment|up)|\baz\s+ml\s+online-(endpoint|deployment)|"
     r"\bkubectl\s+(apply|set\s+image|rollout)|\bhelm\s+(upgrade|install)\b|\baz\s+acr\s+build|"
+    # other clouds and tools, by what the command does
+    r"\bgcloud\s+(run|functions|app)\s+deploy\b|\bgcloud\s+builds\s+submit\b|"
+    r"\bterraform\s+apply\b|\bdocker\s+push\b|\bcdk\s+deploy\b|\bsam\s+deploy\b|"
+    r"\bserverless\s+deploy\b|\bpulumi\s+up\b|\baws\s+(ecs\s+update-service|lambda\s+"
+    r"update-function-code|cloudformation\s+deploy|apprunner)|\bflyctl\s+deploy\b|"
+    r"\bvercel\s+deploy\b|\bfirebase\s+deploy\b|\banyscale\s+service\s+(deploy|rollout)\b|"
+    r"\bmodal\s+deploy\b|\bgcloud\s+ai\s+endpoints\s+deploy|\baz\s+deployment\s+\w+\s+create\b|"
+    r"(^|[./])(deploy|deployment)[./]\w*(provision|deploy|release)\w*$|"
     r"^(deploy|canary|release|promote|rollout)([-_][\w-]+)?$|"
     # the module or script actually run: `deploy.canary`, `scripts/deploy.sh`, not every module
     # of a `deploy/` package (`deploy.monitor` watches production, it deploys nothing)
@@ -37,6 +47,46 @@ TEST_CMD = re.compile(
     r"npm\s+test|unittest|hatch\s+test)\b|^(test|tests|unit|unit-tests?|check)$",
     re.I,
 )
+# GenAI practice: an LLM SDK or framework imported by code or declared as a dependency
+_LLM_PY = (
+    r"openai|anthropic|langchain\w*|llama_index|semantic_kernel|promptflow|litellm|ollama|"
+    r"google\.genai|google\.generativeai|vertexai|google\.adk|dspy|haystack|autogen\w*|"
+    r"crewai|mistralai|cohere|groq|pydantic_ai|azure\.ai\.(?:inference|projects|agents|"
+    r"evaluation)|guidance|instructor"
+)
+LLM_IMPORT = re.compile(rf"^[ \t]*(?:from|import)[ \t]+(?:{_LLM_PY})\b", re.M)
+LLM_JS_IMPORT = re.compile(
+    r"(?:from|require\()\s*[\"'](?:openai|@azure/openai|@anthropic-ai/sdk|langchain|"
+    r"@langchain/[\w-]+|ai|@ai-sdk/[\w-]+|@google/genai|@google/generative-ai|llamaindex)[\"']"
+)
+LLM_DEPENDENCY = re.compile(
+    r"(?m)(?:^|[\[,])[ \t]*[\"']?(?:openai|anthropic|langchain[\w-]*|llama-index[\w-]*|"
+    r"semantic-kernel|promptflow[\w-]*|litellm|ollama|google-genai|google-generativeai|google-cloud-aiplatform|"
+    r"google-adk|dspy(?:-ai)?|haystack-ai|autogen[\w-]*|crewai|mistralai|azure-ai-inference|"
+    r"azure-ai-projects|azure-ai-evaluation|@azure/openai|@anthropic-ai/sdk|@langchain/[\w-]+|"
+    r"@ai-sdk/[\w-]+|@google/genai)[\"']?\s*(?:[=<>~!\[\];:,]|$)"
+)
+# judges that score an answer against the question (and retrieved context), not a reference
+REFERENCE_FREE = re.compile(
+    r"\b(?:gpt_)?(?:groundedness|relevance|coherence|fluency|faithfulness|answer_relevancy)"
+    r"\w*|llm-rubric|criteria\s*=",
+    re.I,
+)
+_COMMENT_LINE = re.compile(r"^\s*(#|//|\*|/\*|--|<!--)")
+# a generator's template folders ({{cookiecutter.x}}, {% if %}) describe other repositories
+_TEMPLATE_PATH = re.compile(r"\{\{|\{%|(^|/)node_modules/|\.tmpl(/|$)")
+# a model endpoint reached without a framework import (boto3 Bedrock, .NET/Java/Go SDKs)
+LLM_CALL = re.compile(
+    r"[\"']bedrock-(?:agent-)?runtime[\"']|BedrockRuntimeClient|ChatBedrock\w*|"
+    r"\bInvokeModel(?:Command|WithResponseStream)?\b|using\s+Microsoft\.SemanticKernel|"
+    r"using\s+Azure\.AI\.OpenAI|dev\.langchain4j|org\.springframework\.ai|"
+    r"github\.com/(?:sashabaranov/go-openai|openai/openai-go|tmc/langchaingo)"
+)
+LLM_PACKAGE = re.compile(
+    r"Include=\"(?:Microsoft\.SemanticKernel|Azure\.AI\.OpenAI|OpenAI|Anthropic\.SDK|"
+    r"Microsoft\.KernelMemory|LangChain)[\w.]*\"|<artifactId>(?:langchain4j|spring-ai)[\w-]*<|"
+    r"github\.com/(?:sashabaranov/go-openai|openai/openai-go|tmc/langchaingo)"
+)
 TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
 
@@ -47,6 +97,7 @@ class Facts:
         self.repo = repo
         self.resolver = Resolver(repo)
         self._chain_cache: dict[int, tuple[set[str], str]] = {}
+        self._prompt_meta: dict[str, dict[str, Any]] = {}
 
     @cached_property
     def workflows(self) -> WorkflowIndex:
@@ -68,6 +119,137 @@ class Facts:
             for p in self.repo.sizes
             if TEST_PATH.search(p) and p.endswith((".py", ".ts", ".js", ".go"))
         ]
+
+    @cached_property
+    def genai(self) -> str | None:
+        """Where the repository shows GenAI practice ("path:line what"), or None.
+
+        An LLM SDK or framework imported by code or declared as a dependency, or a prompt
+        asset (``.prompty``, a prompt flow). This is what separates a GenAI workload (at least
+        Initial) from a classical ML or empty repository (level 0).
+        """
+        hits = self.repo.grep(LLM_IMPORT, self.repo.code_files, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} imports an LLM SDK (`{hits[0].snippet[:60]}`)"
+        js = [p for p in self.repo.glob("**/*.{ts,tsx,js,mjs}") if "node_modules" not in p][:500]
+        hits = self.repo.grep(LLM_JS_IMPORT, js, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} imports an LLM SDK (`{hits[0].snippet[:60]}`)"
+        templated = [  # a generator's templates (`app.py.jinja`, `{% if %}client.py{% endif %}`)
+            p for p in self.repo.glob("**/*.jinja") if ".py" in p.rsplit("/", 1)[-1]
+        ][:300]
+        hits = self.repo.grep(LLM_IMPORT, templated, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} imports an LLM SDK (`{hits[0].snippet[:60]}`)"
+        manifests = [
+            p
+            for p in self.repo.glob(
+                "**/{pyproject.toml,package.json,environment.yml,pyproject.toml.jinja}"
+            )
+            + self.repo.glob("**/requirements*.{txt,in}")
+            if p.count("/") <= 3
+        ][:200]
+        hits = self.repo.grep(LLM_DEPENDENCY, manifests, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} depends on an LLM SDK (`{hits[0].snippet[:60]}`)"
+        other = [
+            p
+            for p in self.repo.glob("**/*.{csproj,fsproj}")
+            + self.repo.glob("**/{pom.xml,go.mod,build.gradle,build.gradle.kts}")
+            if p.count("/") <= 3
+        ][:100]
+        hits = self.repo.grep(LLM_PACKAGE, other, first_only=True, max_hits=1)
+        if hits:
+            return f"{hits[0].path}:{hits[0].line} depends on an LLM SDK (`{hits[0].snippet[:60]}`)"
+        sources = self.repo.code_files + js + self.repo.glob("**/*.{cs,java,go}")[:500]
+        hits = self.repo.grep(LLM_CALL, sources, first_only=True, max_hits=1)
+        if hits:
+            return (
+                f"{hits[0].path}:{hits[0].line} calls a model endpoint (`{hits[0].snippet[:60]}`)"
+            )
+        prompts = (
+            self.repo.glob("**/*.prompty")
+            + self.repo.glob("**/flow.{dag,flex}.yaml")
+            + self.repo.glob("**/prompts/**/*.{txt,md,yaml,yml,jinja,jinja2,j2,json}")
+        )
+        for rel in prompts[:50]:
+            if len("".join((self.repo.text(rel) or "").split())) >= 40:
+                return f"{rel} is a prompt asset"
+        return None
+
+    # ----- files by role (collected once; probes only decide) ------------------------------
+    @cached_property
+    def prompt_files(self) -> list[str]:
+        from generator.assess.prompt_assets import find_prompt_files
+
+        return find_prompt_files(self.repo)
+
+    def prompt_metadata(self, rel: str) -> dict[str, Any]:
+        from generator.assess.prompt_assets import read_metadata
+
+        if rel not in self._prompt_meta:
+            self._prompt_meta[rel] = read_metadata(self.repo, rel)
+        return self._prompt_meta[rel]
+
+    @cached_property
+    def iac_files(self) -> list[str]:
+        """Infrastructure as code: Bicep, Terraform, ARM JSON, CDK apps (any cloud)."""
+        files = self.repo.glob("**/*.{bicep,bicepparam,tf,tfvars}") + [
+            p for p in self.repo.glob("**/*.json") if p.startswith(("infra/", "deploy/", "arm/"))
+        ]
+        for cdk in self.repo.glob("**/cdk.json"):
+            base = cdk.rsplit("/", 1)[0] + "/" if "/" in cdk else ""
+            files += [
+                p
+                for p in self.repo.glob(base + "{bin,lib}/**/*.{ts,py,js}")
+                if "node_modules" not in p
+            ]
+        return [p for p in dict.fromkeys(files) if not _TEMPLATE_PATH.search(p)][:2000]
+
+    @cached_property
+    def config_files(self) -> list[str]:
+        """IaC plus deployment manifests (Kubernetes, compose, Dockerfiles, azd)."""
+        extra = [
+            p
+            for p in self.repo.glob("**/*.{yaml,yml}")
+            if re.search(r"(^|/)(k8s|kubernetes|manifests?|deploy|deployment|charts?|infra)/", p)
+            or re.search(r"(^|/)(docker-)?compose[^/]*\.ya?ml$|(^|/)azure\.yaml$", p)
+        ]
+        docker = [p for p in self.repo.glob("**/Dockerfile*") if p.count("/") <= 3]
+        return list(dict.fromkeys(self.iac_files + extra[:500] + docker[:50]))
+
+    @cached_property
+    def env_files(self) -> list[str]:
+        """Settings templates and declared app settings (where framework switches live)."""
+        names = self.repo.glob("**/.env.{example,sample,template,dist}") + self.repo.glob(
+            "**/{example.env,sample.env,azure.yaml,app.yaml,appsettings.json}"
+        )
+        return [p for p in names if p.count("/") <= 4][:200] + self.iac_files[:500]
+
+    @cached_property
+    def policy_files(self) -> list[str]:
+        return (
+            self.repo.glob("**/*policy*.xml")[:200] + self.repo.glob("**/policies/**/*.xml")[:200]
+        )
+
+    def code_grep(self, rx: re.Pattern[str], paths: list[str]) -> list[Hit]:
+        """The first hit of ``rx`` that is code, not a comment (one hit at most)."""
+        hit = next(
+            (h for h in self.repo.hits(rx, paths) if not _COMMENT_LINE.match(h.snippet)), None
+        )
+        return [hit] if hit else []
+
+    @cached_property
+    def project_dirs(self) -> list[str]:
+        """Folders holding a project manifest (root first): where apps and their commands live."""
+        manifests = self.repo.glob("**/{pyproject.toml,package.json,Makefile,setup.py,go.mod}")
+        dirs = {"" if "/" not in m else m.rsplit("/", 1)[0] for m in manifests}
+        keep = [
+            d
+            for d in dirs
+            if d.count("/") <= 3 and not _TEMPLATE_PATH.search(d + "/") and "node_modules" not in d
+        ]
+        return sorted(keep, key=lambda d: (d.count("/"), d))[:50]
 
     # ----- command classification -----------------------------------------------------------
     @staticmethod
@@ -106,9 +288,47 @@ class Facts:
 
     # ----- eval evidence --------------------------------------------------------------------
     @cached_property
-    def eval_gates(self) -> list[StepRun]:
-        """Eval commands run by a workflow on a change event, as steps that can fail."""
+    def eval_gate_candidates(self) -> list[StepRun]:
+        """Eval-looking commands run on a change event as steps that can fail."""
         return [r for r in self.workflows.select(self.is_eval, CHANGE_EVENTS) if r.gate]
+
+    @cached_property
+    def eval_gates(self) -> list[StepRun]:
+        """The candidates that reach real evaluation code: the one set every probe reads, so
+        no two probes disagree about the same step."""
+        return [r for r in self.eval_gate_candidates if self.reaches_code(r.leaf)]
+
+    def reaches_code(self, leaf: Leaf) -> bool:
+        """At least 10 meaningful lines of code on the chain, or a known evaluation tool."""
+        if EVAL_TOOL.search(leaf.text):
+            return True
+        files, _text = self.chain_context(leaf)
+        lines = 0
+        for f in files:
+            if f.endswith((".mk", "Makefile")):
+                continue
+            text = self.repo.text(f) or ""
+            lines += sum(
+                1 for ln in text.splitlines() if ln.strip() and not _COMMENT_LINE.match(ln)
+            )
+            if lines >= 10:
+                return True
+        return False
+
+    @cached_property
+    def eval_scripts(self) -> list[Leaf]:
+        """Runnable evaluation scripts (``python evals/evaluate.py``): a main guard in a file
+        whose path says it evaluates, run from the folder of its project."""
+        out: list[Leaf] = []
+        for rel in self.repo.code_files:
+            if len(out) >= 10 or not EVAL_MODULE.search(rel.removesuffix(".py")):
+                continue
+            if NOT_EVAL.search(rel) or TEST_PATH.search(rel):
+                continue
+            text = self.repo.text(rel) or ""
+            if re.search(r"^if __name__ == [\"']__main__[\"']", text, re.M):
+                out.extend(self.resolver.resolve_command(f"python {rel}"))
+        return out
 
     @cached_property
     def eval_runs_any(self) -> list[StepRun]:
@@ -197,7 +417,18 @@ class Facts:
         return ds_mod.find_datasets(self.repo)
 
     def good_datasets(self, minimum: int = 10) -> list[ds_mod.Dataset]:
-        return [d for d in self.datasets if d.valid >= minimum]
+        """Datasets with enough real records; question-only ones only where the eval code
+        uses reference-free judges (groundedness, relevance, coherence ...)."""
+        return [
+            d
+            for d in self.datasets
+            if d.valid >= minimum and (not d.reference_free or self.reference_free_metrics)
+        ]
+
+    @cached_property
+    def reference_free_metrics(self) -> bool:
+        files = [p for p in self.repo.code_files if re.search(r"eval", p, re.I)][:300]
+        return bool(self.repo.grep(REFERENCE_FREE, files, first_only=True, max_hits=1))
 
     # ----- deploy evidence ------------------------------------------------------------------
     @cached_property

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 EFFORTS = ("low", "medium", "high")
+# what `genaiops add CAPABILITY` can bring into a repository (the template's capabilities)
+CAPABILITIES = ("workflows", "iac", "eval", "pre-commit")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,20 @@ class ProbeDef:
     required: bool = True
     fix: str | None = None
     custom: bool = False
+    evidence: bool = True  # False: passing shows an absence (no secrets), not a practice
+    key: bool = False  # True: never tolerated as a gap (the ladder stops where it fails)
+    add: str | None = None  # the capability `genaiops add` brings that fixes this probe
+
+    @property
+    def add_command(self) -> str | None:
+        return f"genaiops add {self.add}" if self.add else None
+
+    @property
+    def remediation_text(self) -> str:
+        """The remediation, naming the `genaiops add` command where one fixes it."""
+        if not self.add:
+            return self.remediation
+        return f"{self.remediation} `{self.add_command}` brings this into the repository."
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,9 @@ def probe_from_mapping(raw: dict[str, Any], dimension: str, *, custom: bool = Fa
     if effort not in EFFORTS:
         raise ModelError(f"probe {pid}: effort must be one of {', '.join(EFFORTS)}")
     fix = raw.get("fix")
+    add = raw.get("add")
+    if add is not None and add not in CAPABILITIES:
+        raise ModelError(f"probe {pid}: add must be one of {', '.join(CAPABILITIES)}")
     return ProbeDef(
         id=pid,
         dimension=dimension,
@@ -96,6 +115,9 @@ def probe_from_mapping(raw: dict[str, Any], dimension: str, *, custom: bool = Fa
         required=bool(raw.get("required", True)),
         fix=str(fix) if fix else None,
         custom=custom,
+        evidence=bool(raw.get("evidence", True)),
+        key=bool(raw.get("key", False)),
+        add=str(add) if add else None,
         **texts,
     )
 

@@ -30,7 +30,7 @@ def assess_repo(path: Path, options: Options | None = None) -> Report:
     from generator.assess.findings import ERROR, Finding
     from generator.assess.model import load_model
     from generator.assess.probes import registry
-    from generator.assess.scaffold import scaffold_defaults
+    from generator.assess.template_defaults import scaffold_defaults
 
     options = options or Options()
     start = time.perf_counter()
@@ -69,7 +69,7 @@ def assess_repo(path: Path, options: Options | None = None) -> Report:
         tool_version=__version__,
         model_version=model.version,
         level_names=model.level_names,
-        overall=overall(model, dims),
+        overall=overall(model, dims, facts.genai),
         dimensions=dims,
         notes=list(repo.notes),
         annotations=annotations,

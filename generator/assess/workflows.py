@@ -1,5 +1,9 @@
-"""GitHub Actions workflows as facts: triggers, jobs, needs, steps with line numbers, and for
-every ``run:`` step the resolved command chains (see ``chains``), with gate semantics.
+"""CI workflows as facts: triggers, jobs, needs, steps with line numbers, and for every command
+step the resolved command chains (see ``chains``), with gate semantics.
+
+GitHub Actions are parsed here; Azure Pipelines, GitLab CI and Cloud Build are read by
+``pipelines`` into the same ``Workflow``/``Job``/``Step`` shapes (their triggers named with
+GitHub's event names), so every probe reads every CI system the same way.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from generator.assess.chains import Hop, Leaf, Resolver
+from generator.assess.chains import Ctx, Hop, Leaf, Resolver
 from generator.assess.shell import ShellState
 
 if TYPE_CHECKING:
@@ -17,6 +21,7 @@ if TYPE_CHECKING:
 
 _FALSE_IF = re.compile(r"^\s*(?:\$\{\{\s*)?(?:false|0|''|\"\")\s*(?:\}\})?\s*$", re.I)
 _ALWAYS = re.compile(r"\b(always|failure|cancelled)\s*\(\s*\)|!\s*cancelled", re.I)
+NOOP = frozenset({"echo", "printf", "true", ":", "cat", "sleep", "exit"})
 CHANGE_EVENTS = frozenset({"pull_request", "push", "merge_group", "pull_request_target"})
 
 
@@ -100,6 +105,7 @@ class Workflow:
     permissions_line: int
     raw: dict[str, Any]
     callers: list[tuple[Workflow, Job]] = field(default_factory=list)
+    system: str = "github"  # github | azure-pipelines | gitlab | cloud-build
 
     def effective_triggers(self, depth: int = 0) -> set[str]:
         own = {t for t in self.triggers if t != "workflow_call"}
@@ -130,8 +136,35 @@ class StepRun:
     why_not: str | None
 
     @property
+    def path(self) -> str:
+        """The file holding the step (a pipeline template, a composite action's caller ...)."""
+        for hop in self.leaf.hops:
+            if hop.kind == "step":
+                return hop.path
+        return self.workflow.path
+
+    @property
     def location(self) -> tuple[str, int]:
-        return self.workflow.path, self.step.line
+        return self.path, self.line
+
+    def _command_hop(self) -> Hop | None:
+        path = self.path
+        return next(
+            (h for h in self.leaf.hops if h.kind == "command" and h.path == path and h.line > 0),
+            None,
+        )
+
+    @property
+    def line(self) -> int:
+        """The line that shows the command (the step's line when none does)."""
+        hop = self._command_hop()
+        return hop.line if hop else self.step.line
+
+    @property
+    def command(self) -> str:
+        """The command as written on that line (what a reader finds there)."""
+        hop = self._command_hop()
+        return hop.text if hop else self.step.name
 
 
 def _triggers(raw: dict[Any, Any]) -> dict[str, Any]:
@@ -156,6 +189,9 @@ class WorkflowIndex:
             wf = self._parse(rel)
             if wf is not None:
                 self.workflows.append(wf)
+        from generator.assess.pipelines import other_ci
+
+        self.workflows.extend(other_ci(repo, resolver))
         by_path = {w.path: w for w in self.workflows}
         for wf in self.workflows:
             for job in wf.jobs.values():
@@ -187,12 +223,18 @@ class WorkflowIndex:
             return None
         jobs_raw = raw.get("jobs")
         defaults_shell = _shell(raw)
+        defaults_dir = _workdir(raw)
         jobs: dict[str, Job] = {}
         if isinstance(jobs_raw, dict):
             for jid, jraw in jobs_raw.items():
                 if isinstance(jraw, dict):
                     jobs[str(jid)] = self._job(
-                        rel, str(jid), jraw, jobs_raw, _shell(jraw) or defaults_shell
+                        rel,
+                        str(jid),
+                        jraw,
+                        jobs_raw,
+                        _shell(jraw) or defaults_shell,
+                        _workdir(jraw) or defaults_dir,
                     )
         return Workflow(
             path=rel,
@@ -205,11 +247,19 @@ class WorkflowIndex:
             raw=raw,
         )
 
-    def _job(self, rel: str, jid: str, jraw: dict[str, Any], parent: Any, shell: str | None) -> Job:
+    def _job(
+        self,
+        rel: str,
+        jid: str,
+        jraw: dict[str, Any],
+        parent: Any,
+        shell: str | None,
+        workdir: str = "",
+    ) -> Job:
         steps: list[Step] = []
         for i, sraw in enumerate(jraw.get("steps") or []):
             if isinstance(sraw, dict):
-                steps.append(self._step(rel, jid, i, sraw, shell, ()))
+                steps.append(self._step(rel, jid, i, sraw, shell, (), workdir=workdir))
         name = jraw.get("name")
         return Job(
             id=jid,
@@ -234,10 +284,16 @@ class WorkflowIndex:
         shell: str | None,
         hops: tuple[Hop, ...],
         depth: int = 0,
+        workdir: str = "",
+        inputs: dict[str, Any] | None = None,
     ) -> Step:
         run = sraw.get("run")
+        if isinstance(run, str) and inputs is not None:
+            run = _substitute(run, inputs)
         uses = sraw.get("uses")
         with_ = sraw.get("with") if isinstance(sraw.get("with"), dict) else {}
+        if inputs is not None:
+            with_ = {k: _substitute(str(v), inputs) for k, v in (with_ or {}).items()}
         name = str(
             sraw.get("name")
             or (run.split("\n", 1)[0][:60] if isinstance(run, str) else uses or f"step {index + 1}")
@@ -254,29 +310,53 @@ class WorkflowIndex:
             str(sraw.get("shell") or shell or "") or None,
         )
         hop = Hop("step", rel, step.line, f"{jid}: {name}")
+        cwd = _join_dir(workdir, str(sraw.get("working-directory") or ""))
         if step.run is not None:
             state = _shell_state(step.shell)
-            if state is None:  # python/pwsh inline script: the script itself is the command
+            if state is None:  # python inline script: the script itself is the command
                 step.leaves.append(
                     Leaf((str(step.shell), "<inline script>"), (*hops, hop), True, None, ())
                 )
             else:
                 line = _line(sraw, "run")
-                block = type(run).__name__ in ("LiteralScalarString", "FoldedScalarString")
-                offset = line + 1 if block else line
-                step.leaves = self.resolver.resolve_script(
-                    step.run,
-                    rel,
-                    offset,
-                    state,
-                    (*hops, hop),
-                    cwd=str(sraw.get("working-directory") or ""),
+                block = type(sraw.get("run")).__name__ in (
+                    "LiteralScalarString",
+                    "FoldedScalarString",
                 )
+                offset = line + 1 if block else line
+                ctx = Ctx(rel, offset, (*hops, hop), cwd=cwd)
+                step.leaves = self.resolver.resolve(step.run, ctx, state)
         elif step.uses and step.uses.startswith("./") and depth < 3:
-            step.leaves = self._composite(step.uses[2:], (*hops, hop), depth)
+            step.leaves = self._composite(step.uses[2:], (*hops, hop), depth, step.with_)
+        elif step.uses:
+            step.leaves = self._action_script(step, sraw, rel, (*hops, hop), cwd)
         return step
 
-    def _composite(self, directory: str, hops: tuple[Hop, ...], depth: int) -> list[Leaf]:
+    def _action_script(
+        self, step: Step, sraw: dict[str, Any], rel: str, hops: tuple[Hop, ...], cwd: str
+    ) -> list[Leaf]:
+        """Scripts passed to actions as inputs: ``azure/cli`` and ``azure/powershell``
+        ``inlineScript`` (shell), ``actions/github-script`` ``script`` (JavaScript, kept whole
+        as the command so its API calls can be matched)."""
+        uses = (step.uses or "").split("@", 1)[0].lower()
+        with_raw = sraw.get("with") if isinstance(sraw.get("with"), dict) else {}
+        if uses in ("azure/cli", "azure/powershell") and isinstance(
+            step.with_.get("inlineScript"), str
+        ):
+            raw_script = with_raw.get("inlineScript") if isinstance(with_raw, dict) else None
+            block = type(raw_script).__name__ in ("LiteralScalarString", "FoldedScalarString")
+            line = _line(with_raw, "inlineScript") + (1 if block else 0)
+            ctx = Ctx(rel, line, hops, cwd=cwd)
+            return self.resolver.resolve(
+                str(step.with_["inlineScript"]), ctx, ShellState(errexit=True, pipefail=False)
+            )
+        if uses == "actions/github-script" and isinstance(step.with_.get("script"), str):
+            return [Leaf(("github-script", str(step.with_["script"])), hops, True, None, ())]
+        return []
+
+    def _composite(
+        self, directory: str, hops: tuple[Hop, ...], depth: int, with_: dict[str, Any]
+    ) -> list[Leaf]:
         for name in ("action.yml", "action.yaml"):
             rel = f"{directory.rstrip('/')}/{name}"
             if self.repo.exists(rel):
@@ -284,9 +364,12 @@ class WorkflowIndex:
                 runs = raw.get("runs") if isinstance(raw, dict) else None
                 leaves: list[Leaf] = []
                 if isinstance(runs, dict) and runs.get("using") == "composite":
+                    inputs = _action_inputs(raw, with_)
                     for i, sraw in enumerate(runs.get("steps") or []):
                         if isinstance(sraw, dict):
-                            sub = self._step(rel, "action", i, sraw, None, hops, depth + 1)
+                            sub = self._step(
+                                rel, "action", i, sraw, None, hops, depth + 1, inputs=inputs
+                            )
                             why = (
                                 f"step is disabled in {rel}"
                                 if disabled(sub.cond)
@@ -306,6 +389,11 @@ class WorkflowIndex:
         return []
 
     # ----- queries -------------------------------------------------------------------------
+    @property
+    def github(self) -> list[Workflow]:
+        """GitHub Actions workflows only (token permissions and action pinning are theirs)."""
+        return [w for w in self.workflows if w.system == "github"]
+
     def select(
         self, pred: Any, events: set[str] | frozenset[str] | None = None
     ) -> Iterator[StepRun]:
@@ -313,6 +401,8 @@ class WorkflowIndex:
         for run in self.runs:
             if events is not None and not (run.workflow.effective_triggers() & events):
                 continue
+            if run.leaf.argv and run.leaf.argv[0] in NOOP:
+                continue  # `echo Run pylint` runs nothing
             if pred(run.leaf):
                 yield run
 
@@ -343,6 +433,42 @@ def _shell(raw: dict[str, Any]) -> str | None:
     run = defaults.get("run") if isinstance(defaults, dict) else None
     shell = run.get("shell") if isinstance(run, dict) else None
     return str(shell) if shell else None
+
+
+def _workdir(raw: dict[str, Any]) -> str:
+    defaults = raw.get("defaults")
+    run = defaults.get("run") if isinstance(defaults, dict) else None
+    wd = run.get("working-directory") if isinstance(run, dict) else None
+    return str(wd).strip().removeprefix("./").strip("/") if isinstance(wd, str) else ""
+
+
+def _join_dir(base: str, rel: str) -> str:
+    from generator.assess.chains import _join
+
+    rel = rel.strip()
+    if not rel or "${{" in rel:
+        return base
+    return _join(base, rel)
+
+
+_INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
+
+
+def _action_inputs(raw: Any, with_: dict[str, Any]) -> dict[str, Any]:
+    """A composite action's inputs: the caller's ``with:`` over the declared defaults."""
+    declared = raw.get("inputs") if isinstance(raw, dict) else None
+    values: dict[str, Any] = {}
+    if isinstance(declared, dict):
+        for key, spec in declared.items():
+            if isinstance(spec, dict) and spec.get("default") is not None:
+                values[str(key)] = spec["default"]
+    values.update({str(k): v for k, v in with_.items()})
+    return values
+
+
+def _substitute(text: str, inputs: dict[str, Any]) -> str:
+    """``${{ inputs.x }}`` replaced by the value the caller passed (or the default)."""
+    return _INPUT.sub(lambda m: str(inputs.get(m.group(1), m.group(0))), text)
 
 
 def _shell_state(shell: str | None) -> ShellState | None:

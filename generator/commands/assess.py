@@ -9,26 +9,30 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from generator.errors import FAILURE_EXIT, GenaiopsError
 
-LEVEL_NAMES = {"initial": 1, "defined": 2, "managed": 3, "optimized": 4, "optimised": 4, "none": 0}
+if TYPE_CHECKING:
+    from generator.assess.evaluate import Report
+
+ALIASES = {"optimised": 4, "none": 0}  # spellings the model does not name
 
 
 def parse_level(value: str) -> int:
-    """``3`` or ``managed`` → 3; anything else is a usage error."""
+    """``3`` or ``managed`` → 3 (names from the model's levels); anything else is a usage error."""
+    from generator.assess.model import load_model
+
+    names = {name.lower(): level for level, name in load_model().level_names.items()}
     text = value.strip().lower()
-    if text.isdigit() and 0 <= int(text) <= 4:
+    if text.isdigit() and int(text) in names.values():
         return int(text)
-    if text in LEVEL_NAMES:
-        return LEVEL_NAMES[text]
-    raise GenaiopsError(
-        "--fail-under must be a level 0-4 or one of initial, defined, managed, optimized (got "
-        f"'{value}')"
-    )
+    if text in names or text in ALIASES:
+        return names.get(text, ALIASES.get(text, 0))
+    named = ", ".join(n for n, lv in sorted(names.items(), key=lambda kv: kv[1]) if lv > 0)
+    raise GenaiopsError(f"--fail-under must be a level 0-4 or one of {named} (got '{value}')")
 
 
 def check_paths(raw: list[str]) -> list[Path]:
@@ -152,11 +156,12 @@ def _explain(probe_id: str) -> None:
         f"{d.id} — {model.dimension(d.dimension).name}, level {d.level} "
         f"({model.level_names[d.level]})"
         f"{'' if d.required else ', optional'}\n\n{d.question}\n\nWhy: {d.motivation}\n\n"
-        f"How it is detected: {d.detection}\n\nRemediation ({d.effort} effort): {d.remediation}"
+        f"How it is detected: {d.detection}\n\n"
+        f"Remediation ({d.effort} effort): {d.remediation_text}"
     )
 
 
-def _run(paths: list[Path], jobs: int, ignore_annotations: bool, progress: bool) -> list:  # type: ignore[type-arg]
+def _run(paths: list[Path], jobs: int, ignore_annotations: bool, progress: bool) -> list[Report]:
     from generator.assess.run import Options, assess_many
 
     options = Options(ignore_annotations=ignore_annotations)
@@ -173,37 +178,26 @@ def _run(paths: list[Path], jobs: int, ignore_annotations: bool, progress: bool)
                 paths, options, jobs, lambda done, total, rep: bar.update(task, completed=done)
             )
 
-    def line(done: int, total: int, rep: object) -> None:
-        level = rep.overall.level  # type: ignore[attr-defined]
-        sys.stderr.write(f"[{done}/{total}] {rep.path}: level {level}\n")  # type: ignore[attr-defined]
+    def line(done: int, total: int, rep: Report) -> None:
+        sys.stderr.write(f"[{done}/{total}] {rep.path}: level {rep.overall.level}\n")
         sys.stderr.flush()
 
     return assess_many(paths, options, jobs, line)
 
 
-def _emit(reports: list, fmt: str, output: Path | None, verbose: bool, details: bool) -> None:  # type: ignore[type-arg]
-    if fmt == "json":
-        from generator.assess.report import jsonout
+def _emit(
+    reports: list[Report], fmt: str, output: Path | None, verbose: bool, details: bool
+) -> None:
+    from generator.assess.report import FORMATS, RenderOptions
 
-        text = jsonout.render(reports) + "\n"
-    elif fmt == "sarif":
-        from generator.assess.report import sarif
-
-        text = sarif.render(reports) + "\n"
-    elif fmt == "md":
-        from generator.assess.report import markdown
-
-        text = markdown.render(reports)
-    else:
-        from generator.assess.report import text as text_report
-
-        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        width = (
-            140 if output is not None or not sys.stdout.isatty() else os.get_terminal_size().columns
-        )
-        text = text_report.render(
-            reports, verbose=verbose, color=color, width=width, details=details
-        )
+    tty = output is None and sys.stdout.isatty()
+    options = RenderOptions(
+        verbose=verbose,
+        details=details,
+        color=tty and "NO_COLOR" not in os.environ,
+        width=os.get_terminal_size().columns if tty else 140,
+    )
+    text = FORMATS[fmt](reports, options)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

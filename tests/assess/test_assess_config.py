@@ -31,11 +31,12 @@ def test_not_detected_annotation_lifts_level_visibly(tmp_path: Path) -> None:
     report = assess_repo(root)
     mon = dim(report, "monitoring")
     assert mon.level == 3 and mon.evidenced_level == 2  # drift (level 4) is not annotated
-    assert report.overall.evidenced_level == 2 and report.overall.level == 3
+    # seven dimensions at 4: the overall is capped one level above monitoring
+    assert report.overall.evidenced_level == 3 and report.overall.level == 4
     doc = jsonout.report_dict(report)
-    assert doc["overall"]["annotated"] is True and doc["overall"]["evidenced_level"] == 2
-    assert "evidenced without them: level 2" in text.render([report])
-    assert "Without them the evidence shows level 2" in markdown.render([report])
+    assert doc["overall"]["annotated"] is True and doc["overall"]["evidenced_level"] == 3
+    assert "evidenced without them: level 3" in text.render([report])
+    assert "Without them the evidence shows level 3" in markdown.render([report])
     strict = assess_repo(root, Options(ignore_annotations=True))
     assert dim(strict, "monitoring").level == 2 and strict.annotations == []
 
@@ -50,7 +51,8 @@ def test_not_applicable_dimension_leaves_the_overall(tmp_path: Path) -> None:
     report = assess_repo(root)
     data = dim(report, "data")
     assert not data.applicable and "classification workload" in data.reason
-    assert report.overall.level == 4 and report.overall.evidenced_level == 0
+    # without the annotation data is at 0, which caps the evidenced overall at Initial
+    assert report.overall.level == 4 and report.overall.evidenced_level == 1
 
 
 @pytest.mark.parametrize(

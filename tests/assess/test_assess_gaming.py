@@ -265,3 +265,85 @@ def test_prompt_path_filter_that_skips_prompts(tmp_path: Path) -> None:
         "  push:\n    branches: [main]\n    paths: ['src/**']\n",
     )
     assert probe_status(assess_repo(root), "prompts.change_triggers_eval") == "fail"
+
+
+def test_question_only_rows_count_for_reference_free_judges(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    write(
+        root,
+        "data/eval/golden.jsonl",
+        "".join(json.dumps({"question": r["question"]}) + "\n" for r in records(20)),
+    )
+    run = root / "evals/run.py"
+    run.write_text(
+        run.read_text().replace(
+            "import argparse",
+            "import argparse\nfrom azure.ai.evaluation import GroundednessEvaluator",
+        )
+    )
+    assert probe_status(assess_repo(root), "eval.dataset") == "pass"
+
+
+def test_probes_agree_on_an_eval_step_that_reaches_no_code(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    (root / "evals/run.py").write_text("print('ok')\n")  # `make eval` now reaches a stub
+    (root / "evals/compare.py").unlink()  # nor does its package hold other evaluation code
+    report = assess_repo(root)
+    assert probe_status(report, "eval.ci_gate") == "fail"
+    messages = [f.message for r in dim(report, "evaluation").probes for f in r.findings]
+    assert any("reaches no real evaluation code" in m for m in messages)
+    # the prompts probe must not call the same step "the eval gate"
+    assert probe_status(report, "prompts.change_triggers_eval") == "fail"
+    assert probe_status(report, "delivery.deploy_needs_eval") == "fail"
+
+
+@pytest.mark.parametrize(
+    ("rel", "rows", "expected"),
+    [
+        ("app/seed_documents.json", 30, "pass"),  # a seed file of document rows, by its name
+        ("app/settings.json", 30, "fail"),  # the same rows under a name that says nothing
+    ],
+)
+def test_document_rows_count_as_a_corpus_by_what_the_file_is(
+    tmp_path: Path, rel: str, rows: int, expected: str
+) -> None:
+    root = build(tmp_path / "r", {"data": 0})
+    write(
+        root,
+        rel,
+        json.dumps(
+            [
+                {"id": i, "title": f"Product {i}", "body": f"A long description of product {i}."}
+                for i in range(rows)
+            ],
+            indent=1,
+        ),
+    )
+    assert probe_status(assess_repo(root), "data.corpus") == expected
+
+
+def test_dataset_named_by_an_eval_config_is_followed(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    (root / "data/eval/golden.jsonl").unlink()
+    write(root, "flows/qa/data/cases.jsonl", "".join(json.dumps(r) + "\n" for r in records(12)))
+    assert probe_status(assess_repo(root), "eval.dataset") == "fail"
+    write(
+        root,
+        "flows/qa/experiment.yaml",
+        "name: qa\ndata:\n  - name: cases\n    source: data/cases.jsonl\n",
+    )
+    assert probe_status(assess_repo(root), "eval.dataset") == "pass"
+
+
+def test_inline_prompt_is_initial_and_a_word_is_not_retrieval(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "app/agent.py",
+        'from openai import OpenAI\n\nSYSTEM_PROMPT = """You answer questions about the '
+        'travel policy.\nCite the policy section."""\n',
+    )
+    write(tmp_path, "app/metrics.py", "# retrieval quality and vector recall are reported here\n")
+    report = assess_repo(tmp_path)
+    assert probe_status(report, "prompts.files") == "pass"
+    assert dim(report, "prompts").level == 1
+    assert not dim(report, "data").applicable

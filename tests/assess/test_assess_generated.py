@@ -10,7 +10,7 @@ from assess_builder import build, records, write
 from generator.assess.collect import Repo
 from generator.assess.report import text
 from generator.assess.run import Options, assess_repo
-from generator.assess.scaffold import scaffold_defaults
+from generator.assess.template_defaults import scaffold_defaults
 
 
 @pytest.fixture(scope="module")

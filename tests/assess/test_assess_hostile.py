@@ -10,12 +10,13 @@ from assess_builder import build, write
 from cli_runner import InProcessCli
 from conftest import probe_status
 
+from generator.assess.evaluate import Report
 from generator.assess.run import assess_repo
 
 
-def _kinds(report: object) -> dict[str, list[str]]:
+def _kinds(report: Report) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for n in report.notes:  # type: ignore[attr-defined]
+    for n in report.notes:
         out.setdefault(n.kind, []).append(n.path)
     return out
 
@@ -134,3 +135,48 @@ def test_bad_path_exits_2(tmp_path: Path, cli: InProcessCli, make_path: str) -> 
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and "error:" in err
+
+
+def test_gitignore_fifo_is_never_opened(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    (root / ".gitignore").unlink()
+    os.mkfifo(root / ".gitignore")
+    report = assess_repo(root)  # would block forever if the FIFO were opened for reading
+    assert ".gitignore" in _kinds(report)["special-file"]
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/etc/passwd"])
+def test_gitignore_symlink_outside_is_never_read(tmp_path: Path, target: str) -> None:
+    root = build(tmp_path / "r")
+    (root / ".gitignore").unlink()
+    (root / ".gitignore").symlink_to(target)
+    report = assess_repo(root)  # /dev/zero would read until memory runs out
+    kinds = _kinds(report)
+    assert ".gitignore" in kinds["special-file"]
+    assert probe_status(report, "safety.env_ignored") == "fail"
+
+
+def test_git_metadata_special_or_outside_files_are_never_read(tmp_path: Path) -> None:
+    root = build(tmp_path / "r")
+    (root / ".git/refs/heads").mkdir(parents=True)
+    os.mkfifo(root / ".git/HEAD")
+    assert assess_repo(root).commit is None  # a FIFO HEAD would block
+    (root / ".git/HEAD").unlink()
+    (root / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    (root / ".git/refs/heads/main").symlink_to("/etc/hostname")
+    assert assess_repo(root).commit is None
+    (root / ".git/HEAD").write_text("ref: ../../../../etc/passwd\n")
+    assert assess_repo(root).commit is None
+
+
+def test_file_swapped_for_an_outside_symlink_after_the_walk_is_not_read(tmp_path: Path) -> None:
+    from generator.assess.collect import Repo
+
+    root = build(tmp_path / "r")
+    outside = tmp_path / "outside.py"
+    outside.write_text("SECRET_OUTSIDE = 1\n")
+    repo = Repo.scan(root)
+    target = root / "src/app/api.py"
+    target.unlink()
+    target.symlink_to(outside)
+    assert repo.text("src/app/api.py") is None

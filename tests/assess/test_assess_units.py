@@ -155,3 +155,24 @@ def test_cli_import_stays_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_glob_by_name_keeps_every_file_of_the_same_name(tmp_path: Path) -> None:
+    from generator.assess.collect import Repo
+
+    for rel in ("a/pyproject.toml", "b/c/pyproject.toml", "pyproject.toml", "d/package.json"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x\n")
+    repo = Repo.scan(tmp_path)
+    assert repo.glob("**/pyproject.toml") == [
+        "a/pyproject.toml",
+        "b/c/pyproject.toml",
+        "pyproject.toml",
+    ]
+    assert repo.glob("**/{pyproject.toml,package.json}") == [
+        "a/pyproject.toml",
+        "b/c/pyproject.toml",
+        "d/package.json",
+        "pyproject.toml",
+    ]
+    assert repo.glob("**/*eval*/**/*.json") == []

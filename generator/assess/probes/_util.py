@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from generator.assess.findings import FAIL, INFO, NOT_APPLICABLE, PASS, Finding
 
 if TYPE_CHECKING:
-    from generator.assess.chains import Leaf
     from generator.assess.collect import Hit
     from generator.assess.workflows import StepRun
 
@@ -41,8 +40,9 @@ def run_ok(pid: str, what: str, run: StepRun) -> Finding:
         PASS,
         f"{what}: job `{run.job.id}` runs `{run.leaf.text[:80]}`"
         + (f" via {run.leaf.chain()}" if len(run.leaf.hops) > 2 else ""),
-        run.workflow.path,
-        run.step.line,
+        run.path,
+        run.line,
+        run.command,
     )
 
 
@@ -51,8 +51,9 @@ def run_not_gate(pid: str, what: str, run: StepRun) -> Finding:
         pid,
         FAIL,
         f"{what} in job `{run.job.id}` cannot fail the build: {run.why_not}",
-        run.workflow.path,
-        run.step.line,
+        run.path,
+        run.line,
+        run.command,
     )
 
 
@@ -71,11 +72,3 @@ def meaningful_lines(text: str | None) -> int:
     if not text:
         return 0
     return sum(1 for ln in text.splitlines() if ln.strip() and not _COMMENT.match(ln))
-
-
-def leaf_names(leaf: Leaf) -> str:
-    return " ".join(leaf.names())
-
-
-def first(items: list[Finding], limit: int = 5) -> list[Finding]:
-    return items[:limit]

@@ -4,6 +4,7 @@ versioned ingestion → gated refresh and deletion."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from generator.assess.datasets import PLACEHOLDER
@@ -16,10 +17,19 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
+# retrieval by the clients and calls that do it (a word such as "retrieval" in an evaluation
+# tool's metric names is not retrieval code)
 RETRIEVAL = re.compile(
-    r"retriev|vector|embedding|SearchClient|azure\.search|chromadb|faiss|qdrant|pgvector|"
-    r"sqlite_vec|fts5|\bingest|\bchunk",
-    re.I,
+    r"\bSearchClient\b|azure\.search\.documents|chromadb|\bfaiss\b|qdrant|pgvector|pinecone|"
+    r"weaviate|pymilvus|opensearch|VectorStore\w*|vector_store|as_retriever\(|similarity_search|"
+    r"sqlite_vec|\bfts5\b|embeddings\.create\(|\.embed_documents\(|KnowledgeBase|"
+    r"retrieve_and_generate|RetrievalQA|\bingest\w*\s*\(|text_splitter|chunk_size"
+)
+# code that builds or queries an index over documents (not the word "retrieve" in a comment)
+RETRIEVAL_CODE = re.compile(
+    r"SearchIndex(?:er)?Client|VectorStoreIndex|from_documents\(|add_documents\(|"
+    r"upload_documents\(|\.upsert\(|create_index\(|similarity_search|as_retriever\(|"
+    r"pgvector|Vector\(\d+\)|KnowledgeBase|chromadb\.|FAISS\.|qdrant_client"
 )
 CORPUS_DIRS = (
     "data/docs",
@@ -41,14 +51,60 @@ INGEST_NAME = re.compile(
     r"(^|[-_./])(ingest\w*|reindex|refresh[-_]index|build[-_]index)([-_./]|$)", re.I
 )
 CHUNK_CONFIG = re.compile(
-    r"chunk[_-]?(size|overlap|tokens|chars|length)\w*\s*(:\s*[\w\[\], ]+\s*)?[=:]\s*\d+", re.I
-)
-HASHING = re.compile(r"sha256|sha1|md5|blake2|hashlib|content_hash|xxhash", re.I)
-DELETE = re.compile(
-    r"def\s+(delete|remove|purge|forget|prune)\w*|DELETE\s+FROM|\.delete_documents\(|"
-    r"\.delete\(|\.remove_documents\(",
+    r"(?<!iter_content\()(?<!batch_)\bchunk[_-]?(size|overlap|tokens|chars|length)\w*\s*"
+    r"(:\s*[\w\[\], ]+\s*)?[=:]\s*(?:int\()?\s*\d+|"
+    r"chunk[_-]?(size|overlap)[\"']\s*,\s*[\"']?\d+|"  # os.getenv("CHUNK_SIZE", "1024")
+    r"\b(maximum_page_length|page_overlap_length|overlapPercentage|max_chunk_tokens)\s*[=:]\s*\d+",
     re.I,
 )
+HASHING = re.compile(r"sha256|sha1|md5|blake2|hashlib|content_hash|xxhash", re.I)
+# removing the chunks of a deleted document, not deleting a whole index or a chat thread
+DELETE = re.compile(
+    r"def\s+(delete|remove|purge|forget|prune)_?\w*(doc|chunk|source|file|page|record|vector|"
+    r"embedding)\w*|DELETE\s+FROM\s+\w*(chunk|doc|embedding|vector|page)\w*|"
+    r"\.delete_documents\(|\.remove_documents\(|\.delete\(\s*(ids|where|filter)\s*=",
+    re.I,
+)
+
+
+DOC_EXTS = (".md", ".txt", ".pdf", ".docx", ".html", ".csv", ".json", ".jsonl", ".rst", ".pptx")
+_CORPUS_DIR = re.compile(
+    r"(^|/)(data|docs?|documents|corpus|knowledge|grounding|files|manuals?|sample[-_]?(data|docs|"
+    r"documents))/",
+    re.I,
+)
+# a file named for what it holds: seed data, documents, products, a knowledge base
+_CORPUS_NAME = re.compile(
+    r"(^|/)[^/]*(seed|documents?|products?|corpus|knowledge|articles|faqs?|manuals?)[^/]*"
+    r"\.(json|jsonl|csv|md|txt|pdf)$",
+    re.I,
+)
+_NOT_CORPUS = re.compile(
+    r"(^|/)(tests?|fixtures?|node_modules|\.github|eval\w*|results?|outputs?|site-packages)/|"
+    r"(^|/)(README|CHANGELOG|LICENSE|CONTRIBUTING|SECURITY|CODE_OF_CONDUCT)[^/]*$|"
+    r"(package|tsconfig|package-lock)\.json$",
+    re.I,
+)
+
+
+# API descriptions name properties (`index_name`, `max_chunk_size_tokens`), they set nothing
+_API_SCHEMA = re.compile(r"openapi|swagger|schema|\.api\.|(^|/)specs?/", re.I)
+
+
+def corpus_files(facts: Facts) -> list[str]:
+    """Documents in data-like folders at any depth (the root ``docs/`` is the project's own
+    documentation, not a corpus; ``data/docs`` is)."""
+    out = []
+    docs = facts.repo.glob("**/*.{" + ",".join(e[1:] for e in DOC_EXTS) + "}")
+    for rel in docs:
+        if rel.startswith(("docs/", "doc/")) and not rel.startswith(("docs/data/",)):
+            continue
+        if _NOT_CORPUS.search(rel) or not (_CORPUS_DIR.search(rel) or _CORPUS_NAME.search(rel)):
+            continue
+        out.append(rel)
+        if len(out) >= 400:
+            break
+    return sorted(out)
 
 
 def applicable(facts: Facts) -> str | None:
@@ -81,21 +137,46 @@ def corpus(facts: Facts) -> list[Finding]:
     if (skip := _na(facts, pid)) is not None:
         return skip
     real: list[str] = []
-    for d in CORPUS_DIRS:
-        for rel in facts.repo.under(d):
-            if rel.endswith((".pdf", ".docx")) and facts.repo.size(rel) > 1024:
+    rows: list[str] = []
+    known = list(dict.fromkeys([r for d in CORPUS_DIRS for r in facts.repo.under(d)]))
+
+    def candidates() -> Iterator[str]:  # the usual folders first; a wider search only if needed
+        yield from known[:400]
+        if facts.genai is not None or known:
+            yield from (c for c in corpus_files(facts) if c not in known)
+
+    for rel in candidates():
+        if rel.endswith((".pdf", ".docx", ".pptx")):
+            if facts.repo.size(rel) > 1024:
                 real.append(rel)
-                continue
-            text = facts.repo.text(rel) or ""
-            body = "".join(text.split())
-            if len(body) >= 200 and not PLACEHOLDER.match(text.strip()[:200]):
-                real.append(rel)
+            continue
+        text = facts.repo.text(rel) or ""
+        body = "".join(text.split())
+        if (
+            rel.endswith((".csv", ".jsonl", ".json"))
+            and len(body) >= 200
+            and (text.count("\n") >= 10 or text.count('"') >= 40)
+        ):
+            real.append(rel)  # rows of documents (a products table, a seed file)
+            rows.append(rel)
+        elif len(body) >= 200 and not PLACEHOLDER.match(text.strip()[:200]):
+            real.append(rel)
+        if len(real) >= 3:
+            break
     if len(real) >= 3:
         return [ok(pid, f"{len(real)} grounding documents (e.g. {real[0]})", real[0])]
+    if rows:
+        return [ok(pid, f"{rows[0]} holds the grounding records", rows[0])]
+    code = facts.repo.grep(RETRIEVAL_CODE, facts.app_code, first_only=True, max_hits=1)
+    if real and code:
+        return [
+            ok(pid, f"grounding document {real[0]}", real[0]),
+            hit_ok(pid, "indexed by", code[0]),
+        ]
     cfg = [
         p
         for p in facts.repo.glob("**/*.{yaml,yml,json,toml}") + facts.repo.glob("**/.env.example")
-        if "/workflows/" not in p
+        if "/workflows/" not in p and not _API_SCHEMA.search(p)
     ][:500]
     hits = facts.repo.grep(INDEX_CONFIG, cfg, first_only=True, max_hits=1)
     if hits:
@@ -143,9 +224,18 @@ def chunking_config(facts: Facts) -> list[Finding]:
     cfg = [
         p
         for p in facts.repo.glob("**/*.{yaml,yml,toml,json,env,example}")
-        if "/workflows/" not in p
+        if "/workflows/" not in p and not _API_SCHEMA.search(p)
     ][:500]
-    hits = facts.repo.grep(CHUNK_CONFIG, facts.app_code + cfg, first_only=True, max_hits=1)
+    # the first setting that sizes chunks of documents, not a download or a batch
+    first = next(
+        (
+            h
+            for h in facts.repo.hits(CHUNK_CONFIG, facts.app_code + cfg)
+            if not re.search(r"iter_content|embedding|batch|stream|read\(", h.snippet, re.I)
+        ),
+        None,
+    )
+    hits = [first] if first else []
     if hits:
         return [hit_ok(pid, "chunking parameters", hits[0])]
     return [fail(pid, "no numeric chunk_size / chunk_overlap in settings or config")]

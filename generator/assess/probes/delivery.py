@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from generator.assess.workflows import Job, StepRun, Workflow
 
 _ROLLBACK_JOB = re.compile(r"\b(failure|cancelled)\s*\(\s*\)", re.I)
-_ALWAYS = re.compile(r"\balways\s*\(\s*\)|!\s*cancelled\s*\(\s*\)", re.I)
+_ALWAYS = re.compile(
+    r"\balways\s*\(\s*\)|!\s*cancelled\s*\(\s*\)|succeededOrFailed\s*\(\s*\)", re.I
+)
 _SUCCESS = re.compile(
     r"result\s*==\s*'success'|conclusion\s*==\s*'success'|success\s*\(\s*\)", re.I
 )
@@ -114,7 +116,36 @@ def oidc(facts: Facts) -> list[Finding]:
             out.append(
                 fail(pid, f"{wf.path} uses a stored cloud secret ({secret.group(0)})", wf.path)
             )
-        if _perm_id_token(job.permissions) or _perm_id_token(wf.permissions):
+        connection = next(
+            (
+                s
+                for s in job.steps
+                if {
+                    "azureSubscription",
+                    "connectedServiceNameARM",
+                    "azureResourceManagerConnection",
+                }
+                & set(s.with_)
+            ),
+            None,
+        )
+        if wf.system == "azure-pipelines" and connection is not None and not secret:
+            out.append(
+                ok(
+                    pid,
+                    f"job `{job.id}` signs in through a service connection (no credential in "
+                    "the pipeline; workload identity federation is set on the connection)",
+                    wf.path,
+                    connection.line,
+                )
+            )
+        elif wf.system == "gitlab" and re.search(r"^[ \t]*id_tokens:", text, re.M):
+            out.append(ok(pid, f"job `{job.id}` gets an OIDC token (id_tokens)", wf.path, job.line))
+        elif wf.system == "cloud-build" and not secret:
+            out.append(
+                ok(pid, "Cloud Build runs as its service account (no key in the file)", wf.path, 1)
+            )
+        elif _perm_id_token(job.permissions) or _perm_id_token(wf.permissions):
             out.append(
                 ok(pid, f"job `{job.id}` gets an OIDC token (id-token: write)", wf.path, job.line)
             )

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
-TEST_DEF = re.compile(r"^\s*(async\s+)?def\s+test_\w+|^\s*(it|test)\s*\(|^func\s+Test\w+", re.M)
+TEST_DEF = re.compile(
+    r"^[ \t]*(async\s+)?def\s+test_\w+|^[ \t]*(it|test)\s*\(|^func\s+Test\w+", re.M
+)
 LINT = re.compile(
     r"\bruff\b|\bflake8\b|\bpylint\b|\bmypy\b|\bpyright\b|\beslint\b|pre-commit\s+run|"
     r"black\s+--check|^(lint|typecheck|type-check|check|format-check|static)$",
@@ -34,7 +36,7 @@ LOCKFILES = (
 )
 UNTRUSTED = re.compile(
     r"\$\{\{\s*github\.(event\.(issue|pull_request|comment|review|review_comment|pages|"
-    r"head_commit|commits|discussion|workflow_run)\.[\w.\[\]*]*(title|body|message|name|ref|label|email|"
+    r"head_commit|commits|discussion|workflow_run)\.(?!base\.)[\w.\[\]*]*(title|body|message|name|ref|label|email|"
     r"head_branch)|head_ref)\s*\}\}"
 )
 PROVENANCE = re.compile(
@@ -61,20 +63,24 @@ def tests(facts: Facts) -> list[Finding]:
 @probe("eng.lockfile")
 def lockfile(facts: Facts) -> list[Finding]:
     pid = "eng.lockfile"
-    for name in LOCKFILES:
-        if (
-            facts.repo.exists(name)
-            and len((facts.repo.text(name, limit=64 * 1024 * 1024) or "").splitlines()) >= 3
-        ):
-            return [ok(pid, f"{name} is committed", name)]
-    for rel in facts.repo.glob("requirements*.txt"):
-        lines = [
-            ln
-            for ln in (facts.repo.text(rel) or "").splitlines()
-            if ln.strip() and not ln.startswith(("#", "-"))
-        ]
-        if lines and sum("==" in ln for ln in lines) >= 0.8 * len(lines):
-            return [ok(pid, f"{rel} pins its dependencies", rel)]
+    dirs = facts.project_dirs or [""]
+    for d in dirs:
+        for name in LOCKFILES:
+            rel = f"{d}/{name}" if d else name
+            if (
+                facts.repo.exists(rel)
+                and len((facts.repo.text(rel, limit=64 * 1024 * 1024) or "").splitlines()) >= 3
+            ):
+                return [ok(pid, f"{rel} is committed", rel)]
+    for d in dirs:
+        for rel in facts.repo.glob((f"{d}/" if d else "") + "requirements*.txt"):
+            lines = [
+                ln.strip()
+                for ln in (facts.repo.text(rel) or "").splitlines()
+                if ln.strip() and not ln.strip().startswith(("#", "-"))
+            ]
+            if lines and sum("==" in ln for ln in lines) >= 0.8 * len(lines):
+                return [ok(pid, f"{rel} pins its dependencies", rel)]
     return [fail(pid, "no lockfile (uv.lock, poetry.lock, package-lock.json, pinned requirements)")]
 
 
@@ -146,12 +152,20 @@ def _read_only(perms: Any) -> bool:
     return False
 
 
+def _first_line(text: str) -> int:
+    """The first line holding YAML (not blank, not a comment): where a whole file is cited."""
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return i
+    return 1
+
+
 @probe("eng.permissions")
 def permissions(facts: Facts) -> list[Finding]:
     pid = "eng.permissions"
-    wfs = facts.workflows.workflows
+    wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no workflows")]
+        return [fail(pid, "no GitHub Actions workflows")]
     out = []
     for wf in wfs:
         if not wf.has_permissions:
@@ -161,7 +175,7 @@ def permissions(facts: Facts) -> list[Finding]:
                     f"{wf.path} has no top-level permissions (the token gets the repository "
                     "default)",
                     wf.path,
-                    1,
+                    _first_line(facts.repo.text(wf.path) or ""),
                 )
             )
         elif not _read_only(wf.permissions):
@@ -179,9 +193,9 @@ def permissions(facts: Facts) -> list[Finding]:
 @probe("eng.pinned_actions")
 def pinned_actions(facts: Facts) -> list[Finding]:
     pid = "eng.pinned_actions"
-    wfs = facts.workflows.workflows
+    wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no workflows")]
+        return [fail(pid, "no GitHub Actions workflows")]
     out, total = [], 0
     for wf in wfs:
         for job in wf.jobs.values():
@@ -199,9 +213,9 @@ def pinned_actions(facts: Facts) -> list[Finding]:
 @probe("eng.dangerous_workflows")
 def dangerous_workflows(facts: Facts) -> list[Finding]:
     pid = "eng.dangerous_workflows"
-    wfs = facts.workflows.workflows
+    wfs = facts.workflows.github
     if not wfs:
-        return [fail(pid, "no workflows")]
+        return [fail(pid, "no GitHub Actions workflows")]
     out = []
     for wf in wfs:
         privileged = {"pull_request_target", "workflow_run"} & set(wf.triggers)

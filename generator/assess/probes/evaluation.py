@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from generator.assess.facts import EVAL_TARGET, EVAL_TOOL, NOT_EVAL, entrypoints
+from generator.assess.facts import EVAL_TARGET, NOT_EVAL, entrypoints
 from generator.assess.probes import probe
 from generator.assess.probes._util import (
     fail,
     gate_findings,
     info,
-    meaningful_lines,
     ok,
     run_not_gate,
     run_ok,
@@ -30,8 +29,8 @@ METRICS = re.compile(
     re.I,
 )
 RESULTS = re.compile(
-    r"json\.dump|\.to_json\(|summary\.json|results?\.jsonl|eval_results|"
-    r"--output|write_text\(\s*json",
+    r"json\.dump\(|\.to_json\(|summary\.json|results?\.jsonl?\b|eval_results|"
+    r"--output|write_text\(\s*json|output_path\s*=|\.to_csv\(|log_metrics?\(",
     re.I,
 )
 MONITOR = re.compile(r"(^|[-_./])(monitor\w*|online[-_]?eval\w*|drift)([-_./]|$)", re.I)
@@ -41,22 +40,13 @@ def eval_leaves(facts: Facts) -> list[Leaf]:
     """Eval entrypoints (make/npm/console scripts) plus eval commands found in workflows."""
     leaves = entrypoints(facts, EVAL_TARGET, NOT_EVAL)
     leaves.extend(r.leaf for r in facts.eval_runs_any)
+    leaves.extend(facts.eval_scripts)
     return leaves
 
 
 def real_leaves(facts: Facts, leaves: list[Leaf]) -> list[Leaf]:
     """Leaves that reach real code (≥ 10 meaningful lines on the chain) or a known eval tool."""
-    out = []
-    for leaf in leaves:
-        files, _text = facts.chain_context(leaf)
-        code = sum(
-            meaningful_lines(facts.repo.text(f))
-            for f in files
-            if not f.endswith((".mk", "Makefile"))
-        )
-        if code >= 10 or EVAL_TOOL.search(leaf.text):
-            out.append(leaf)
-    return out
+    return [leaf for leaf in leaves if facts.reaches_code(leaf)]
 
 
 @probe("eval.dataset")
@@ -193,7 +183,7 @@ def results(facts: Facts) -> list[Finding]:
 @probe("eval.ci_gate")
 def ci_gate(facts: Facts) -> list[Finding]:
     pid = "eval.ci_gate"
-    gates = [r for r in facts.eval_gates if real_leaves(facts, [r.leaf])]
+    gates = facts.eval_gates
     if gates:
         return [
             run_ok(
@@ -202,13 +192,13 @@ def ci_gate(facts: Facts) -> list[Finding]:
             for r in gates[:3]
         ]
     out = [run_not_gate(pid, "eval step", r) for r in facts.eval_runs_any if not r.gate][:5]
-    for r in facts.eval_gates:
+    for r in facts.eval_gate_candidates:
         out.append(
             fail(
                 pid,
                 f"the eval step `{r.leaf.text[:60]}` reaches no real evaluation code",
-                r.workflow.path,
-                r.step.line,
+                r.path,
+                r.line,
             )
         )
     if not out:

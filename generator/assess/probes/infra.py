@@ -21,10 +21,17 @@ if TYPE_CHECKING:
 AI_RESOURCE = re.compile(
     r"Microsoft\.CognitiveServices|Microsoft\.Search/|Microsoft\.MachineLearningServices|"
     r"azurerm_cognitive_account|azurerm_cognitive_deployment|azurerm_search_service|"
-    r"azurerm_machine_learning_workspace|azurerm_ai_\w+"
+    r"azurerm_machine_learning_workspace|azurerm_ai_\w+|"
+    # other clouds: Vertex AI / Discovery Engine, Bedrock (CDK or Terraform), SageMaker
+    r"google_vertex_ai_\w+|google_discovery_engine_\w+|aiplatform\.googleapis\.com|"
+    r"aws_bedrock\w*|aws_bedrockagent\w*|aws_sagemaker_\w+|aws_opensearchserverless_\w+|"
+    r"aws-cdk-lib/aws-bedrock|aws_bedrock\b|bedrock\.Cfn\w+|CfnKnowledgeBase|CfnGuardrail|"
+    r"opensearchserverless"
 )
 RESOURCE = re.compile(
-    r"^\s*resource\s+\w+\s+'[\w./-]+@[\w.-]+'|^\s*resource\s+\"\w+\"\s+\"[\w-]+\"", re.M
+    r"^[ \t]*resource\s+\w+\s+'[\w./-]+@[\w.-]+'|^[ \t]*resource\s+\"\w+\"\s+\"[\w-]+\"|"
+    r"^[ \t]*module\s+\w+\s+'|new\s+\w+\.(?:Cfn)?\w+\(\s*this\s*,",  # Bicep modules, CDK
+    re.M,
 )
 VALIDATE = re.compile(
     r"\bbicep\s+(build|lint)|\baz\s+bicep\s+(build|lint)|terraform\s+(validate|fmt)|\btflint\b|"
@@ -37,7 +44,8 @@ SCAN = re.compile(
     r"\bcheckov\b|\btfsec\b|trivy\s+config|ps-?rule|^(iac-scan|scan-iac|checkov|scan)$", re.I
 )
 SCAN_ACTION = re.compile(
-    r"bridgecrewio/checkov-action|aquasecurity/tfsec|microsoft/ps-rule|aquasecurity/trivy-action"
+    r"bridgecrewio/checkov-action|aquasecurity/tfsec|microsoft/ps-rule|aquasecurity/trivy-action|"
+    r"microsoft/security-devops-action|AzureResourceManagerTemplateDeployment|TerraformTask"
 )
 PROVISION = re.compile(
     r"\bazd\s+(provision|up)\b|az\s+deployment\s+(group|sub|mg|tenant)\s+(create|what-if)|"
@@ -47,11 +55,7 @@ PROVISION = re.compile(
 
 
 def _files(facts: Facts) -> list[str]:
-    return (
-        facts.repo.glob("**/*.bicep")
-        + facts.repo.glob("**/*.tf")
-        + facts.repo.glob("{infra,deploy,arm,templates,template}/**/*.json")
-    )
+    return [p for p in facts.iac_files if not p.endswith((".bicepparam", ".tfvars"))]
 
 
 def _matches(rx: re.Pattern[str]) -> Callable[[Leaf], bool]:
@@ -96,11 +100,16 @@ def params(facts: Facts) -> list[Finding]:
         f
         for f in files
         if re.search(
-            r"^\s*(param\s+\w+\s*=|\w+\s*=)|\"parameters\"\s*:\s*\{\s*\"",
+            r"^[ \t]*(param\s+\w+\s*=|\w+\s*=)|\"parameters\"\s*:\s*\{\s*\"",
             facts.repo.text(f) or "",
             re.M,
         )
     ]
+    for rel in facts.repo.glob("**/cdk.json"):
+        data = facts.repo.json(rel)
+        context = data.get("context") if isinstance(data, dict) else None
+        if isinstance(context, dict) and context:
+            real.append(rel)
     if real:
         return [ok(pid, f"parameter files: {', '.join(real[:4])}", real[0])]
     return [fail(pid, "no parameter file (*.bicepparam, *.parameters.json, *.tfvars) with values")]
@@ -110,14 +119,12 @@ def params(facts: Facts) -> list[Finding]:
 def validated(facts: Facts) -> list[Finding]:
     pid = "infra.validated"
     runs = list(facts.workflows.select(_matches(VALIDATE), CHANGE_EVENTS))
-    gated = [r for r in runs if r.gate]
-    if gated:
-        return [run_ok(pid, "IaC validated in CI", gated[0])]
-    for wf, job, step, gate in uses_steps(facts, SCAN_ACTION, CHANGE_EVENTS):
-        if gate:
-            return [ok(pid, f"job `{job.id}` runs {step.uses}", wf.path, step.line)]
+    runs.sort(key=lambda r: not r.gate)  # a gate first; a report that cannot fail still counts
     if runs:
-        return [run_not_gate(pid, "IaC validation", r) for r in runs[:3]]
+        what = "IaC validated in CI" + ("" if runs[0].gate else f" (not a gate: {runs[0].why_not})")
+        return [run_ok(pid, what, runs[0])]
+    for wf, job, step, _gate in uses_steps(facts, SCAN_ACTION, CHANGE_EVENTS):
+        return [ok(pid, f"job `{job.id}` runs {step.uses}", wf.path, step.line)]
     return [fail(pid, "no CI step builds, validates or scans the IaC")]
 
 

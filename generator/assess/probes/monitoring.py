@@ -17,20 +17,51 @@ if TYPE_CHECKING:
     from generator.assess.workflows import StepRun
 
 LOGGING = re.compile(
-    r"logging\.(getLogger|basicConfig|config\.dictConfig)|^\s*import structlog|"
-    r"^\s*from loguru|getLogger\(",
+    r"logging\.(basicConfig|config\.dictConfig|config\.fileConfig)\s*\(|"
+    r"\b(?:structlog|loguru\.logger|logger)\.(?:configure|add)\s*\(|dictConfig\s*\(|"
+    r"configure_azure_monitor\s*\(|LoggingInstrumentor|setup_logging\s*\(|"
+    r"google\.cloud\.logging|logging\.getLogger\([^)]*\)\.(?:addHandler|setLevel)\(|"
+    r"\.addHandler\s*\(|^[ \t]*import structlog|"
+    # a module logger the app writes to (configuration may come from the server or OTel)
+    r"^\w+\s*=\s*logging\.getLogger\(|^[ \t]*from loguru import logger",
     re.M,
 )
-HEALTH = re.compile(r"[\"'](/health|/healthz|/ready|/readyz|/livez|/ping|/status)[\"']")
+PLATFORM_LOGS = re.compile(
+    r"diagnosticSettings|azurerm_monitor_diagnostic_setting|Microsoft\.Insights/components|"
+    r"azurerm_application_insights\b|Microsoft\.OperationalInsights/workspaces|"
+    r"azurerm_log_analytics_workspace|google_logging_\w+|aws_cloudwatch_log_group|"
+    r"logs\.LogGroup\("
+)
+# a health route or a health probe declared for the platform (IaC, Kubernetes, compose)
+HEALTH = re.compile(
+    r"(?:\.(?:get|route|api_route|add_api_route|add_route|head)|\bpath|HandleFunc|Get)\s*\(\s*"
+    r"[\"'](/health\w*|/healthz|/ready\w*|/livez|/ping|/status)[\"']"
+)
+HEALTH_PROBE = re.compile(
+    r"\b(?:livenessProbe|readinessProbe|startupProbe|healthCheckPath|health_check_path|"
+    r"healthcheck|type:\s*'?(?:Liveness|Readiness|Startup))\b",
+    re.I,
+)
 TRACING = re.compile(
-    r"^\s*(from|import)\s+(opentelemetry|azure\.monitor\.opentelemetry|langfuse|langsmith|"
-    r"promptflow\.tracing|mlflow)\b|configure_azure_monitor|start_as_current_span",
+    r"^[ \t]*(from|import)[ \t]+(opentelemetry|azure\.monitor\.opentelemetry|langfuse|langsmith|"
+    r"promptflow\.tracing|mlflow|traceloop|openlit|openinference|logfire|phoenix|weave|"
+    r"google\.cloud\.trace)\b|configure_azure_monitor\s*\(|start_as_current_span|"
+    r"Traceloop\.init|otel_to_cloud\s*=\s*True|@traceable\b|langfuse\.|"
+    r"\bOTEL_EXPORTER_OTLP_\w+|APPLICATIONINSIGHTS_CONNECTION_STRING|LANGCHAIN_TRACING_V2|"
+    r"LANGSMITH_TRACING",
     re.M,
 )
 TOKENS = re.compile(
-    r"(prompt|completion|input|output|total)_tokens|token_usage|gen_ai\.usage|tokens_used", re.I
+    r"\.usage\.(?:prompt|completion|input|output|total)_tokens\b|\b(?:prompt|completion|"
+    r"input|output|total)_tokens\s*[=:]\s*\w*\.?usage|gen_ai\.usage\.\w+|\btoken_usage\b|"
+    r"\busage_metadata\b|get_openai_callback|llm-emit-token-metric|azure-openai-emit-token-metric",
+    re.I,
 )
-LATENCY = re.compile(r"latency|duration|elapsed|perf_counter|monotonic\(", re.I)
+LATENCY = re.compile(
+    r"\b(?:latency|duration)(?:_ms|_s|_seconds)?\b\s*[=:]|\.record\(|create_histogram\(|"
+    r"\bHistogram\(|perf_counter\(\)\s*-|start_as_current_span|@traceable\b",
+    re.I,
+)
 FEEDBACK = re.compile(r"[\"']/feedback[\"']")
 REQUEST_ID = re.compile(r"request_id|trace_id|requestId|correlation_id", re.I)
 ALERT_IAC = re.compile(
@@ -51,9 +82,7 @@ COST = re.compile(
 
 
 def iac_files(facts: Facts) -> list[str]:
-    return [p for p in facts.repo.glob("**/*.{bicep,tf,bicepparam,tfvars}")] + [
-        p for p in facts.repo.glob("infra/**/*.json")
-    ]
+    return facts.iac_files
 
 
 @probe("monitoring.logging")
@@ -61,6 +90,9 @@ def logging_(facts: Facts) -> list[Finding]:
     hits = facts.repo.grep(LOGGING, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [hit_ok("monitoring.logging", "logging configured", hits[0])]
+    hits = facts.repo.grep(PLATFORM_LOGS, facts.iac_files, first_only=True, max_hits=1)
+    if hits:
+        return [hit_ok("monitoring.logging", "logs collected by the platform, as code", hits[0])]
     return [fail("monitoring.logging", "no logging configuration in application code")]
 
 
@@ -69,6 +101,9 @@ def health(facts: Facts) -> list[Finding]:
     hits = facts.repo.grep(HEALTH, facts.app_code, first_only=True, max_hits=1)
     if hits:
         return [hit_ok("monitoring.health", "health endpoint", hits[0])]
+    hits = facts.repo.grep(HEALTH_PROBE, facts.config_files, first_only=True, max_hits=1)
+    if hits:
+        return [hit_ok("monitoring.health", "health probe declared for the platform", hits[0])]
     return [
         fail(
             "monitoring.health",
@@ -79,7 +114,9 @@ def health(facts: Facts) -> list[Finding]:
 
 @probe("monitoring.tracing")
 def tracing(facts: Facts) -> list[Finding]:
-    hits = facts.repo.grep(TRACING, facts.app_code, first_only=True, max_hits=1)
+    hits = facts.repo.grep(TRACING, facts.app_code, first_only=True, max_hits=1) or (
+        facts.repo.grep(TRACING, facts.env_files, first_only=True, max_hits=1)
+    )
     if hits:
         return [hit_ok("monitoring.tracing", "tracing", hits[0])]
     return [fail("monitoring.tracing", "no OpenTelemetry or LLM tracing in application code")]
@@ -88,8 +125,8 @@ def tracing(facts: Facts) -> list[Finding]:
 @probe("monitoring.usage_metrics")
 def usage_metrics(facts: Facts) -> list[Finding]:
     pid = "monitoring.usage_metrics"
-    tokens = facts.repo.grep(TOKENS, facts.app_code, first_only=True, max_hits=1)
-    latency = facts.repo.grep(LATENCY, facts.app_code, first_only=True, max_hits=1)
+    tokens = facts.code_grep(TOKENS, facts.app_code + facts.policy_files)
+    latency = facts.code_grep(LATENCY, facts.app_code)
     if tokens and latency:
         return [
             hit_ok(pid, "token usage recorded", tokens[0]),

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from generator.assess.collect import parse_yaml
-from generator.assess.datasets import PLACEHOLDER
 from generator.assess.probes import probe
 from generator.assess.probes._util import fail, hit_ok, ok, run_ok
 from generator.assess.probes.engineering import codeowners_rules
@@ -17,59 +15,37 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
+# a prompt as a constant or an agent's instructions written in code
+INLINE_PROMPT = re.compile(
+    r"^[ \t]*[A-Z_]*(?:PROMPT|INSTRUCTIONS?|SYSTEM_MESSAGE)[A-Z_]*\s*(?::\s*\w+\s*)?=\s*"
+    r"[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})|"
+    r"\binstructions\s*=\s*[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})",
+    re.M,
+)
 COMPARE = re.compile(r"(^|[-_./])(compare|experiment\w*|variants?|ab[-_]?test)([-_./]|$)", re.I)
-_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
-
-
-def prompt_files(facts: Facts) -> list[str]:
-    files = [
-        p
-        for p in facts.repo.under("prompts")
-        if not p.rsplit("/", 1)[-1].lower().startswith("readme")
-    ]
-    files += [
-        p
-        for p in facts.repo.glob("**/*.prompty") + facts.repo.glob("**/flow.{dag,flex}.yaml")
-        if p not in files
-    ]
-    real = []
-    for rel in files:
-        text = facts.repo.text(rel) or ""
-        if len("".join(text.split())) >= 40 and not PLACEHOLDER.match(text.strip()[:100]):
-            real.append(rel)
-    return real
-
-
-def metadata(facts: Facts, rel: str) -> dict[str, Any]:
-    text = facts.repo.text(rel) or ""
-    m = _FRONT.match(text)
-    data: Any = None
-    if m:
-        data = parse_yaml(
-            m.group(1),
-            rt=False,
-            on_error=lambda msg, ln: facts.repo.note(
-                "invalid-yaml", rel, f"invalid front matter: {msg}", ln
-            ),
-        )
-    elif rel.endswith((".yaml", ".yml")):
-        data = facts.repo.yaml(rel)
-    elif rel.endswith(".json"):
-        data = facts.repo.json(rel)
-    return {str(k).lower(): v for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 @probe("prompts.files")
 def files(facts: Facts) -> list[Finding]:
     pid = "prompts.files"
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not prompts:
+        inline = facts.code_grep(INLINE_PROMPT, facts.app_code)
+        if inline:  # the practice exists by hand: prompts kept in code, not as assets
+            return [hit_ok(pid, "prompt kept inline in code (no prompt files)", inline[0])]
         return [fail(pid, "no non-trivial prompt files (prompts/, *.prompty, flow definitions)")]
     names = {p.rsplit("/", 1)[-1] for p in prompts}
     rx = re.compile(
         r"[\"'/]prompts\b|\.prompty\b|" + "|".join(re.escape(n) for n in sorted(names)[:50])
     )
-    hits = facts.repo.grep(rx, facts.app_code, first_only=True, max_hits=1)
+    configs = [
+        p
+        for p in facts.repo.glob("**/*.{yaml,yml,json,toml}")
+        if p not in prompts and not p.startswith(".github/")
+    ][:500]
+    hits = facts.repo.grep(rx, facts.app_code, first_only=True, max_hits=1) or facts.repo.grep(
+        rx, configs, first_only=True, max_hits=1
+    )
     if hits:
         return [
             ok(pid, f"{len(prompts)} prompt file(s)", prompts[0]),
@@ -85,12 +61,12 @@ def files(facts: Facts) -> list[Finding]:
 @probe("prompts.metadata")
 def has_metadata(facts: Facts) -> list[Finding]:
     pid = "prompts.metadata"
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not prompts:
         return [fail(pid, "no prompt files")]
     out = []
     for rel in prompts:
-        meta = metadata(facts, rel)
+        meta = facts.prompt_metadata(rel)
         ident = any(k in meta for k in ("id", "name"))
         params = any(
             k in meta
@@ -120,13 +96,11 @@ def has_metadata(facts: Facts) -> list[Finding]:
 def tested(facts: Facts) -> list[Finding]:
     pid = "prompts.tested"
     tests = [p for p in facts.test_files if p.endswith(".py")]
-    hits = facts.repo.grep(
+    hits = facts.code_grep(  # code, not a comment such as "# mock the prompt loader"
         re.compile(r"(load|render|format)\w*.*prompt|prompt\w*.*(load|render|format)", re.I),
         tests,
-        first_only=True,
-        max_hits=1,
     )
-    if hits:
+    if hits and not re.search(r"\bmock|patch\(", hits[0].snippet, re.I):
         return [hit_ok(pid, "prompt test", hits[0])]
     return [fail(pid, "no test loads or renders the prompts")]
 
@@ -134,12 +108,12 @@ def tested(facts: Facts) -> list[Finding]:
 @probe("prompts.versioned")
 def versioned(facts: Facts) -> list[Finding]:
     pid = "prompts.versioned"
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not prompts:
         return [fail(pid, "no prompt files")]
     out = []
     for rel in prompts:
-        version = metadata(facts, rel).get("version")
+        version = facts.prompt_metadata(rel).get("version")
         if version in (None, "", 0):
             out.append(fail(pid, f"{rel} declares no version", rel))
     return out or [ok(pid, f"all {len(prompts)} prompt file(s) are versioned", prompts[0])]
@@ -163,7 +137,7 @@ def _covers(patterns: list[str], rel: str) -> bool:
 @probe("prompts.change_triggers_eval")
 def change_triggers_eval(facts: Facts) -> list[Finding]:
     pid = "prompts.change_triggers_eval"
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not facts.eval_gates:
         return [fail(pid, "no gated eval workflow")]
     if not prompts:
@@ -194,7 +168,7 @@ def change_triggers_eval(facts: Facts) -> list[Finding]:
 def owned(facts: Facts) -> list[Finding]:
     pid = "prompts.owned"
     rel, rules = codeowners_rules(facts)
-    prompts = prompt_files(facts)
+    prompts = facts.prompt_files
     if not prompts:
         return [fail(pid, "no prompt files")]
     if not rel:

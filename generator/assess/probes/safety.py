@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from generator.assess.collect import line_of, snippet_at
+from generator.assess import secrets
+from generator.assess.collect import line_of
 from generator.assess.probes import probe
-from generator.assess.probes._util import fail, hit_ok, ok, run_ok
+from generator.assess.probes._util import fail, hit_ok, info, ok, run_ok
 from generator.assess.probes.monitoring import iac_files
 from generator.assess.workflows import CHANGE_EVENTS
 
@@ -16,28 +17,6 @@ if TYPE_CHECKING:
     from generator.assess.facts import Facts
     from generator.assess.findings import Finding
 
-SECRETS = [
-    (
-        "private key",
-        re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |DSA |PGP |ENCRYPTED )?PRIVATE KEY-----"),
-    ),
-    ("AWS access key", re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
-    ("OpenAI-style API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}")),
-    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36}\b")),
-    ("storage account key", re.compile(r"AccountKey=[A-Za-z0-9+/]{40,}={0,2}")),
-    (
-        "hard-coded key",
-        re.compile(
-            r"(?i)\b[\w-]*(?:api[_-]?key|secret|password|access[_-]?key|token)[\w-]*\s*[:=]\s*[\"']"
-            r"(?![<$%{])([A-Za-z0-9+/_\-]{24,})[\"']"
-        ),
-    ),
-]
-# GUIDs/UUIDs are identifiers (role definitions, tenant and client ids), not credentials
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
-PLACEHOLDER_SECRET = re.compile(
-    r"x{6,}|0{8,}|changeme|example|dummy|placeholder|fake|redacted|your", re.I
-)
 SCAN_GLOBS = (
     "**/*.{py,ts,js,yaml,yml,toml,ini,cfg,env,bicep,bicepparam,tf,tfvars,sh,ps1,properties}",
     "**/.env",
@@ -67,7 +46,10 @@ KEYLESS_CODE = re.compile(
 
 def _scan_files(facts: Facts) -> list[str]:
     out: dict[str, None] = {}
-    skip = re.compile(r"(^|/)(tests?|fixtures?|testdata)/")
+    # tests and fixtures hold fake keys on purpose; built bundles are someone else's code
+    skip = re.compile(
+        r"(^|/)(tests?|fixtures?|testdata|static/assets|public/assets)/|\.min\.js$|\.map$"
+    )
     for pattern in SCAN_GLOBS:
         for rel in facts.repo.glob(pattern):
             if not skip.search(rel):
@@ -96,23 +78,23 @@ def no_secrets(facts: Facts) -> list[Finding]:
             base.startswith(".env.")
             and base not in (".env.example", ".env.sample", ".env.template", ".env.dist")
         )
-        if env_file and re.search(r"^\s*[A-Za-z_]\w*\s*=\s*\S", text, re.M):
-            out.append(fail(pid, f"{rel} with values is committed", rel))
-            continue
-        for name, rx in SECRETS:
-            for m in rx.finditer(text):
-                value = m.group(m.lastindex) if m.lastindex else m.group(0)
-                if PLACEHOLDER_SECRET.search(m.group(0)) or UUID.fullmatch(value):
-                    continue
+        if env_file:
+            for name, pos, fp in secrets.env_values(text)[:3]:
                 out.append(
                     fail(
                         pid,
-                        f"possible {name}: `{snippet_at(text, m.start())[:50]}…`",
+                        f"{rel} is committed with a value for {name} ({fp})",
                         rel,
-                        line_of(text, m.start()),
+                        line_of(text, pos),
                     )
                 )
-                break
+            continue
+        for found in secrets.find(text):
+            out.append(
+                fail(
+                    pid, f"possible {found.kind} {found.fingerprint}", rel, line_of(text, found.pos)
+                )
+            )
         if len(out) >= 10:
             break
     if out:
@@ -123,26 +105,34 @@ def no_secrets(facts: Facts) -> list[Finding]:
 @probe("safety.env_ignored")
 def env_ignored(facts: Facts) -> list[Finding]:
     pid = "safety.env_ignored"
+    ignores = [".gitignore"] + [p for p in facts.repo.glob("**/.gitignore") if p != ".gitignore"]
+    ignored_in = None
+    for rel in ignores[:50]:
+        body = facts.repo.text(rel) or ""
+        if re.search(r"^/?(\*\*/)?(\.env|\.env\*|\*\.env|\.env\.\*|\.env\.local)\s*$", body, re.M):
+            ignored_in = rel
+            break
     text = facts.repo.text(".gitignore") or ""
-    ignored = re.search(r"^/?(\.env|\.env\*|\*\.env|\.env\.\*)\s*$", text, re.M)
+    ignored = ignored_in is not None
     example = next(
         (
             p
-            for p in (".env.example", ".env.sample", ".env.template", "example.env")
-            if facts.repo.exists(p)
+            for p in facts.repo.glob("**/{.env.example,.env.sample,.env.template,example.env}")
+            + facts.repo.glob("**/.env.*.example")
+            if p.count("/") <= 3 and "node_modules" not in p
         ),
         None,
     )
     out = []
     out.append(
-        ok(pid, ".env is git-ignored", ".gitignore")
+        ok(pid, f".env is git-ignored ({ignored_in})", ignored_in)
         if ignored
         else fail(pid, ".gitignore does not ignore .env", ".gitignore" if text else None)
     )
     out.append(
         ok(pid, f"{example} documents the settings", example)
         if example
-        else fail(pid, "no .env.example documenting the settings")
+        else info(pid, "no .env.example documents the settings (recommended, not required)")
     )
     return out
 
@@ -167,7 +157,8 @@ def guardrails(facts: Facts) -> list[Finding]:
     for path in candidates:
         stem = path.rsplit("/", 1)[-1].removesuffix(".py")
         rx = re.compile(
-            rf"^\s*(from\s+[\w.]*\b{re.escape(stem)}\s+import|import\s+[\w.]*\b{re.escape(stem)}\b|"
+            rf"^[ \t]*(from\s+[\w.]*\b{re.escape(stem)}\s+import|"
+            rf"import\s+[\w.]*\b{re.escape(stem)}\b|"
             rf"from\s+[\w.]+\s+import\s+.*\b{re.escape(stem)}\b)",
             re.M,
         )
@@ -209,12 +200,7 @@ def tested_in_ci(facts: Facts) -> list[Finding]:
             return [run_ok(pid, "safety evaluation gate", run)]
     tests = [r for r in facts.workflows.select(facts.is_test, CHANGE_EVENTS) if r.gate]
     if tests:
-        hits = facts.repo.grep(
-            SAFETY_TEST,
-            [p for p in facts.test_files if p.endswith(".py")],
-            first_only=True,
-            max_hits=1,
-        )
+        hits = facts.code_grep(SAFETY_TEST, [p for p in facts.test_files if p.endswith(".py")])
         if hits:
             return [
                 run_ok(pid, "CI runs the tests", tests[0]),

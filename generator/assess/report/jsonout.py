@@ -8,7 +8,7 @@ from typing import Any
 from generator.assess.evaluate import DimensionResult, ProbeResult, Report
 from generator.assess.findings import INFO, PASS
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: gaps, genai, capped_by, remediation command
 SCHEMA_ID = (
     "https://github.com/genaiops/genaiops/blob/main/maturity/schema/assess-report.schema.json"
 )
@@ -45,7 +45,11 @@ def _findings(d: DimensionResult) -> list[dict[str, Any]]:
             loc = {"path": f.path, "line": f.line} if f.path else None
             rem = None
             if f.outcome not in (PASS, INFO):
-                rem = {"text": r.definition.remediation, "effort": r.definition.effort}
+                rem = {
+                    "text": r.definition.remediation_text,
+                    "effort": r.definition.effort,
+                    "command": r.definition.add_command,
+                }
             out.append(
                 {
                     "probe": f.probe,
@@ -68,8 +72,9 @@ def dimension_dict(report: Report, d: DimensionResult) -> dict[str, Any]:
                 {
                     "probe": r.definition.id,
                     "question": r.definition.question,
-                    "remediation": r.definition.remediation,
+                    "remediation": r.definition.remediation_text,
                     "effort": r.definition.effort,
+                    "command": r.definition.add_command,
                 }
                 for r in d.next_needs
             ],
@@ -87,6 +92,7 @@ def dimension_dict(report: Report, d: DimensionResult) -> dict[str, Any]:
         "reason": d.reason,
         "not_applicable_reason": d.na_reason,
         "next_level": nxt,
+        "gaps": [r.definition.id for r in d.gaps],
         "annotation": _annotation(d.annotation),
         "scaffold_defaults": d.scaffold_defaults,
         "findings": _findings(d),
@@ -112,6 +118,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "evidenced_score": o.evidenced_score,
             "annotated": bool(report.annotations),
             "weakest": o.weakest,
+            "genai": o.genai,
+            "capped_by": o.capped_by,
             "aligned_with": "Microsoft GenAIOps maturity model level definitions (not its "
             "questionnaire score)",
         },

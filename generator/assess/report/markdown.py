@@ -69,7 +69,7 @@ def _one(report: Report, heading: str = "##") -> list[str]:
                 f"- **{r.definition.id}** ({d.dimension.id}, level {r.definition.level}, effort "
                 f"{r.definition.effort}): {_cell(msg)}" + (f" — `{loc}`" if loc else "")
             )
-            out.append(f"  - Remediation: {_cell(r.definition.remediation)}")
+            out.append(f"  - Remediation: {_cell(r.definition.remediation_text)}")
         out += ["", "</details>"]
     if report.annotations:
         out += ["", "**Annotations**", ""]

@@ -21,7 +21,7 @@ def _rule(r: ProbeResult, names: dict[int, str]) -> dict[str, Any]:
     d = r.definition
     md = (
         f"**{d.question}**\n\n{d.motivation}\n\n**How it is detected:** {d.detection}\n\n"
-        f"**Remediation** (effort: {d.effort}): {d.remediation}\n\n"
+        f"**Remediation** (effort: {d.effort}): {d.remediation_text}\n\n"
         f"Dimension `{d.dimension}`, level {d.level} "
         f"({names[d.level]}){'' if d.required else ', optional'}."
     )
@@ -34,7 +34,7 @@ def _rule(r: ProbeResult, names: dict[int, str]) -> dict[str, Any]:
         "fullDescription": {"text": d.motivation},
         "help": {
             "text": f"{d.motivation} Detection: {d.detection} Remediation ({d.effort} effort): "
-            f"{d.remediation}",
+            f"{d.remediation_text}",
             "markdown": md,
         },
         "defaultConfiguration": {"level": "warning" if d.required else "note"},
@@ -74,7 +74,7 @@ def _results(dim: DimensionResult, r: ProbeResult, index: int) -> dict[str, Any]
         "ruleId": r.definition.id,
         "ruleIndex": index,
         "level": "error" if blocking else ("warning" if r.definition.required else "note"),
-        "message": {"text": f"{message} — Remediation: {r.definition.remediation}"},
+        "message": {"text": f"{message} — Remediation: {r.definition.remediation_text}"},
         "locations": locs,
         "properties": {"dimension": dim.dimension.id, "dimension-level": dim.level},
     }

@@ -100,7 +100,7 @@ def _one(console: Console, report: Report, verbose: bool) -> None:
                 console.print(f"      {_MARK.get(f.outcome, '')} {_esc(f.message)}{where}")
             if r.effective not in (PASS, "not-applicable"):
                 console.print(
-                    f"      [cyan]→ {_esc(r.definition.remediation)}[/] [dim](effort "
+                    f"      [cyan]→ {_esc(r.definition.remediation_text)}[/] [dim](effort "
                     f"{r.definition.effort})[/]"
                 )
             if r.annotation:
