@@ -63,6 +63,7 @@ class EvalConfig:
     concurrency: int
     timeout_s: float
     judge: JudgeConfig | None
+    thresholds_file: Path | None = None  # the file it was read from (--thresholds)
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
@@ -177,6 +178,7 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
         concurrency=int(run.get("concurrency", 16)),
         timeout_s=float(run.get("timeout_s", 120.0)),
         judge=judge,
+        thresholds_file=path,
     )
 
 

@@ -136,7 +136,9 @@ async def evaluate(
         "suites": list(suites),
         "datasets": datasets,
         "grounding_manifest_sha256": manifest_hash(cfg.root / "data" / "docs", cfg.root),
-        "thresholds_sha256": hash_files([cfg.root / "evals" / "thresholds.yaml"], cfg.root),
+        "thresholds_sha256": hash_files(
+            [cfg.thresholds_file or cfg.root / "evals" / "thresholds.yaml"], cfg.root
+        ),
         "prompt_versions": {n: s["prompt_versions"] for n, s in suite_summaries.items()},
         "models": {n: s["models"] for n, s in suite_summaries.items()},
         "judge": judge.describe(rubrics_used) if judge else None,
