@@ -24,16 +24,16 @@ def plan(view: RepoView) -> Plan:
             "per environment, pinned model versions, identities, scanning)"
         )
         return result
-    if view.exists("azure.yaml"):
-        result.refuse(
-            "the repository has an azure.yaml (azd) of its own; genaiops's IaC comes with "
-            "its own azure.yaml, so it would replace yours"
-        )
-        return result
     result.add("add", "infrastructure as code", "Azure resources of a genaiops workload", "infra/")
-    result.add("add", "azd project", "`azd up` provisions infra/", "azure.yaml")
     result.add(
         "add", "make iac-scan, make preflight", "checkov and the region check", "mk/infra.mk"
+    )
+    result.add(
+        "skip",
+        "azure.yaml (azd)",
+        "its hooks run the delivery code of a generated repository (deploy/azure_setup.py, "
+        "`make eval` before a deploy); provision infra/ with `az deployment group create` or an "
+        "azure.yaml of your own (docs/infra.md)",
     )
     result.answers["adapt"] = {"makefile": "existing" if view.makefile else "created"}
     return result
