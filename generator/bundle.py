@@ -28,7 +28,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-TEMPLATE_PARTS = ("copier.yml", "template", "workflows", "iac")
+TEMPLATE_PARTS = ("copier.yml", "template", "workflows", "pipelines", "iac")
 FORMAT = "1"  # bump when the bundle layout changes, so cached bundles are rebuilt
 _SKIP_NAMES = {"__pycache__", ".DS_Store", ".git"}
 _SKIP_SUFFIXES = (".pyc", ".pyo")

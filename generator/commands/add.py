@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Argument(
                 metavar="CAPABILITY",
-                help="A capability of the template: workflows, iac, eval, pre-commit, ...",
+                help="A capability: workflows, pipelines, iac, eval, pre-commit, ...",
             ),
         ],
         path: Annotated[

@@ -34,10 +34,16 @@ param embeddingDeploymentCapacity int = 10
 
 @description('Container image of the app; empty on the first provision (a placeholder runs until `azd deploy`).')
 param appImage string = ''
-@description('azd sets this to true once the app exists, so re-provisioning keeps its image and traffic split.')
+@description('True once the app exists: re-provisioning then keeps its image and traffic split (azd sets it; `make provision` detects it).')
 param appExists bool = false
 @description('Revision suffix (e.g. g<sha7>-r<attempt>); the app reports CONTAINER_APP_REVISION as service.version.')
 param revisionSuffix string = ''
+
+@minLength(1)
+@description('Audience (Application ID URI) of the API\'s Entra app registration: the app accepts only tokens for it (`make azure-entra-app` creates one).')
+param apiAudience string
+@description('Client ids of further callers the app accepts (e.g. a front end); the deploy and monitor identities are always allowed.')
+param apiCallerClientIds array = []
 {%- if gateway == 'apim' %}
 
 @description('Tokens per minute each calling identity may use through the gateway.')
@@ -49,6 +55,10 @@ param semanticCacheRedisHost string = ''
 @secure()
 @description('Access key of that Redis (only read when semanticCacheRedisHost is set).')
 param semanticCacheRedisKey string = ''
+{%- else %}
+
+@description('Requests per minute each caller may make (the app enforces it; with a gateway, the gateway limits tokens).')
+param appRateLimitPerMinute int = 60
 {%- endif %}
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -58,24 +68,27 @@ var tags = {
   owner: '{{ owner }}'
 }
 
+// Built-in roles, in one place. Who gets which role, and why, is the permission table in
+// deploy/contract.py (docs/runbook.md); tests/ check that this file grants exactly that.
+var roles = {
+  acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
+  acrTasksContributor: 'fb382eab-e894-4461-af04-94435c366c3f'
+  containerAppsContributor: '358470bc-b998-42bd-ab17-a7e34c199c0f'
+  containerAppsOperator: 'f3bd1b5c-91fa-40e7-afe7-0c11d331232c'
+  monitoringReader: '43d0d8ad-25c7-4714-9337-8ba259a9fe05'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  openAiUser: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+  cognitiveServicesUser: 'a97b65f3-24c7-4388-baec-2e87135dc908'
+  searchIndexDataReader: '1407120a-92aa-4202-b7e9-c0e197c71c8f'
+  searchIndexDataContributor: '8ebe5a00-799e-43f5-93ac-243d3dce84a7'
+  searchServiceContributor: '7ca78c08-252a-4471-8644-bb5ff32d4ba0'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+}
+
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
   location: location
   tags: tags
-}
-
-module monitoring 'modules/monitoring.bicep' = {
-  name: 'monitoring'
-  scope: rg
-  params: {
-    location: location
-    tags: tags
-    resourceToken: resourceToken
-    // Monitoring Metrics Publisher: telemetry is sent with Entra tokens (local auth is off).
-    publisherPrincipalIds: [identities.outputs.appPrincipalId]
-    // Monitoring Reader: the deploy workflow's canary gates query App Insights.
-    readerPrincipalIds: [identities.outputs.deployPrincipalId]
-  }
 }
 
 module identities 'modules/identities.bicep' = {
@@ -86,6 +99,21 @@ module identities 'modules/identities.bicep' = {
     tags: tags
     resourceToken: resourceToken
     githubRepository: githubRepository
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    roleAssignments: [
+      { principalId: identities.outputs.appPrincipalId, roleId: roles.monitoringMetricsPublisher }
+      { principalId: identities.outputs.deployPrincipalId, roleId: roles.monitoringReader }
+      { principalId: identities.outputs.monitorPrincipalId, roleId: roles.monitoringReader }
+    ]
   }
 }
 {%- if iac_profile == 'prod' %}
@@ -108,8 +136,13 @@ module registry 'modules/registry.bicep' = {
     location: location
     tags: tags
     resourceToken: resourceToken
-    pullPrincipalId: identities.outputs.appPrincipalId
-    pushPrincipalId: identities.outputs.deployPrincipalId
+{%- if iac_profile == 'prod' %}
+    buildSubnetId: network.outputs.buildSubnetId
+{%- endif %}
+    roleAssignments: [
+      { principalId: identities.outputs.appPrincipalId, roleId: roles.acrPull }
+      { principalId: identities.outputs.deployPrincipalId, roleId: roles.acrTasksContributor }
+    ]
   }
 }
 
@@ -128,15 +161,34 @@ module openai 'modules/openai.bicep' = {
     embeddingModelVersion: embeddingModelVersion
     embeddingDeploymentSku: embeddingDeploymentSku
     embeddingDeploymentCapacity: embeddingDeploymentCapacity
-    // With the gateway, only API Management (and the eval identity) call Azure OpenAI directly.
-    userPrincipalIds: [
-{%- if gateway != 'apim' %}
-      identities.outputs.appPrincipalId
+{%- if gateway == 'apim' %}
+    // With the gateway, only API Management calls Azure OpenAI (modules/apim.bicep grants it).
+    roleAssignments: []
+{%- else %}
+    roleAssignments: [
+      { principalId: identities.outputs.appPrincipalId, roleId: roles.openAiUser }
+      { principalId: identities.outputs.evalPrincipalId, roleId: roles.openAiUser }
+{%- if use_case != 'classification' %}
+      { principalId: identities.outputs.indexPrincipalId, roleId: roles.openAiUser }
 {%- endif %}
-      identities.outputs.evalPrincipalId
+    ]
+{%- endif %}
+  }
+}
+
+module contentSafety 'modules/content-safety.bicep' = {
+  name: 'content-safety'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    roleAssignments: [
+      { principalId: identities.outputs.appPrincipalId, roleId: roles.cognitiveServicesUser }
     ]
   }
 }
+{%- if use_case != 'classification' %}
 
 module search 'modules/search.bicep' = {
   name: 'search'
@@ -145,10 +197,14 @@ module search 'modules/search.bicep' = {
     location: location
     tags: tags
     resourceToken: resourceToken
-    readerPrincipalIds: [identities.outputs.appPrincipalId, identities.outputs.evalPrincipalId]
-    indexWriterPrincipalIds: [identities.outputs.deployPrincipalId]
+    roleAssignments: [
+      { principalId: identities.outputs.appPrincipalId, roleId: roles.searchIndexDataReader }
+      { principalId: identities.outputs.indexPrincipalId, roleId: roles.searchServiceContributor }
+      { principalId: identities.outputs.indexPrincipalId, roleId: roles.searchIndexDataContributor }
+    ]
   }
 }
+{%- endif %}
 
 module keyvault 'modules/keyvault.bicep' = {
   name: 'keyvault'
@@ -157,7 +213,6 @@ module keyvault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     resourceToken: resourceToken
-    secretsUserPrincipalIds: [identities.outputs.appPrincipalId]
   }
 }
 
@@ -169,8 +224,8 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     resourceToken: resourceToken
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
-    documentReaderPrincipalIds: [identities.outputs.appPrincipalId, identities.outputs.deployPrincipalId]
-    evalWriterPrincipalIds: [identities.outputs.evalPrincipalId]
+    // feedback, requests, sessions: the app's state (APP_STORE_BACKEND=azure_tables)
+    tableRoleAssignment: { principalId: identities.outputs.appPrincipalId, roleId: roles.storageTableDataContributor }
   }
 }
 {%- if iac_profile == 'prod' %}
@@ -178,9 +233,13 @@ module storage 'modules/storage.bicep' = {
 // Private endpoints: in prod every data-plane service is reachable only from the VNet.
 var privateServices = [
   { name: 'openai', id: openai.outputs.id, groupId: 'account', zone: 'privatelink.openai.azure.com' }
+  { name: 'safety', id: contentSafety.outputs.id, groupId: 'account', zone: 'privatelink.cognitiveservices.azure.com' }
+{%- if use_case != 'classification' %}
   { name: 'search', id: search.outputs.id, groupId: 'searchService', zone: 'privatelink.search.windows.net' }
+{%- endif %}
   { name: 'vault', id: keyvault.outputs.id, groupId: 'vault', zone: 'privatelink.vaultcore.azure.net' }
   { name: 'blob', id: storage.outputs.id, groupId: 'blob', zone: 'privatelink.blob.core.windows.net' }
+  { name: 'table', id: storage.outputs.id, groupId: 'table', zone: 'privatelink.table.core.windows.net' }
   { name: 'registry', id: registry.outputs.id, groupId: 'registry', zone: 'privatelink.azurecr.io' }
 {%- if gateway == 'apim' %}
   { name: 'gateway', id: gateway.outputs.id, groupId: 'Gateway', zone: 'privatelink.azure-api.net' }
@@ -217,7 +276,14 @@ module gateway 'modules/apim.bicep' = {
     embeddingDeploymentName: openai.outputs.embeddingDeploymentName
     appInsightsName: monitoring.outputs.appInsightsName
     tokensPerMinute: gatewayTokensPerMinute
-    clientAppIds: [identities.outputs.appClientId, identities.outputs.evalClientId]
+    // the identities that may call the models through the gateway (deploy/contract.py)
+    clientAppIds: [
+      identities.outputs.appClientId
+      identities.outputs.evalClientId
+{%- if use_case != 'classification' %}
+      identities.outputs.indexClientId
+{%- endif %}
+    ]
     semanticCacheRedisHost: semanticCacheRedisHost
     semanticCacheRedisKey: semanticCacheRedisKey
 {%- if iac_profile == 'prod' %}
@@ -227,6 +293,47 @@ module gateway 'modules/apim.bicep' = {
 }
 {%- endif %}
 
+// What the app reads (src/{{ project_slug }}/settings.py, APP_* variables) and what it talks to:
+// the settings <-> IaC contract test (tests/iac) checks these names against the Settings class.
+var appSettings = {
+  APP_PROVIDER: 'azure_openai'
+{%- if gateway == 'apim' %}
+  APP_AZURE_OPENAI_ENDPOINT: gateway.outputs.gatewayUrl
+{%- else %}
+  APP_AZURE_OPENAI_ENDPOINT: openai.outputs.endpoint
+{%- endif %}
+  APP_AZURE_OPENAI_CHAT_DEPLOYMENT: openai.outputs.chatDeploymentName
+{%- if use_case != 'classification' %}
+  APP_AZURE_OPENAI_EMBEDDING_DEPLOYMENT: openai.outputs.embeddingDeploymentName
+  APP_SEARCH_BACKEND: 'azure_ai_search'
+  APP_AZURE_SEARCH_ENDPOINT: search.outputs.endpoint
+  APP_AZURE_SEARCH_INDEX: 'grounding-docs'
+{%- else %}
+  // classification uses no search index: queries are embedded like the index in the image
+  APP_EMBEDDING_PROVIDER: 'local'
+{%- endif %}
+  APP_AUTH_MODE: 'entra'
+  APP_ENTRA_TENANT_ID: tenant().tenantId
+  APP_ENTRA_AUDIENCE: apiAudience
+  APP_ENTRA_ALLOWED_CLIENT_IDS: string(concat([identities.outputs.deployClientId, identities.outputs.monitorClientId], apiCallerClientIds))
+  APP_ENTRA_REQUIRED_SCOPES: '[]'
+  APP_ENTRA_REQUIRED_ROLES: '["Workload.Invoke"]'
+  APP_GUARD: 'azure_content_safety'
+  APP_CONTENT_SAFETY_ENDPOINT: contentSafety.outputs.endpoint
+  APP_TELEMETRY_EXPORTER: 'azure_monitor'
+  APP_STORE_BACKEND: 'azure_tables'
+  APP_AZURE_TABLES_ENDPOINT: storage.outputs.tableEndpoint
+{%- if gateway != 'apim' %}
+  APP_RATE_LIMIT_PER_MINUTE: string(appRateLimitPerMinute)
+{%- endif %}
+  AZURE_CLIENT_ID: identities.outputs.appClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identities.outputs.appClientId}'
+  OTEL_SERVICE_NAME: 'api'
+  // service.version comes from CONTAINER_APP_REVISION, which Container Apps injects per revision.
+  OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=${environmentName}'
+}
+
 module app 'modules/app.bicep' = {
   name: 'app'
   scope: rg
@@ -235,30 +342,21 @@ module app 'modules/app.bicep' = {
     tags: tags
     resourceToken: resourceToken
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
-    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     identityId: identities.outputs.appIdentityId
-    identityClientId: identities.outputs.appClientId
-    deployPrincipalId: identities.outputs.deployPrincipalId
     registryServer: registry.outputs.loginServer
     image: appImage
     appExists: appExists
     revisionSuffix: revisionSuffix
-    environmentName: environmentName
 {%- if iac_profile == 'prod' %}
     infrastructureSubnetId: network.outputs.appSubnetId
 {%- endif %}
-    settings: {
-{%- if gateway == 'apim' %}
-      AZURE_OPENAI_ENDPOINT: gateway.outputs.gatewayUrl
-{%- else %}
-      AZURE_OPENAI_ENDPOINT: openai.outputs.endpoint
-{%- endif %}
-      AZURE_OPENAI_CHAT_DEPLOYMENT: openai.outputs.chatDeploymentName
-      AZURE_OPENAI_EMBEDDING_DEPLOYMENT: openai.outputs.embeddingDeploymentName
-      AZURE_SEARCH_ENDPOINT: search.outputs.endpoint
-      AZURE_STORAGE_BLOB_ENDPOINT: storage.outputs.blobEndpoint
-      AZURE_KEY_VAULT_URI: keyvault.outputs.uri
-    }
+    settings: appSettings
+    appRoleAssignments: [
+      { principalId: identities.outputs.deployPrincipalId, roleId: roles.containerAppsContributor }
+    ]
+    environmentRoleAssignments: [
+      { principalId: identities.outputs.deployPrincipalId, roleId: roles.containerAppsOperator }
+    ]
   }
   dependsOn: [
 {%- if iac_profile == 'prod' %}
@@ -268,19 +366,21 @@ module app 'modules/app.bicep' = {
   ]
 }
 
-
-// Outputs: azd stores them in .azure/<env>/.env; the app and the workflows read them.
+// Outputs: azd stores them in .azure/<env>/.env; `make azure-setup` copies the ones the
+// workflows read into GitHub variables (names in deploy/contract.py VARIABLES).
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
 output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
+output AZURE_ACR_AGENT_POOL string = registry.outputs.agentPoolName
 output AZURE_CONTAINER_APPS_ENVIRONMENT_NAME string = app.outputs.environmentName
 output AZURE_CONTAINER_APPS_DEFAULT_DOMAIN string = app.outputs.defaultDomain
 output AZURE_CONTAINER_APP_NAME string = app.outputs.name
 output SERVICE_API_NAME string = app.outputs.name
 output SERVICE_API_URI string = app.outputs.uri
 output SERVICE_API_IMAGE_NAME string = app.outputs.image
+output AZURE_API_AUDIENCE string = apiAudience
 {%- if gateway == 'apim' %}
 output AZURE_OPENAI_ENDPOINT string = gateway.outputs.gatewayUrl
 output AZURE_OPENAI_DIRECT_ENDPOINT string = openai.outputs.endpoint
@@ -291,14 +391,25 @@ output AZURE_OPENAI_ENDPOINT string = openai.outputs.endpoint
 output AZURE_OPENAI_NAME string = openai.outputs.name
 output AZURE_OPENAI_CHAT_DEPLOYMENT string = openai.outputs.chatDeploymentName
 output AZURE_OPENAI_EMBEDDING_DEPLOYMENT string = openai.outputs.embeddingDeploymentName
+output AZURE_CONTENT_SAFETY_ENDPOINT string = contentSafety.outputs.endpoint
+{%- if use_case != 'classification' %}
 output AZURE_SEARCH_ENDPOINT string = search.outputs.endpoint
 output AZURE_SEARCH_NAME string = search.outputs.name
+{%- endif %}
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
-output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_KEY_VAULT_URI string = keyvault.outputs.uri
 output AZURE_KEY_VAULT_NAME string = keyvault.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 output AZURE_LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.logAnalyticsWorkspaceId
-output AZURE_CLIENT_ID_APP string = identities.outputs.appClientId
-output AZURE_CLIENT_ID_DEPLOY string = identities.outputs.deployClientId
-output AZURE_CLIENT_ID_EVAL string = identities.outputs.evalClientId
+output AZURE_APP_CLIENT_ID string = identities.outputs.appClientId
+output AZURE_DEPLOY_CLIENT_ID string = identities.outputs.deployClientId
+output AZURE_PROVISION_CLIENT_ID string = identities.outputs.provisionClientId
+output AZURE_PREVIEW_CLIENT_ID string = identities.outputs.previewClientId
+output AZURE_EVAL_CLIENT_ID string = identities.outputs.evalClientId
+output AZURE_MONITOR_CLIENT_ID string = identities.outputs.monitorClientId
+{%- if use_case != 'classification' %}
+output AZURE_INDEX_CLIENT_ID string = identities.outputs.indexClientId
+{%- endif %}
+output AZURE_PROVISION_PRINCIPAL_ID string = identities.outputs.provisionPrincipalId
+output AZURE_PREVIEW_PRINCIPAL_ID string = identities.outputs.previewPrincipalId

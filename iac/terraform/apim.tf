@@ -23,8 +23,10 @@ resource "azurerm_api_management" "gateway" {
   tags                = local.tags
 {%- if iac_profile == 'prod' %}
 
-  sku_name                      = "StandardV2_1"
-  public_network_access_enabled = false
+  sku_name = "StandardV2_1"
+  # azurerm docs: it is required to be true on creation. `make provision` passes
+  # apim_public_network_access_enabled=true on the first apply; every later apply closes it.
+  public_network_access_enabled = var.apim_public_network_access_enabled
   virtual_network_type          = "External"
 
   virtual_network_configuration {
@@ -72,18 +74,25 @@ resource "azurerm_api_management_backend" "openai" {
   }
 }
 
-# Add members (another region, a PTU deployment) here; priority 1 is tried first.
-resource "azurerm_api_management_backend" "pool" {
-  name                = "openai-pool"
-  resource_group_name = azurerm_resource_group.main.name
-  api_management_name = azurerm_api_management.gateway.name
-  description         = "Azure OpenAI backend pool"
-
-  pool {
-    service {
-      id       = azurerm_api_management_backend.openai.id
-      priority = 1
-      weight   = 1
+# Add members (another region, a PTU deployment) here; priority 1 is tried first. azurerm's
+# backend has no pool (and requires a url), so the pool is an azapi resource.
+resource "azapi_resource" "pool" {
+  type      = "Microsoft.ApiManagement/service/backends@2024-06-01-preview"
+  name      = "openai-pool"
+  parent_id = azurerm_api_management.gateway.id
+  body = {
+    properties = {
+      description = "Azure OpenAI backend pool"
+      type        = "Pool"
+      pool = {
+        services = [
+          {
+            id       = azurerm_api_management_backend.openai.id
+            priority = 1
+            weight   = 1
+          },
+        ]
+      }
     }
   }
 }
@@ -136,7 +145,7 @@ resource "azurerm_api_management_api_policy" "openai" {
   api_management_name = azurerm_api_management.gateway.name
   resource_group_name = azurerm_resource_group.main.name
   xml_content         = local.gateway_policy
-  depends_on          = [azurerm_api_management_backend.pool, azurerm_api_management_backend.embeddings]
+  depends_on          = [azapi_resource.pool, azurerm_api_management_backend.embeddings]
 }
 
 # Token metrics need the App Insights logger and API diagnostics with `metrics: true`. The
@@ -193,18 +202,4 @@ resource "azurerm_api_management_redis_cache" "semantic" {
   api_management_id = azurerm_api_management.gateway.id
   connection_string = "${var.semantic_cache_redis_host}:10000,password=${var.semantic_cache_redis_key},ssl=True,abortConnect=False"
   cache_location    = "default"
-}
-
-resource "azurerm_role_assignment" "gateway_openai_user" {
-  scope                = azurerm_cognitive_account.openai.id
-  role_definition_name = local.roles.openai_user
-  principal_id         = azurerm_api_management.gateway.identity[0].principal_id
-  principal_type       = "ServicePrincipal"
-}
-
-resource "azurerm_role_assignment" "gateway_metrics_publisher" {
-  scope                = azurerm_application_insights.main.id
-  role_definition_name = local.roles.metrics_publisher
-  principal_id         = azurerm_api_management.gateway.identity[0].principal_id
-  principal_type       = "ServicePrincipal"
 }

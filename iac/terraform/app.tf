@@ -1,24 +1,48 @@
 # Container Apps environment + the app: multiple-revision mode (canary by traffic weights and
 # label URLs), health probes, user-assigned identity for every Azure call, HTTPS only.
 locals {
-  # Until `azd deploy` pushes the real image, a public sample listening on port 80 runs.
+  # Until the first `azd deploy` / deploy workflow, a public sample runs. Port and probes are the
+  # real app's from the start (`az containerapp update --image` keeps them), so the first real
+  # revision becomes healthy; the sample itself listens on 80 and stays unready, serving nothing.
   placeholder_image = "mcr.microsoft.com/azuredocs/containerapps-helloworld:latest"
-  runs_placeholder  = var.app_image == ""
-  app_port          = local.runs_placeholder ? 80 : 8000
-  health_path       = local.runs_placeholder ? "/" : "/health"
+  app_port          = 8000
+  health_path       = "/health"
+  # What the app reads (src/{{ project_slug }}/settings.py, APP_* variables) and what it talks to:
+  # the settings <-> IaC contract test (tests/iac) checks these names against the Settings class.
   app_settings = {
+    APP_PROVIDER                     = "azure_openai"
+    APP_AZURE_OPENAI_ENDPOINT        = local.openai_endpoint_for_app
+    APP_AZURE_OPENAI_CHAT_DEPLOYMENT = azurerm_cognitive_deployment.chat.name
+    # retrieval: Azure AI Search (rag_chat, summarization); classification has no index
+{%- if use_case != 'classification' %}
+    APP_AZURE_OPENAI_EMBEDDING_DEPLOYMENT     = azurerm_cognitive_deployment.embedding.name
+    APP_SEARCH_BACKEND                        = "azure_ai_search"
+    APP_AZURE_SEARCH_ENDPOINT                 = "https://${azurerm_search_service.main.name}.search.windows.net"
+    APP_AZURE_SEARCH_INDEX                    = "grounding-docs"
+{%- else %}
+    # queries are embedded like the index in the image (local embeddings)
+    APP_EMBEDDING_PROVIDER                    = "local"
+{%- endif %}
+    APP_AUTH_MODE                             = "entra"
+    APP_ENTRA_TENANT_ID                       = data.azurerm_client_config.current.tenant_id
+    APP_ENTRA_AUDIENCE                        = var.api_audience
+    APP_ENTRA_ALLOWED_CLIENT_IDS              = jsonencode(concat([azurerm_user_assigned_identity.deploy.client_id, azurerm_user_assigned_identity.monitor.client_id], var.api_caller_client_ids))
+    APP_ENTRA_REQUIRED_SCOPES                 = "[]"
+    APP_ENTRA_REQUIRED_ROLES                  = "[\"Workload.Invoke\"]"
+    APP_GUARD                                 = "azure_content_safety"
+    APP_CONTENT_SAFETY_ENDPOINT               = azurerm_cognitive_account.content_safety.endpoint
+    APP_TELEMETRY_EXPORTER                    = "azure_monitor"
+    APP_STORE_BACKEND                         = "azure_tables"
+    APP_AZURE_TABLES_ENDPOINT                 = azurerm_storage_account.main.primary_table_endpoint
+{%- if gateway != 'apim' %}
+    APP_RATE_LIMIT_PER_MINUTE                 = tostring(var.app_rate_limit_per_minute)
+{%- endif %}
     AZURE_CLIENT_ID                           = azurerm_user_assigned_identity.app.client_id
     APPLICATIONINSIGHTS_CONNECTION_STRING     = azurerm_application_insights.main.connection_string
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD;ClientId=${azurerm_user_assigned_identity.app.client_id}"
     OTEL_SERVICE_NAME                         = "api"
     # service.version comes from CONTAINER_APP_REVISION, which Container Apps injects per revision.
-    OTEL_RESOURCE_ATTRIBUTES          = "deployment.environment=${var.environment_name}"
-    AZURE_OPENAI_ENDPOINT             = local.openai_endpoint_for_app
-    AZURE_OPENAI_CHAT_DEPLOYMENT      = azurerm_cognitive_deployment.chat.name
-    AZURE_OPENAI_EMBEDDING_DEPLOYMENT = azurerm_cognitive_deployment.embedding.name
-    AZURE_SEARCH_ENDPOINT             = "https://${azurerm_search_service.main.name}.search.windows.net"
-    AZURE_STORAGE_BLOB_ENDPOINT       = azurerm_storage_account.main.primary_blob_endpoint
-    AZURE_KEY_VAULT_URI               = azurerm_key_vault.main.vault_uri
+    OTEL_RESOURCE_ATTRIBUTES = "deployment.environment=${var.environment_name}"
   }
 }
 
@@ -100,7 +124,7 @@ resource "azurerm_container_app" "api" {
 
     container {
       name   = "api"
-      image  = local.runs_placeholder ? local.placeholder_image : var.app_image
+      image  = var.app_image == "" ? local.placeholder_image : var.app_image
       cpu    = 0.5
       memory = "1Gi"
 
@@ -138,7 +162,8 @@ resource "azurerm_container_app" "api" {
     }
   }
 
-  # The deploy workflow owns images and traffic (canary): re-applying must not undo a rollout.
+  # The deploy workflow owns images and traffic (canary): re-applying must not undo a rollout,
+  # and a change of settings creates a revision with the running image.
   lifecycle {
     ignore_changes = [
       ingress[0].traffic_weight,
@@ -146,12 +171,4 @@ resource "azurerm_container_app" "api" {
       template[0].revision_suffix,
     ]
   }
-}
-
-# Deploy identity: Contributor on this app only (new revisions, traffic, labels).
-resource "azurerm_role_assignment" "deploy_app_contributor" {
-  scope                = azurerm_container_app.api.id
-  role_definition_name = local.roles.contributor
-  principal_id         = azurerm_user_assigned_identity.deploy.principal_id
-  principal_type       = "ServicePrincipal"
 }

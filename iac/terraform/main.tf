@@ -7,20 +7,21 @@ locals {
     workload     = "{{ project_slug }}"
     owner        = "{{ owner }}"
   }
-  # Role definition names used below, in one place.
+  # Built-in role names, in one place. Who gets which role, and why, is the permission table in
+  # deploy/contract.py (docs/runbook.md); tests/ check that grants.tf grants exactly that.
   roles = {
-    openai_user        = "Cognitive Services OpenAI User"
-    search_reader      = "Search Index Data Reader"
-    search_writer      = "Search Index Data Contributor"
-    search_contributor = "Search Service Contributor"
-    blob_reader        = "Storage Blob Data Reader"
-    blob_contributor   = "Storage Blob Data Contributor"
-    acr_pull           = "AcrPull"
-    acr_push           = "AcrPush"
-    kv_secrets_user    = "Key Vault Secrets User"
-    metrics_publisher  = "Monitoring Metrics Publisher"
-    monitoring_reader  = "Monitoring Reader"
-    contributor        = "Contributor"
+    acr_pull                       = "AcrPull"
+    acr_tasks_contributor          = "Container Registry Tasks Contributor"
+    container_apps_contributor     = "Container Apps Contributor"
+    container_apps_operator        = "Container Apps Operator"
+    monitoring_reader              = "Monitoring Reader"
+    metrics_publisher              = "Monitoring Metrics Publisher"
+    openai_user                    = "Cognitive Services OpenAI User"
+    cognitive_services_user        = "Cognitive Services User"
+    search_reader                  = "Search Index Data Reader"
+    search_writer                  = "Search Index Data Contributor"
+    search_contributor             = "Search Service Contributor"
+    storage_table_data_contributor = "Storage Table Data Contributor"
   }
 }
 

@@ -1,11 +1,16 @@
 # Prod network: the Container Apps environment runs in a VNet and reaches every data-plane
-# service through private endpoints, resolved by private DNS zones linked to the VNet.
+# service through private endpoints, resolved by private DNS zones linked to the VNet; image
+# builds run on an ACR Tasks agent pool in snet-build, so the registry stays private.
 locals {
   private_services = {
     openai   = { id = azurerm_cognitive_account.openai.id, subresource = "account", zone = "privatelink.openai.azure.com" }
+    safety   = { id = azurerm_cognitive_account.content_safety.id, subresource = "account", zone = "privatelink.cognitiveservices.azure.com" }
+{%- if use_case != 'classification' %}
     search   = { id = azurerm_search_service.main.id, subresource = "searchService", zone = "privatelink.search.windows.net" }
+{%- endif %}
     vault    = { id = azurerm_key_vault.main.id, subresource = "vault", zone = "privatelink.vaultcore.azure.net" }
     blob     = { id = azurerm_storage_account.main.id, subresource = "blob", zone = "privatelink.blob.core.windows.net" }
+    table    = { id = azurerm_storage_account.main.id, subresource = "table", zone = "privatelink.table.core.windows.net" }
     registry = { id = azurerm_container_registry.main.id, subresource = "registry", zone = "privatelink.azurecr.io" }
 {%- if gateway == 'apim' %}
     gateway  = { id = azurerm_api_management.gateway.id, subresource = "Gateway", zone = "privatelink.azure-api.net" }
@@ -55,6 +60,25 @@ resource "azurerm_subnet" "endpoints" {
   resource_group_name  = azurerm_resource_group.main.name
   virtual_network_name = azurerm_virtual_network.main.name
   address_prefixes     = ["10.40.2.0/24"]
+}
+
+resource "azurerm_network_security_group" "build" {
+  name                = "nsg-build-${local.token}"
+  location            = azurerm_resource_group.main.location
+  resource_group_name = azurerm_resource_group.main.name
+  tags                = local.tags
+}
+
+resource "azurerm_subnet" "build" {
+  name                 = "snet-build"
+  resource_group_name  = azurerm_resource_group.main.name
+  virtual_network_name = azurerm_virtual_network.main.name
+  address_prefixes     = ["10.40.4.0/24"]
+}
+
+resource "azurerm_subnet_network_security_group_association" "build" {
+  subnet_id                 = azurerm_subnet.build.id
+  network_security_group_id = azurerm_network_security_group.build.id
 }
 
 resource "azurerm_subnet_network_security_group_association" "app" {

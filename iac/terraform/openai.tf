@@ -71,20 +71,3 @@ resource "azurerm_cognitive_deployment" "embedding" {
     capacity = var.embedding_deployment_capacity
   }
 }
-
-# With the gateway, only API Management (and the eval identity) call Azure OpenAI directly.
-{%- if gateway != 'apim' %}
-resource "azurerm_role_assignment" "app_openai_user" {
-  scope                = azurerm_cognitive_account.openai.id
-  role_definition_name = local.roles.openai_user
-  principal_id         = azurerm_user_assigned_identity.app.principal_id
-  principal_type       = "ServicePrincipal"
-}
-{%- endif %}
-
-resource "azurerm_role_assignment" "eval_openai_user" {
-  scope                = azurerm_cognitive_account.openai.id
-  role_definition_name = local.roles.openai_user
-  principal_id         = azurerm_user_assigned_identity.eval.principal_id
-  principal_type       = "ServicePrincipal"
-}

@@ -27,6 +27,14 @@ output "AZURE_CONTAINER_REGISTRY_NAME" {
   value = azurerm_container_registry.main.name
 }
 
+output "AZURE_ACR_AGENT_POOL" {
+{%- if iac_profile == 'prod' %}
+  value = azurerm_container_registry_agent_pool.build.name
+{%- else %}
+  value = ""
+{%- endif %}
+}
+
 output "AZURE_CONTAINER_APPS_ENVIRONMENT_NAME" {
   value = azurerm_container_app_environment.main.name
 }
@@ -45,6 +53,10 @@ output "SERVICE_API_NAME" {
 
 output "SERVICE_API_URI" {
   value = "https://${azurerm_container_app.api.ingress[0].fqdn}"
+}
+
+output "AZURE_API_AUDIENCE" {
+  value = var.api_audience
 }
 
 output "AZURE_OPENAI_ENDPOINT" {
@@ -73,6 +85,11 @@ output "AZURE_OPENAI_EMBEDDING_DEPLOYMENT" {
   value = azurerm_cognitive_deployment.embedding.name
 }
 
+output "AZURE_CONTENT_SAFETY_ENDPOINT" {
+  value = azurerm_cognitive_account.content_safety.endpoint
+}
+{%- if use_case != 'classification' %}
+
 output "AZURE_SEARCH_ENDPOINT" {
   value = "https://${azurerm_search_service.main.name}.search.windows.net"
 }
@@ -80,13 +97,14 @@ output "AZURE_SEARCH_ENDPOINT" {
 output "AZURE_SEARCH_NAME" {
   value = azurerm_search_service.main.name
 }
+{%- endif %}
 
 output "AZURE_STORAGE_ACCOUNT_NAME" {
   value = azurerm_storage_account.main.name
 }
 
-output "AZURE_STORAGE_BLOB_ENDPOINT" {
-  value = azurerm_storage_account.main.primary_blob_endpoint
+output "AZURE_STORAGE_TABLE_ENDPOINT" {
+  value = azurerm_storage_account.main.primary_table_endpoint
 }
 
 output "AZURE_KEY_VAULT_URI" {
@@ -105,14 +123,40 @@ output "AZURE_LOG_ANALYTICS_WORKSPACE_ID" {
   value = azurerm_log_analytics_workspace.main.id
 }
 
-output "AZURE_CLIENT_ID_APP" {
+output "AZURE_APP_CLIENT_ID" {
   value = azurerm_user_assigned_identity.app.client_id
 }
 
-output "AZURE_CLIENT_ID_DEPLOY" {
+output "AZURE_DEPLOY_CLIENT_ID" {
   value = azurerm_user_assigned_identity.deploy.client_id
 }
 
-output "AZURE_CLIENT_ID_EVAL" {
+output "AZURE_PROVISION_CLIENT_ID" {
+  value = azurerm_user_assigned_identity.provision.client_id
+}
+
+output "AZURE_PREVIEW_CLIENT_ID" {
+  value = azurerm_user_assigned_identity.preview.client_id
+}
+
+output "AZURE_EVAL_CLIENT_ID" {
   value = azurerm_user_assigned_identity.eval.client_id
+}
+
+output "AZURE_MONITOR_CLIENT_ID" {
+  value = azurerm_user_assigned_identity.monitor.client_id
+}
+
+{%- if use_case != 'classification' %}
+output "AZURE_INDEX_CLIENT_ID" {
+  value = azurerm_user_assigned_identity.index.client_id
+}
+
+{%- endif %}
+output "AZURE_PROVISION_PRINCIPAL_ID" {
+  value = azurerm_user_assigned_identity.provision.principal_id
+}
+
+output "AZURE_PREVIEW_PRINCIPAL_ID" {
+  value = azurerm_user_assigned_identity.preview.principal_id
 }

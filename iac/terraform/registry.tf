@@ -1,5 +1,6 @@
 # Container registry: no admin user, no anonymous pull; the app pulls with its identity (AcrPull)
-# and the deploy identity pushes (AcrPush).
+# and the deploy identity builds with ACR Tasks (`az acr build`: Container Registry Tasks
+# Contributor). In prod the registry is private, so builds run on a dedicated agent pool in the VNet.
 resource "azurerm_container_registry" "main" {
   name                   = "cr${local.token}"
   location               = azurerm_resource_group.main.location
@@ -38,17 +39,18 @@ resource "azurerm_container_registry" "main" {
   public_network_access_enabled = true
 {%- endif %}
 }
+{%- if iac_profile == 'prod' %}
 
-resource "azurerm_role_assignment" "app_acr_pull" {
-  scope                = azurerm_container_registry.main.id
-  role_definition_name = local.roles.acr_pull
-  principal_id         = azurerm_user_assigned_identity.app.principal_id
-  principal_type       = "ServicePrincipal"
+# Builds of the private registry run here (az acr build --agent-pool); ACR Tasks agent pools are
+# a preview feature of the Premium SKU.
+resource "azurerm_container_registry_agent_pool" "build" {
+  name                      = "build"
+  resource_group_name       = azurerm_resource_group.main.name
+  location                  = azurerm_resource_group.main.location
+  container_registry_name   = azurerm_container_registry.main.name
+  instance_count            = 1
+  tier                      = "S1"
+  virtual_network_subnet_id = azurerm_subnet.build.id
+  tags                      = local.tags
 }
-
-resource "azurerm_role_assignment" "deploy_acr_push" {
-  scope                = azurerm_container_registry.main.id
-  role_definition_name = local.roles.acr_push
-  principal_id         = azurerm_user_assigned_identity.deploy.principal_id
-  principal_type       = "ServicePrincipal"
-}
+{%- endif %}

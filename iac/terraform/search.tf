@@ -26,32 +26,3 @@ resource "azurerm_search_service" "main" {
     type = "SystemAssigned"
   }
 }
-
-resource "azurerm_role_assignment" "app_search_reader" {
-  scope                = azurerm_search_service.main.id
-  role_definition_name = local.roles.search_reader
-  principal_id         = azurerm_user_assigned_identity.app.principal_id
-  principal_type       = "ServicePrincipal"
-}
-
-resource "azurerm_role_assignment" "eval_search_reader" {
-  scope                = azurerm_search_service.main.id
-  role_definition_name = local.roles.search_reader
-  principal_id         = azurerm_user_assigned_identity.eval.principal_id
-  principal_type       = "ServicePrincipal"
-}
-
-# Index refresh runs with the deploy identity: it creates indexes and writes documents.
-resource "azurerm_role_assignment" "deploy_search_writer" {
-  scope                = azurerm_search_service.main.id
-  role_definition_name = local.roles.search_writer
-  principal_id         = azurerm_user_assigned_identity.deploy.principal_id
-  principal_type       = "ServicePrincipal"
-}
-
-resource "azurerm_role_assignment" "deploy_search_contributor" {
-  scope                = azurerm_search_service.main.id
-  role_definition_name = local.roles.search_contributor
-  principal_id         = azurerm_user_assigned_identity.deploy.principal_id
-  principal_type       = "ServicePrincipal"
-}

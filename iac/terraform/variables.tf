@@ -64,6 +64,21 @@ variable "embedding_deployment_capacity" {
   default = 10
 }
 
+variable "api_audience" {
+  description = "Audience (Application ID URI) of the API's Entra app registration: the app accepts only tokens for it (`make azure-entra-app` creates one)."
+  type        = string
+  validation {
+    condition     = length(var.api_audience) > 0
+    error_message = "api_audience is required: run `make azure-entra-app` or set AZURE_API_AUDIENCE."
+  }
+}
+
+variable "api_caller_client_ids" {
+  description = "Client ids of further callers the app accepts (e.g. a front end); the deploy and monitor identities are always allowed."
+  type        = list(string)
+  default     = []
+}
+
 variable "app_image" {
   description = "Container image of the app; empty on the first apply (a placeholder runs until `azd deploy`)."
   type        = string
@@ -77,6 +92,14 @@ variable "registry_replica_location" {
 }
 {%- endif %}
 {%- if gateway == 'apim' %}
+{%- if iac_profile == 'prod' %}
+
+variable "apim_public_network_access_enabled" {
+  description = "Public access to API Management's management plane: must be true when it is created (azurerm docs), false afterwards."
+  type        = bool
+  default     = false
+}
+{%- endif %}
 
 variable "gateway_tokens_per_minute" {
   description = "Tokens per minute each calling identity may use through the gateway."
@@ -101,5 +124,12 @@ variable "semantic_cache_redis_key" {
   type        = string
   default     = ""
   sensitive   = true
+}
+{%- else %}
+
+variable "app_rate_limit_per_minute" {
+  description = "Requests per minute each caller may make (the app enforces it; with a gateway, the gateway limits tokens)."
+  type        = number
+  default     = 60
 }
 {%- endif %}

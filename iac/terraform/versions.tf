@@ -5,10 +5,10 @@ terraform {
   required_providers {
     azurerm = {
       source  = "hashicorp/azurerm"
-      version = "~> 4.53"
+      version = "~> 4.81"
     }
 {%- if gateway == 'apim' %}
-    # Only for the API Management logger: azurerm cannot give it a managed identity yet.
+    # Only for what azurerm cannot express: the API Management backend pool, logger and diagnostics.
     azapi = {
       source  = "Azure/azapi"
       version = "~> 2.0"

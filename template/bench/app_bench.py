@@ -3,10 +3,13 @@
 1. ingestion throughput (load → chunk → embed → persist), on a synthetic corpus of ~10,000 chunks
    made from the sample documents' sentences (seeded, reproducible);
 2. hybrid retrieval latency p50/p99 over that 10,000-chunk index (query embedding included);
-3. API latency p50/p99 of POST /chat on a real server on localhost: sequential, and with 50
-   concurrent clients; plus the in-process orchestrator, so the HTTP overhead is visible.
+3. POST /chat on a real server on localhost (``python -m <pkg> serve``, several workers) at 1 and
+   50 concurrent clients: p50/p95/p99 and throughput, (a) with the offline answerer and (b) with a
+   local OpenAI-compatible stub that answers after 200 ms (bench/openai_stub.py: what a real model
+   looks like to the app); plus the in-process orchestrator, so the HTTP overhead is visible. The
+   load client runs on the same cores as the server.
 
-    uv run python bench/app_bench.py [--chunks 10000] [--requests 500]
+    uv run python bench/app_bench.py [--chunks 10000] [--requests 1000] [--workers N] [--skip-ingest]
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ def pct(values: list[float], q: float) -> float:
 
 def figures(label: str, ms: list[float]) -> str:
     mean = statistics.fmean(ms)
-    return f"{label}: p50 {pct(ms, 50):.2f} ms, p99 {pct(ms, 99):.2f} ms, mean {mean:.2f} ms (n={len(ms)})"
+    spread = f"p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, p99 {pct(ms, 99):.1f} ms"
+    return f"{label}: {spread}, mean {mean:.1f} ms (n={len(ms)})"
 
 
 def synthetic_corpus(target: Path, chunks: int, seed: int = 7) -> None:
@@ -106,35 +110,86 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def load(base: str, requests: int, concurrency: int, question: str) -> list[float]:
-    import httpx
+async def load(
+    base: str, requests: int, concurrency: int, question: str
+) -> tuple[list[float], float]:
+    """``requests`` POST /chat from ``concurrency`` clients on keep-alive connections:
+    (latencies in ms, throughput in requests/s). aiohttp: a light client, since it shares the
+    cores with the server."""
+    import aiohttp
 
     ms: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(requests):
-        queue.put_nowait(i)
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+    remaining = [requests]
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client:
 
         async def worker() -> None:
-            while not queue.empty():
-                queue.get_nowait()
+            while remaining[0] > 0:
+                remaining[0] -= 1
                 started = time.perf_counter()
-                response = await client.post("/chat", json={"question": question})
-                response.raise_for_status()
+                async with client.post("/chat", json={"question": question}) as response:
+                    response.raise_for_status()
+                    await response.read()
                 ms.append((time.perf_counter() - started) * 1000)
 
+        began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return ms
+        elapsed = time.perf_counter() - began
+    return ms, len(ms) / elapsed
 
 
-def bench_api(requests: int) -> None:
+def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [sys.executable, "-m", package_name(), "serve", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    import httpx
+
+    for _ in range(300):
+        try:
+            if httpx.get(base + "/ready", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not become ready")
+
+
+def start_stub(latency_ms: float) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "openai_stub.py"),
+            "--port",
+            str(port),
+            "--latency-ms",
+            str(latency_ms),
+        ],
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, f"http://127.0.0.1:{port}/v1"
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the stub did not start")
+
+
+def bench_api(requests: int, workers: int, latency_ms: float) -> None:
     question = "How many days do customers have to return an item?"
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
             "APP_INDEX_PATH": f"{tmp}/index.sqlite",
-            "APP_FEEDBACK_PATH": f"{tmp}/fb.sqlite",
+            "APP_FEEDBACK_PATH": f"{tmp}/store/app.sqlite",
             "APP_TELEMETRY_EXPORTER": "none",
         }
         subprocess.run(
@@ -147,7 +202,7 @@ def bench_api(requests: int) -> None:
         settings = module("settings").Settings(
             _env_file=None,
             index_path=Path(tmp) / "index.sqlite",
-            feedback_path=Path(tmp) / "fb2.sqlite",
+            feedback_path=Path(tmp) / "store2" / "app.sqlite",
             telemetry_exporter="none",
         )
         orch = module("orchestrator").Orchestrator.from_settings(settings)
@@ -160,41 +215,51 @@ def bench_api(requests: int) -> None:
                 ms.append((time.perf_counter() - started) * 1000)
             return ms
 
-        inproc = asyncio.run(direct())
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", f"{package_name()}.api:app", "--port", str(port),
-             "--log-level", "warning"], cwd=ROOT, env=env)  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
+        print(figures("orchestrator.chat in process (local model)", asyncio.run(direct())))
+        stub, stub_url = start_stub(latency_ms)
+        remote = {
+            **env,
+            "APP_PROVIDER": "openai_compatible",
+            "APP_OPENAI_BASE_URL": stub_url,
+            "APP_EMBEDDING_PROVIDER": "local",
+        }
         try:
-            import httpx
-
-            for _ in range(200):
+            for label, server_env in (
+                ("offline answerer", env),
+                (f"{latency_ms:.0f} ms stub", remote),
+            ):
+                proc, base = serve(server_env, workers)
                 try:
-                    if httpx.get(base + "/ready", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            asyncio.run(load(base, 20, 5, question))  # warm-up
-            sequential = asyncio.run(load(base, 200, 1, question))
-            concurrent = asyncio.run(load(base, requests, 50, question))
+                    asyncio.run(load(base, 50, 10, question))  # warm-up: connections, caches
+                    for clients, count in ((1, min(200, requests)), (50, requests)):
+                        ms, rate = asyncio.run(load(base, count, clients, question))
+                        print(
+                            figures(
+                                f"POST /chat, {label}, {workers} workers, {clients} client(s)", ms
+                            )
+                            + f", {rate:.0f} req/s"
+                        )
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=30)
         finally:
-            server.terminate()
-            server.wait(timeout=15)
-    print(figures("orchestrator.chat in process (local model)", inproc))
-    print(figures("POST /chat over HTTP, 1 client", sequential))
-    print(figures("POST /chat over HTTP, 50 concurrent clients", concurrent))
-    print(f"HTTP overhead at p99, 1 client: {pct(sequential, 99) - pct(inproc, 99):.2f} ms")
+            stub.terminate()
+            stub.wait(timeout=10)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=None, help="default: WEB_CONCURRENCY/CPUs")
+    parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--skip-ingest", action="store_true", help="only the API figures")
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s)")
-    bench_ingest_and_retrieval(args.chunks)
-    bench_api(args.requests)
+    workers = args.workers or module("serving").workers()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s), {workers} server workers")
+    if not args.skip_ingest:
+        bench_ingest_and_retrieval(args.chunks)
+    bench_api(args.requests, workers, args.latency_ms)
     return 0
 
 

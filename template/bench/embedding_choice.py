@@ -51,10 +51,14 @@ def evaluate(
             return embed(texts)
 
         started = time.perf_counter()
-        report = asyncio.run(ingest_mod.ingest(
-            ROOT / "data" / "docs", store, embed_async,
-            ingest_mod.parameters(800, 120, {"model": name}),
-        ))  # fmt: skip
+        report = asyncio.run(
+            ingest_mod.ingest(
+                ROOT / "data" / "docs",
+                store,
+                embed_async,
+                ingest_mod.parameters(800, 120, {"model": name}),
+            )
+        )
         seconds = time.perf_counter() - started
         texts = [str(q["query"]) for q in queries]
         vectors = embed(texts)
@@ -103,8 +107,10 @@ def main() -> int:
     print(f"{'embedding':38} {'bm25':>6} {'vector':>7} {'hybrid':>7} {'ingest':>8}")
     for name, embed in candidates.items():
         r = evaluate(name, embed, queries)
-        print(f"{name:38} {r['bm25']:6.3f} {r['vector']:7.3f} {r['hybrid']:7.3f} "
-              f"{r['ingest_s']:7.2f}s  ({int(r['chunks'])} chunks)")  # fmt: skip
+        print(
+            f"{name:38} {r['bm25']:6.3f} {r['vector']:7.3f} {r['hybrid']:7.3f} "
+            f"{r['ingest_s']:7.2f}s  ({int(r['chunks'])} chunks)"
+        )
     return 0
 
 

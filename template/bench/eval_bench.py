@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from eval.cache import ResponseCache  # noqa: E402
 from eval.config import load_config  # noqa: E402
-from eval.evaluate import evaluate  # noqa: E402
+from eval.evaluate import Comparison, evaluate  # noqa: E402
 from eval.targets import InProcessTarget  # noqa: E402
 
 
@@ -86,8 +86,7 @@ async def timed(
             {},
             cache,
             concurrency,
-            None,
-            regression=False,
+            Comparison(enabled=False),
         )
     finally:
         await target.aclose()

@@ -91,12 +91,20 @@ class MiniLM:
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
             attn = self._linear(context, f"{p}.attention.output.dense")
-            x = _layer_norm(attn + x, w[f"{p}.attention.output.LayerNorm.weight"],
-                            w[f"{p}.attention.output.LayerNorm.bias"], self.eps)  # fmt: skip
+            x = _layer_norm(
+                attn + x,
+                w[f"{p}.attention.output.LayerNorm.weight"],
+                w[f"{p}.attention.output.LayerNorm.bias"],
+                self.eps,
+            )
             inter = _gelu(self._linear(x, f"{p}.intermediate.dense"))
             out = self._linear(inter, f"{p}.output.dense")
-            x = _layer_norm(out + x, w[f"{p}.output.LayerNorm.weight"],
-                            w[f"{p}.output.LayerNorm.bias"], self.eps)  # fmt: skip
+            x = _layer_norm(
+                out + x,
+                w[f"{p}.output.LayerNorm.weight"],
+                w[f"{p}.output.LayerNorm.bias"],
+                self.eps,
+            )
         pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled.astype(np.float32)

@@ -11,8 +11,7 @@ import re
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from deploy.gate import RevisionMetrics
 
@@ -200,6 +199,8 @@ class AzureContainerApp:
         now: datetime,
     ) -> tuple[RevisionMetrics, RevisionMetrics]:
         """Requests, failures, p95 and mean online eval score per revision from App Insights."""
+        from deploy.queries import gate_query, parse_table, to_metrics
+
         kql = gate_query(stable, canary, canary_since, baseline_minutes)
         window = max(baseline_minutes, int((now - canary_since).total_seconds() // 60) + 1)
         rows = parse_table(self.runner(self.cmd_appinsights_query(kql, window + 5)))
@@ -230,64 +231,3 @@ def appinsights_query(
         "-o",
         "json",
     ]
-
-
-def gate_query(stable: str, canary: str, canary_since: datetime, baseline_minutes: int) -> str:
-    """KQL over classic App Insights tables; revisions are validated names, never raw input."""
-    since = canary_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return "\n".join(
-        [
-            f'let stable_rev = "{check_revision(stable)}";',
-            f'let canary_rev = "{check_revision(canary)}";',
-            f"let canary_since = datetime({since});",
-            f"let stable_since = ago({int(baseline_minutes)}m);",
-            "let in_window = (v: string, t: datetime) {",
-            "    (v == canary_rev and t >= canary_since) or (v == stable_rev and t >= stable_since)",
-            "};",
-            "let req = requests",
-            "| where in_window(application_Version, timestamp)",
-            "| summarize requests = count(), failures = countif(success == false),",
-            "    p95_ms = percentile(duration, 95) by revision = application_Version;",
-            "let evals = customEvents",
-            '| where name == "gen_ai.evaluation.result"',
-            "| where in_window(application_Version, timestamp)",
-            '| summarize eval_score = avg(todouble(customDimensions["gen_ai.evaluation.score.value"]))',
-            "    by revision = application_Version;",
-            "req",
-            "| join kind=leftouter evals on revision",
-            "| project revision, requests, failures, p95_ms, eval_score",
-        ]
-    )
-
-
-def parse_table(output: str, key: str = "revision") -> dict[str, dict[str, Any]]:
-    """``az monitor app-insights query -o json`` → {row[key]: {column: value}}."""
-    try:
-        tables = json.loads(output)["tables"]
-        table = tables[0]
-        names = [c["name"] for c in table["columns"]]
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise AzureError(f"unexpected App Insights answer: {output[:200]!r}") from None
-    result: dict[str, dict[str, Any]] = {}
-    for row in table.get("rows", []):
-        record = dict(zip(names, row, strict=False))
-        result[str(record.get(key))] = record
-    return result
-
-
-def to_metrics(revision: str, row: Mapping[str, Any] | None, *, healthy: bool) -> RevisionMetrics:
-    if not row:
-        return RevisionMetrics(revision, 0, 0, None, None, healthy)
-
-    def number(key: str) -> float | None:
-        value = row.get(key)
-        return None if value in (None, "") else float(value)
-
-    return RevisionMetrics(
-        revision=revision,
-        requests=int(row.get("requests") or 0),
-        failures=int(row.get("failures") or 0),
-        p95_ms=number("p95_ms"),
-        eval_score=number("eval_score"),
-        healthy=healthy,
-    )

@@ -2,7 +2,9 @@
 
 Azure coordinates come from the environment (the deploy workflow maps repository variables):
 AZURE_CONTAINERAPP_NAME, AZURE_RESOURCE_GROUP, AZURE_APPINSIGHTS_NAME and
-AZURE_CONTAINERAPPS_ENVIRONMENT. Exit codes: 0 done, 1 rolled back or failed, 2 usage error.
+AZURE_CONTAINERAPPS_ENVIRONMENT. The synthetic load of each step goes to the canary's label URL
+(CANARY_LABEL_URL overrides it: a private ingress reached through a tunnel, a rehearsal).
+Exit codes: 0 done, 1 rolled back or failed, 2 usage error.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
+from deploy import ci
 from deploy import config as config_module
 from deploy.azure import AzureContainerApp, AzureError, revision_suffix
 from deploy.controller import (
@@ -26,6 +29,8 @@ from deploy.controller import (
     start,
     summary_markdown,
 )
+from deploy.synthetic import SyntheticConfigError, SyntheticLoad, eval_requests
+from deploy.synthetic import load_config as load_synthetic
 
 DEFAULT_STATE = Path(".canary/state.json")
 
@@ -51,18 +56,13 @@ class UsageError(Exception):
 
 
 def _write_outputs(**values: str) -> None:
-    """Expose values to later workflow steps when running in GitHub Actions."""
-    target = os.environ.get("GITHUB_OUTPUT")
-    if target:
-        with Path(target).open("a", encoding="utf-8") as sink:
-            sink.writelines(f"{key}={value}\n" for key, value in values.items())
+    """Expose values to later steps (GitHub step outputs, Azure Pipelines variables)."""
+    ci.set_outputs(values)
 
 
 def _write_summary(state: State | None) -> None:
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if target and state is not None:
-        with Path(target).open("a", encoding="utf-8") as sink:
-            sink.write(summary_markdown(state))
+    if state is not None:
+        ci.add_summary(summary_markdown(state), "canary")
 
 
 def smoke(url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/health") -> None:
@@ -89,6 +89,21 @@ def smoke(url: str, attempts: int = 10, wait_s: float = 6.0, path: str = "/healt
     raise RolloutError(f"smoke test failed on {url}{path}: {last}")
 
 
+def _synthetic_load(
+    config: Path, platform: AzureContainerApp, min_requests: int
+) -> SyntheticLoad | None:
+    settings = load_synthetic(config)
+    if not settings.enabled:
+        return None
+    if settings.requests_per_step < min_requests:
+        raise SyntheticConfigError(
+            f"{config} [synthetic]: requests_per_step ({settings.requests_per_step}) is below "
+            f"the gate's min_requests ({min_requests}): a quiet app could never pass"
+        )
+    url = os.environ.get("CANARY_LABEL_URL") or platform.label_url("canary")
+    return SyntheticLoad(url, eval_requests(), settings)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.canary", description=__doc__)
     parser.add_argument("--config", type=Path, default=config_module.DEFAULT_PATH)
@@ -112,10 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         platform = _platform()
         if args.command == "start":
-            suffix = args.suffix or revision_suffix(
-                os.environ.get("GITHUB_SHA", ""),
-                os.environ.get("GITHUB_RUN_ATTEMPT", "1"),
-            )
+            suffix = args.suffix or revision_suffix(ci.commit_sha(), ci.run_attempt())
             state = start(platform, args.image, suffix, args.state, rollout_config)
             _write_outputs(canary=state.canary, stable=state.stable)
         elif args.command == "label-url":
@@ -123,14 +135,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "smoke":
             smoke(platform.label_url("canary"))
         elif args.command == "rollout":
+            load = _synthetic_load(args.config, platform, gate_config.min_requests)
             try:
-                state = rollout(platform, args.state, rollout_config, gate_config)
+                state = rollout(platform, args.state, rollout_config, gate_config, load=load)
             finally:
                 _write_summary(State.load(args.state))
+                if load is not None:
+                    print(f"synthetic load: {load.total}")
         elif args.command == "rollback":
             state_or_none = rollback(platform, args.state)
             _write_summary(state_or_none)
-    except (config_module.ConfigError, UsageError, ValueError) as exc:
+    except (config_module.ConfigError, SyntheticConfigError, UsageError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (RolloutError, AzureError) as exc:

@@ -34,7 +34,7 @@ def load(path: Path = DEFAULT_PATH) -> tuple[RolloutConfig, GateConfig]:
         raise ConfigError(f"{path}: no such file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    unknown = set(data) - {"rollout", "gate"}
+    unknown = set(data) - {"rollout", "gate", "synthetic"}  # [synthetic]: deploy/synthetic.py
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {sorted(unknown)}")
     rollout = _build(RolloutConfig, data.get("rollout", {}), f"{path} [rollout]")

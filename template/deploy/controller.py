@@ -18,6 +18,7 @@ from typing import Protocol
 
 from deploy.config import RolloutConfig
 from deploy.gate import Action, GateConfig, RevisionMetrics, decide
+from deploy.synthetic import SyntheticLoad
 
 
 class Platform(Protocol):
@@ -27,6 +28,7 @@ class Platform(Protocol):
     def revision_state(self, revision: str) -> tuple[str, str]: ...
     def label(self, label: str, revision: str) -> None: ...
     def deactivate(self, revision: str) -> None: ...
+    def label_url(self, label: str) -> str: ...
     def metrics(
         self,
         stable: str,
@@ -112,8 +114,14 @@ def rollout(
     sleep: Sleep = time.sleep,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     log: Log = print,
+    load: SyntheticLoad | None = None,
 ) -> State:
-    """Walk the traffic steps; promote when every gate passes, roll back at the first failure."""
+    """Walk the traffic steps; promote when every gate passes, roll back at the first failure.
+
+    With ``load``, each step also sends its bounded synthetic traffic to the canary's label
+    URL, a batch per poll, so a quiet app's canary has requests and eval scores to be judged
+    by; the gate still reads only the canary's own telemetry rows.
+    """
     state = State.load(state_path)
     if state is None or state.phase not in ("ready", "rolling"):
         phase = state.phase if state else "none"
@@ -125,7 +133,10 @@ def rollout(
         state.save(state_path)
         log(f"step {weight} %: {state.canary} at {weight} %, {state.stable} at {100 - weight} %")
         started, since = clock(), now()
+        if load is not None:
+            load.start_step()
         while True:
+            synthetic = load.tick() if load is not None else 0
             sleep(rollout_config.poll_seconds)
             elapsed = clock() - started
             stable_m, canary_m = platform.metrics(
@@ -149,12 +160,18 @@ def rollout(
                     "elapsed_s": round(elapsed, 1),
                     "action": decision.action.value,
                     "reasons": list(decision.reasons),
+                    "synthetic_sent": synthetic,
+                    "synthetic_total": dict(load.total) if load is not None else None,
                     "stable": asdict(stable_m),
                     "canary": asdict(canary_m),
                 }
             )
             state.save(state_path)
             log(f"  {elapsed:6.0f}s {decision.action.value}: {'; '.join(decision.reasons)}")
+            if load is not None and synthetic and load.total["failed"] == load.total["sent"]:
+                log(
+                    f"  synthetic load: none of {load.total['sent']} requests to {load.url} answered"
+                )
             if decision.action is Action.ROLLBACK:
                 rollback(platform, state_path, log=log)
                 raise RolloutError(
@@ -198,8 +215,9 @@ def summary_markdown(state: State) -> str:
     lines = [
         f"### Canary `{state.canary}` vs stable `{state.stable}`: **{state.phase}**",
         "",
-        "| step | after | decision | canary requests | error rate | p95 ms | eval | why |",
-        "|---:|---:|---|---:|---:|---:|---:|---|",
+        "| step | after | decision | canary requests | synthetic sent | error rate | p95 ms "
+        "| eval | why |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for entry in state.history:
         canary = entry["canary"]
@@ -211,6 +229,6 @@ def summary_markdown(state: State) -> str:
         reasons = "; ".join(str(r) for r in entry["reasons"])  # type: ignore[attr-defined]
         lines.append(
             f"| {entry['weight']} % | {entry['elapsed_s']} s | {entry['action']} | {requests} "
-            f"| {rate} | {p95} | {score} | {reasons} |"
+            f"| {entry.get('synthetic_sent', 0)} | {rate} | {p95} | {score} | {reasons} |"
         )
     return "\n".join(lines) + "\n"

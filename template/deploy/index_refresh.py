@@ -1,9 +1,11 @@
 """Refresh the search index safely: ingest into a new versioned index, evaluate retrieval on
 it, and point the alias at it only if the eval passes (the old index keeps serving otherwise).
 
-The ingest and eval commands get the new index name in SEARCH_INDEX_NAME. The alias lives
-in Azure AI Search (``--backend azure``, REST through ``az rest``) or, offline, in a JSON
-file the app reads (``--backend local``).
+The ingest and eval commands get the new index name in APP_AZURE_SEARCH_INDEX, the setting the
+app reads (deploy/contract.py); the app in production queries the alias. The alias lives in
+Azure AI Search (``--backend azure``, REST through ``az rest``, which also selects
+APP_SEARCH_BACKEND=azure_ai_search for the ingest and the eval) or, offline, in a JSON file
+(``--backend local``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from deploy import ci
 from deploy.azure import AzureError, run_az
+from deploy.contract import SEARCH_INDEX_ALIAS
+
+#: the setting the app reads its index name from (src/<package>/settings.py)
+INDEX_SETTING = "APP_AZURE_SEARCH_INDEX"
 
 Runner = Callable[[Sequence[str]], str]
 Execute = Callable[[Sequence[str], dict[str, str]], int]
@@ -41,12 +48,19 @@ def alias_command(
         raise ValueError(f"search service {service!r} is not a service name")
     body = json.dumps({"name": alias, "indexes": [index]})
     return [
-        "az", "rest", "--method", "put",
-        "--url", f"https://{service}.search.windows.net/aliases/{alias}?api-version={api_version}",
-        "--resource", "https://search.azure.com",
-        "--headers", "Content-Type=application/json",
-        "--body", body,
-    ]  # fmt: skip
+        "az",
+        "rest",
+        "--method",
+        "put",
+        "--url",
+        f"https://{service}.search.windows.net/aliases/{alias}?api-version={api_version}",
+        "--resource",
+        "https://search.azure.com",
+        "--headers",
+        "Content-Type=application/json",
+        "--body",
+        body,
+    ]
 
 
 def switch_local(alias_file: Path, alias: str, index: str) -> str | None:
@@ -69,10 +83,13 @@ def refresh(
     evaluate: Sequence[str],
     switch: Callable[[str], None],
     execute: Execute = _execute,
+    backend: str = "local",
 ) -> str:
     """Build, gate, switch. Raises RuntimeError (alias untouched) when a step fails."""
     index = index_name(alias, version)
-    env = {**os.environ, "SEARCH_INDEX_NAME": index}
+    env = {**os.environ, INDEX_SETTING: index}
+    if backend == "azure":  # the ingest and the eval run against Azure AI Search
+        env["APP_SEARCH_BACKEND"] = "azure_ai_search"
     print(f"ingesting into {index}: {shlex.join(ingest)}", flush=True)
     if execute(ingest, env) != 0:
         raise RuntimeError(f"ingest into {index} failed; alias {alias} unchanged")
@@ -86,8 +103,8 @@ def refresh(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.index_refresh", description=__doc__)
-    parser.add_argument("--alias", default=os.environ.get("SEARCH_INDEX_ALIAS", "docs"))
-    parser.add_argument("--version", default=os.environ.get("GITHUB_RUN_NUMBER", ""))
+    parser.add_argument("--alias", default=os.environ.get("SEARCH_INDEX_ALIAS", SEARCH_INDEX_ALIAS))
+    parser.add_argument("--version", default=ci.run_number())
     parser.add_argument("--backend", choices=["local", "azure"], default="local")
     parser.add_argument("--alias-file", type=Path, default=Path("data/index/aliases.json"))
     parser.add_argument("--search-service", default=os.environ.get("AZURE_SEARCH_SERVICE", ""))
@@ -112,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shlex.split(args.ingest_cmd),
             shlex.split(args.eval_cmd),
             switch,
+            backend=args.backend,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -20,7 +20,9 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from deploy.azure import AzureError, appinsights_query, parse_table, run_az
+from deploy.azure import AzureError, appinsights_query, run_az
+from deploy.queries import monitor_query as kql_of_monitor
+from deploy.queries import parse_table
 
 DEFAULT_CONFIG = Path(__file__).with_name("monitor.toml")
 LABEL = "monitor-regression"
@@ -38,6 +40,7 @@ class MonitorConfig:
     max_feedback_drop: float = 0.10
     max_traffic_change: float = 0.8
     feedback_event: str = "feedback"
+    positive_rating: float = 4.0  # a rating (1-5) at or above this counts as positive
 
 
 @dataclass(frozen=True)
@@ -116,29 +119,8 @@ def assess(current: Period, baseline: Period, config: MonitorConfig) -> list[str
 
 
 def monitor_query(config: MonitorConfig) -> str:
-    hours, days = int(config.current_hours), int(config.baseline_days)
-    event = config.feedback_event.replace('"', "")
-    return "\n".join(
-        [
-            f"let current_start = ago({hours}h);",
-            f"let baseline_start = ago({hours}h + {days}d);",
-            "let period_of = (t: datetime) { iff(t >= current_start, 'current', 'baseline') };",
-            "let req = requests | where timestamp >= baseline_start",
-            "| summarize requests = count(), failures = countif(success == false),",
-            "    p95_ms = percentile(duration, 95) by period = period_of(timestamp);",
-            "let evals = customEvents | where timestamp >= baseline_start",
-            '| where name == "gen_ai.evaluation.result"',
-            '| summarize eval_score = avg(todouble(customDimensions["gen_ai.evaluation.score.value"]))',
-            "    by period = period_of(timestamp);",
-            "let feedback = customEvents | where timestamp >= baseline_start",
-            f'| where name == "{event}"',
-            '| summarize positive_rate = avg(iff(todouble(customDimensions["rating"]) > 0, 1.0, 0.0))',
-            "    by period = period_of(timestamp);",
-            "req",
-            "| join kind=leftouter evals on period",
-            "| join kind=leftouter feedback on period",
-            "| project period, requests, failures, p95_ms, eval_score, positive_rate",
-        ]
+    return kql_of_monitor(
+        config.current_hours, config.baseline_days, config.feedback_event, config.positive_rating
     )
 
 

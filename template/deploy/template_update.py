@@ -3,11 +3,16 @@
 Runs ``genaiops update`` on a clean checkout; when the template moved on, commits the result
 (conflict markers included, so a person resolves them in review) on one branch, pushes it
 and opens a pull request, or refreshes the one already open. Argument lists only.
+
+genaiops is not a package on an index: it is installed from the template's canonical git
+repository recorded in ``.copier-answers.yml`` (``_src_path``), pinned to that repository's
+newest release tag (``uvx --from git+<url>@<tag> genaiops``). ``GENAIOPS`` overrides it.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import shlex
@@ -15,6 +20,8 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from deploy import ci
 
 BRANCH = "genaiops/template-update"
 Runner = Callable[[Sequence[str]], subprocess.CompletedProcess[str]]
@@ -27,6 +34,36 @@ def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
 def template_commit(answers: Path = Path(".copier-answers.yml")) -> str:
     match = re.search(r"^_commit:\s*(\S+)", answers.read_text(encoding="utf-8"), re.MULTILINE)
     return match.group(1) if match else "unknown"
+
+
+def template_source(answers: Path = Path(".copier-answers.yml")) -> str:
+    text = answers.read_text(encoding="utf-8") if answers.is_file() else ""
+    match = re.search(r"^_src_path:\s*(\S+)", text, re.MULTILINE)
+    url = match.group(1) if match else ""
+    if not re.fullmatch(r"https://[\w.-]+/[\w./-]+", url):
+        raise RuntimeError(f"no canonical template URL in {answers} (_src_path: {url!r})")
+    return url
+
+
+def newest_release(ls_remote: str) -> str:
+    """The highest vX.Y.Z tag in `git ls-remote --tags --refs` output."""
+    versions = []
+    for line in ls_remote.splitlines():
+        match = re.search(r"refs/tags/(v(\d+)\.(\d+)\.(\d+))$", line.strip())
+        if match:
+            versions.append((tuple(int(g) for g in match.groups()[1:]), match.group(1)))
+    if not versions:
+        raise RuntimeError("the template repository has no vX.Y.Z release tag")
+    return max(versions)[1]
+
+
+def genaiops_command(run: Runner = _run) -> list[str]:
+    """uvx running genaiops from its canonical repository, pinned to the newest release."""
+    url = template_source()
+    proc = run(["git", "ls-remote", "--tags", "--refs", url])
+    if proc.returncode != 0:
+        raise RuntimeError(f"git ls-remote {url} failed: {proc.stderr.strip()[-300:]}")
+    return ["uvx", "--from", f"git+{url}@{newest_release(proc.stdout)}", "genaiops"]
 
 
 def conflicted(paths: Sequence[str]) -> list[str]:
@@ -42,8 +79,18 @@ def conflicted(paths: Sequence[str]) -> list[str]:
     return marked
 
 
-def update(genaiops: Sequence[str], base: str, remote: str = "origin", run: Runner = _run) -> str:
-    """Returns "current", "opened" or "updated"; raises RuntimeError on a failed step."""
+def update(
+    genaiops: Sequence[str],
+    base: str,
+    remote: str = "origin",
+    run: Runner = _run,
+    host: str = "github",
+) -> str:
+    """Returns "current", "opened" or "updated"; raises RuntimeError on a failed step.
+
+    ``host`` is where the pull request goes: ``github`` (the gh CLI) or ``azure_devops``
+    (Azure Repos, through the REST API with the job's access token).
+    """
 
     def must(command: Sequence[str]) -> str:
         proc = run(command)
@@ -82,6 +129,8 @@ def update(genaiops: Sequence[str], base: str, remote: str = "origin", run: Runn
         ]
     else:
         body.append("No conflicts: review the diff and the CI results.")
+    if host == "azure_devops":
+        return _azure_devops_pull_request(base, title, "\n".join(body))
     body += [
         "",
         (
@@ -89,23 +138,72 @@ def update(genaiops: Sequence[str], base: str, remote: str = "origin", run: Runn
             "token: close and reopen this pull request to run it."
         ),
     ]
-    open_pr = must(["gh", "pr", "list", "--head", BRANCH, "--state", "open",
-                    "--json", "number", "--jq", ".[0].number"]).strip()  # fmt: skip
+    open_pr = must(
+        [
+            "gh",
+            "pr",
+            "list",
+            "--head",
+            BRANCH,
+            "--state",
+            "open",
+            "--json",
+            "number",
+            "--jq",
+            ".[0].number",
+        ]
+    ).strip()
     if open_pr:
         must(["gh", "pr", "comment", open_pr, "--body", "\n".join(body)])
         return "updated"
-    must(["gh", "pr", "create", "--base", base, "--head", BRANCH, "--title", title,
-          "--body", "\n".join(body)])  # fmt: skip
+    must(
+        [
+            "gh",
+            "pr",
+            "create",
+            "--base",
+            base,
+            "--head",
+            BRANCH,
+            "--title",
+            title,
+            "--body",
+            "\n".join(body),
+        ]
+    )
     return "opened"
+
+
+def _azure_devops_pull_request(base: str, title: str, body: str) -> str:
+    # imported by name: deploy/azure_devops.py exists only where Azure Pipelines are rendered
+    azure_devops = importlib.import_module("deploy.azure_devops")
+    try:
+        project = azure_devops.Project.from_env()
+        result: tuple[str, int] = azure_devops.open_or_update_pull_request(
+            project, BRANCH, base, title, body
+        )
+    except (ValueError, azure_devops.AzureDevOpsError) as exc:
+        raise RuntimeError(f"Azure Repos pull request: {exc}") from exc
+    outcome, number = result
+    print(f"pull request {number}: {outcome}")
+    return outcome
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.template_update", description=__doc__)
-    parser.add_argument("--genaiops", default=os.environ.get("GENAIOPS", "uvx genaiops"))
-    parser.add_argument("--base", default=os.environ.get("GITHUB_REF_NAME", "main"))
+    parser.add_argument("--genaiops", default=os.environ.get("GENAIOPS", ""))
+    parser.add_argument("--base", default=ci.branch())
+    parser.add_argument(
+        "--host",
+        choices=["github", "azure_devops"],
+        default="azure_devops" if ci.system() == ci.AZURE_PIPELINES else "github",
+        help="where to open the pull request (default: the CI system running this)",
+    )
     args = parser.parse_args(argv)
     try:
-        outcome = update(shlex.split(args.genaiops), args.base)
+        genaiops = shlex.split(args.genaiops) if args.genaiops else genaiops_command()
+        print(f"genaiops: {shlex.join(genaiops)}")
+        outcome = update(genaiops, args.base, host=args.host)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

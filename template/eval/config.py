@@ -2,18 +2,22 @@
 
 Thresholds live in the repository so a change to them is reviewed like code. Every metric
 named in ``floors`` or ``regression`` is *required*: a run that does not produce it fails.
+A model provider may bring its own floors, row cap and token prices (``providers:``): an
+extractive offline model and a paraphrasing LLM are not held to the same ROUGE floor.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from eval.errors import UsageError
 
 SUITES = ("rag_chat", "summarization", "classification")
+PROVIDERS = ("local", "azure_openai", "openai", "openai_compatible")
+SUITE_KEYS = ("floors", "regression", "judge_floors", "judges", "min_items")
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,37 @@ class SuiteConfig:
 
 
 @dataclass(frozen=True)
+class Cost:
+    """Token prices of a provider, for the cost line of a run (not a bill: list prices)."""
+
+    prompt_per_million: float = 0.0
+    completion_per_million: float = 0.0
+    currency: str = "USD"
+
+    def of(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (
+            prompt_tokens * self.prompt_per_million
+            + completion_tokens * self.completion_per_million
+        ) / 1_000_000
+
+
+@dataclass(frozen=True)
+class ProviderProfile:
+    """What differs per model provider: suite keys replaced wholesale, a row cap, prices."""
+
+    name: str
+    max_items: int | None = None
+    cost: Cost = field(default_factory=Cost)
+    suites: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class JudgeConfig:
-    """An OpenAI-compatible chat-completions endpoint used as LLM judge (optional)."""
+    """An OpenAI-compatible chat-completions endpoint used as LLM judge (optional).
+
+    ``auth``: ``key`` sends ``api_key`` as a bearer token (when set); ``azure`` sends an Entra
+    ID token (DefaultAzureCredential: the OIDC login in CI, managed identity, or az login).
+    """
 
     base_url: str
     model: str
@@ -46,6 +79,7 @@ class JudgeConfig:
     temperature: float = 0.0
     max_tokens: int = 300
     timeout_s: float = 60.0
+    auth: str = "key"
 
 
 @dataclass(frozen=True)
@@ -64,6 +98,27 @@ class EvalConfig:
     timeout_s: float
     judge: JudgeConfig | None
     thresholds_file: Path | None = None  # the file it was read from (--thresholds)
+    providers: dict[str, ProviderProfile] = field(default_factory=dict)
+
+    def profile(self, provider: str) -> ProviderProfile:
+        return self.providers.get(provider) or ProviderProfile(provider)
+
+    def suite_for(self, name: str, provider: str) -> SuiteConfig:
+        """The suite as ``provider`` is gated: its profile's keys replace the suite's own."""
+        base = self.suite_configs[name]
+        profile = self.profile(provider)
+        override = profile.suites.get(name, {})
+        suite = replace(base, **override) if override else base
+        if profile.max_items is not None and profile.max_items < suite.min_items:
+            raise UsageError(
+                f"providers.{provider}.max_items ({profile.max_items}) is below "
+                f"{name}.min_items ({suite.min_items}): the capped run could never pass"
+            )
+        return suite
+
+    def baseline_for(self, provider: str) -> Path:
+        """One baseline per provider: a gate never compares a model with another's record."""
+        return self.baseline_dir / provider
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
@@ -103,9 +158,63 @@ def judge_from_env(env: dict[str, str] | None = None) -> JudgeConfig | None:
         return None
     if not (base_url and model):
         raise UsageError("set both EVAL_JUDGE_BASE_URL and EVAL_JUDGE_MODEL, or neither")
+    auth = env.get("EVAL_JUDGE_AUTH", "key")
+    if auth not in ("key", "azure"):
+        raise UsageError(f"EVAL_JUDGE_AUTH must be 'key' or 'azure' (got {auth!r})")
     return JudgeConfig(
-        base_url=base_url.rstrip("/"), model=model, api_key=env.get("EVAL_JUDGE_API_KEY", "")
+        base_url=base_url.rstrip("/"),
+        model=model,
+        api_key=env.get("EVAL_JUDGE_API_KEY", ""),
+        auth=auth,
     )
+
+
+def _suite_override(value: Any, where: str) -> dict[str, Any]:
+    section = _mapping(value, where)
+    unknown = set(section) - set(SUITE_KEYS)
+    if unknown:
+        raise UsageError(f"{where}: unknown key(s) {sorted(unknown)} (allowed: {SUITE_KEYS})")
+    out: dict[str, Any] = {}
+    for key in ("floors", "regression", "judge_floors"):
+        if key in section:
+            out[key] = _numbers(section[key], f"{where}.{key}")
+    if "judges" in section:
+        out["judges"] = tuple(section["judges"] or ())
+    if "min_items" in section:
+        out["min_items"] = int(section["min_items"])
+    return out
+
+
+def _profiles(value: Any, path: Path) -> dict[str, ProviderProfile]:
+    profiles: dict[str, ProviderProfile] = {}
+    for name, raw in _mapping(value, f"{path}:providers").items():
+        if name not in PROVIDERS:
+            raise UsageError(f"{path}: providers.{name} is not one of {', '.join(PROVIDERS)}")
+        section = _mapping(raw, f"providers.{name}")
+        unknown = set(section) - {"max_items", "cost", *SUITES}
+        if unknown:
+            raise UsageError(f"{path}: providers.{name}: unknown key(s) {sorted(unknown)}")
+        prices = _mapping(section.get("cost"), f"providers.{name}.cost")
+        numbers = _numbers(
+            {k: v for k, v in prices.items() if k != "currency"}, f"providers.{name}.cost"
+        )
+        unknown_prices = set(numbers) - {"prompt_per_million", "completion_per_million"}
+        if unknown_prices:
+            raise UsageError(f"{path}: providers.{name}.cost: unknown {sorted(unknown_prices)}")
+        max_items = section.get("max_items")
+        if max_items is not None and (not isinstance(max_items, int) or max_items < 1):
+            raise UsageError(f"{path}: providers.{name}.max_items must be a positive integer")
+        profiles[name] = ProviderProfile(
+            name=name,
+            max_items=max_items,
+            cost=Cost(**numbers, currency=str(prices.get("currency", "USD"))),
+            suites={
+                s: _suite_override(section[s], f"providers.{name}.{s}")
+                for s in SUITES
+                if s in section
+            },
+        )
+    return profiles
 
 
 def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
@@ -157,8 +266,9 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
             temperature=float(settings.get("temperature", 0.0)),
             max_tokens=int(settings.get("max_tokens", 300)),
             timeout_s=float(settings.get("timeout_s", 60.0)),
+            auth=judge.auth,
         )
-    return EvalConfig(
+    config = EvalConfig(
         root=root,
         suites=suites,
         suite_configs=configs,
@@ -179,7 +289,12 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
         timeout_s=float(run.get("timeout_s", 120.0)),
         judge=judge,
         thresholds_file=path,
+        providers=_profiles(data.get("providers"), path),
     )
+    for provider in config.providers:  # a conflict is a usage error now, not after the run
+        for name in configs:
+            config.suite_for(name, provider)
+    return config
 
 
 def load_variants(root: Path) -> dict[str, dict[str, Any]]:

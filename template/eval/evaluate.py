@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -13,12 +14,16 @@ from typing import Any
 
 from eval import __version__
 from eval.aggregate import metric_values, summarize_suite
+from eval.baseline import Baseline
 from eval.cache import ResponseCache
 from eval.config import EvalConfig
 from eval.datasets import display_path, hash_files, load_golden, manifest_hash
-from eval.gate import Check, check_suite, passed
+from eval.errors import CouldNotRun
+from eval.gate import Check, Verdict, check_suite, verdict
 from eval.judge import JudgeClient, load_rubric
+from eval.producer import Producer, mismatches
 from eval.runner import Row, apply_scores, call_items, judge_row
+from eval.scope import Note, unevaluated_prompt_changes
 from eval.suites import SUITE_TYPES
 from eval.targets import Target
 
@@ -33,6 +38,19 @@ class Run:
     checks: list[Check]
     config: dict[str, Any]
     scores: dict[str, dict[str, dict[str, float]]]
+    verdict: Verdict
+    producer: Producer
+    notes: list[Note] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the run is compared with: a baseline (or None: none recorded), or nothing."""
+
+    enabled: bool
+    baseline: Baseline | None = None
+    # why there is no comparison at all (reported as "not evaluated"), when not enabled
+    reason: str = ""
 
 
 def new_run_id(label: str) -> str:
@@ -50,6 +68,43 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def capped(records: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """At most ``limit`` records, the same ones on every run (by hash of the id), in file order.
+
+    Spread over the whole file instead of its head, so a cap keeps the dataset's mix.
+    """
+    if limit is None or len(records) <= limit:
+        return records
+
+    def rank(record: dict[str, Any]) -> str:
+        return hashlib.sha256(str(record["id"]).encode()).hexdigest()
+
+    keep = {str(r["id"]) for r in sorted(records, key=rank)[:limit]}
+    return [r for r in records if str(r["id"]) in keep]
+
+
+def check_baseline(producer: Producer, comparison: Comparison) -> None:
+    """Refuse, before any model call, to compare with a baseline of another producer."""
+    baseline = comparison.baseline
+    if not comparison.enabled or baseline is None:
+        return
+    problems = mismatches(baseline.producer, producer)
+    if problems:
+        raise CouldNotRun(
+            f"the baseline in {baseline.directory} cannot be compared with this run: "
+            f"{'; '.join(problems)}. Record one for this configuration with `make baseline` "
+            "(and commit it)"
+        )
+
+
+def _models(rows: list[Row]) -> set[str]:
+    return {str(r.output.get("model")) for r in rows if r.output and r.output.get("model")}
+
+
+def _used_prompts(rows: list[Row]) -> set[str]:
+    return {str(r.output["prompt_id"]) for r in rows if r.output and r.output.get("prompt_id")}
+
+
 async def evaluate(
     cfg: EvalConfig,
     target: Target,
@@ -58,31 +113,43 @@ async def evaluate(
     overrides: dict[str, Any],
     cache: ResponseCache,
     concurrency: int,
-    baseline: dict[str, dict[str, dict[str, float]]] | None,
+    comparison: Comparison,
     run_id: str | None = None,
-    regression: bool = True,
+    max_items: int | None = None,
 ) -> Run:
-    """Run ``suites`` against ``target`` and gate it; ``regression=False`` skips the baseline."""
+    """Run ``suites`` against ``target`` and gate it.
+
+    Raises :class:`CouldNotRun` before calling anything when the baseline belongs to another
+    producer (provider, model, embedding): that comparison would measure nothing.
+    """
     run_id = run_id or new_run_id(variant)
     started = time.perf_counter()
+    await target.prepare()
+    producer = target.producer(set())
+    check_baseline(producer, comparison)
     judge = JudgeClient(cfg.judge, cache) if cfg.judge else None
     rows: list[Row] = []
     suite_summaries: dict[str, Any] = {}
     checks: list[Check] = []
+    blockers: list[str] = []
+    notes: list[Note] = []
     scores_by_suite: dict[str, dict[str, dict[str, float]]] = {}
     datasets: dict[str, Any] = {}
+    gated: dict[str, Any] = {}
     rubrics_used = []
+    current_prompts = target.prompt_files()
     try:
-        await target.prepare()
         for name in suites:
-            suite_cfg = cfg.suite_configs[name]
+            suite_cfg = cfg.suite_for(name, producer.provider)
             suite = SUITE_TYPES[name](suite_cfg)
-            records = load_golden(name, suite_cfg.dataset)
+            all_records = load_golden(name, suite_cfg.dataset)
+            records = capped(all_records, max_items or cfg.profile(producer.provider).max_items)
             files = [suite_cfg.dataset, *suite_cfg.files.values()]
             datasets[name] = {
                 "files": [display_path(p, cfg.root) for p in files],
                 "sha256": hash_files(files, cfg.root),
-                "n": len(records),
+                "n": len(all_records),
+                "n_run": len(records),
             }
             judged = judge is not None and bool(suite_cfg.judges)
             then = None
@@ -90,41 +157,98 @@ async def evaluate(
                 rubrics = [load_rubric(j) for j in suite_cfg.judges]
                 rubrics_used += rubrics
                 then = judge_row(suite, judge, rubrics)
+            judge_errors_before = judge.usage.errors if judge else 0
             suite_rows = await call_items(
                 suite, target, records, cache, concurrency, cfg.timeout_s, then
             )
+            if producer.target == "url":  # the answers say which model served them
+                producer = target.producer(_models(suite_rows))
+                suite_cfg = cfg.suite_for(name, producer.provider)
             answered = {r.item_id: r.output for r in suite_rows if r.output is not None}
+            if not answered and all(r.unavailable for r in suite_rows):
+                # nothing reached the model: no evidence about the change either way (an app
+                # that answers every item with its own error is a breach, counted below)
+                first = next((r.error for r in suite_rows if r.error), "no items")
+                blockers.append(
+                    f"{name}: no item was answered, the model was unavailable ({first})"
+                )
             scores = suite.score(records, answered)
             apply_scores(suite_rows, scores)
             summary = summarize_suite(
                 suite_rows, scores, suite_cfg.min_items, cfg.confidence, cfg.resamples, cfg.seed
             )
+            if judged and answered and judge is not None:
+                verdicts = sum(summary["metrics"].get(j, {}).get("n", 0) for j in suite_cfg.judges)
+                if verdicts == 0 and judge.usage.errors > judge_errors_before:
+                    first = next((r.error for r in suite_rows if r.error), "")
+                    blockers.append(f"{name}: the judge returned no verdict ({first})")
             per_item = metric_values(suite_rows)
             scores_by_suite[name] = per_item
+            baseline = comparison.baseline
             checks += check_suite(
                 suite_cfg,
                 summary,
                 per_item,
-                None if baseline is None else baseline.get(name),
+                None if baseline is None else baseline.scores.get(name),
                 cfg.max_error_rate,
                 judged,
                 cfg.confidence,
                 cfg.resamples,
                 cfg.seed,
-                regression,
+                comparison.enabled,
             )
+            if not comparison.enabled and comparison.reason and suite_cfg.regression:
+                notes.append(Note(name, "regression against a baseline", comparison.reason))
+            if comparison.enabled and not producer.follows_instructions:
+                notes += unevaluated_prompt_changes(
+                    name,
+                    _used_prompts(suite_rows),
+                    current_prompts,
+                    baseline.prompt_files if baseline is not None else None,
+                )
+            gated[name] = {
+                "floors": suite_cfg.floors,
+                "judge_floors": suite_cfg.judge_floors if judged else {},
+                "regression": suite_cfg.regression if comparison.enabled else {},
+            }
             suite_summaries[name] = summary
             rows += suite_rows
     finally:
         if judge is not None:
             await judge.aclose()
+    outcome = verdict(checks, blockers, notes)
+    profile = cfg.profile(producer.provider)
+    app_usage = {
+        k: sum(s["app_usage"][k] for s in suite_summaries.values())
+        for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+    }
+    judge_usage = judge.usage.as_dict() if judge else None
+    cost = {
+        "currency": profile.cost.currency,
+        "app": profile.cost.of(app_usage["prompt_tokens"], app_usage["completion_tokens"]),
+        "judge": (
+            profile.cost.of(judge_usage["prompt_tokens"], judge_usage["completion_tokens"])
+            if judge_usage
+            else 0.0
+        ),
+        "prices": {
+            "prompt_per_million": profile.cost.prompt_per_million,
+            "completion_per_million": profile.cost.completion_per_million,
+            "source": f"evals/thresholds.yaml providers.{producer.provider}.cost",
+        },
+    }
     summary = {
         "run_id": run_id,
         "variant": variant,
-        "passed": passed(checks),
+        "passed": outcome.exit_code == 0,
+        "verdict": outcome.as_dict(),
+        "producer": producer.as_dict(),
         "suites": suite_summaries,
         "checks": [c.as_dict() for c in checks],
-        "judge_usage": judge.usage.as_dict() if judge else None,
+        "gated": gated,
+        "app_usage": app_usage,
+        "judge_usage": judge_usage,
+        "cost": cost,
         "cache": {"enabled": cache.enabled and target.cacheable, **cache.stats},
         "duration_s": round(time.perf_counter() - started, 3),
     }
@@ -132,6 +256,7 @@ async def evaluate(
         "run_id": run_id,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "variant": {"name": variant, "overrides": overrides},
+        "producer": producer.as_dict(),
         "target": target.identity(),
         "suites": list(suites),
         "datasets": datasets,
@@ -139,17 +264,23 @@ async def evaluate(
         "thresholds_sha256": hash_files(
             [cfg.thresholds_file or cfg.root / "evals" / "thresholds.yaml"], cfg.root
         ),
+        "prompt_files": current_prompts,
         "prompt_versions": {n: s["prompt_versions"] for n, s in suite_summaries.items()},
         "models": {n: s["models"] for n, s in suite_summaries.items()},
         "judge": judge.describe(rubrics_used) if judge else None,
         "seed": cfg.seed,
         "bootstrap": {"resamples": cfg.resamples, "confidence": cfg.confidence},
         "concurrency": concurrency,
+        "max_items": max_items or profile.max_items,
         "signatures": {n: s["signatures"] for n, s in suite_summaries.items()},
         "versions": _versions(),
-        "baseline": display_path(cfg.baseline_dir, cfg.root) if regression else "not compared",
+        "baseline": (
+            display_path(comparison.baseline.directory, cfg.root)
+            if comparison.baseline is not None
+            else "not compared"
+        ),
     }
-    return Run(run_id, rows, summary, checks, config, scores_by_suite)
+    return Run(run_id, rows, summary, checks, config, scores_by_suite, outcome, producer, notes)
 
 
 def results_path(cfg: EvalConfig, run_id: str, out: Path | None) -> Path:

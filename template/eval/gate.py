@@ -3,17 +3,33 @@
 Fail-closed rules (any one fails the gate): a dataset smaller than declared, an error rate
 above ``max_error_rate``, a required metric missing or not a number, a configured judge that
 produced no score, a missing or stale baseline for a metric under regression control.
+
+The verdict keeps apart what a reviewer must not confuse (exit code in brackets):
+
+* **passed** (0): every check was measured and passed;
+* **not fully evaluated** (0): nothing measured failed, but something was not measured (a
+  prompt change the offline model cannot judge); the report says so instead of "passed";
+* **breached** (1): a measured check failed, the quality gate holds the change back;
+* **could not run** (3): there was no evidence to judge (the app did not start, no item was
+  answered, the judge was unreachable, no comparable baseline): fix the run, not the change.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eval.aggregate import metric_value
 from eval.config import SuiteConfig
 from eval.metrics import higher_is_better
+from eval.scope import Note
 from eval.stats import paired_bootstrap
+
+PASSED = "passed"
+NOT_FULLY_EVALUATED = "not fully evaluated"
+BREACHED = "breached"
+COULD_NOT_RUN = "could not run"
+EXIT_CODES = {PASSED: 0, NOT_FULLY_EVALUATED: 0, BREACHED: 1, COULD_NOT_RUN: 3}
 
 
 @dataclass(frozen=True)
@@ -23,9 +39,49 @@ class Check:
     metric: str
     passed: bool
     detail: str
+    # False: the check could not be made (no comparable baseline), which is not a breach
+    measured: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    reasons: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = field(default=())
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "reasons": list(self.reasons),
+            "not_evaluated": [n.as_dict() for n in self.notes],
+        }
+
+
+def verdict(checks: list[Check], blockers: list[str], notes: list[Note]) -> Verdict:
+    """Could not run > breached > unmeasured checks > not fully evaluated > passed."""
+    if blockers:
+        return Verdict(COULD_NOT_RUN, tuple(blockers), tuple(notes))
+    breaches = [c for c in checks if c.measured and not c.passed]
+    if breaches or not checks:
+        return Verdict(BREACHED, tuple(_line(c) for c in breaches) or ("no checks",), tuple(notes))
+    unmeasured = [c for c in checks if not c.measured and not c.passed]
+    if unmeasured:
+        return Verdict(COULD_NOT_RUN, tuple(_line(c) for c in unmeasured), tuple(notes))
+    if notes:
+        return Verdict(NOT_FULLY_EVALUATED, (), tuple(notes))
+    return Verdict(PASSED)
+
+
+def _line(check: Check) -> str:
+    return f"{check.suite} {check.kind} {check.metric}: {check.detail}"
 
 
 def _cmp(metric: str, value: float, bound: float) -> bool:
@@ -121,12 +177,20 @@ def _regression(
             "regression",
             metric,
             False,
-            "no baseline for this suite (run `make eval-baseline` and commit it)",
+            "no baseline for this suite and provider (run `make baseline` and commit it)",
+            measured=False,
         )
     base, cand = baseline.get(metric, {}), per_item.get(metric, {})
     common = sorted(set(base) & set(cand))
     if not base:
-        return Check(suite, "regression", metric, False, "baseline has no per-item scores for it")
+        return Check(
+            suite,
+            "regression",
+            metric,
+            False,
+            "baseline has no per-item scores for it (run `make baseline`)",
+            measured=False,
+        )
     if len(common) < min(min_items, len(base)):
         return Check(
             suite,
@@ -134,7 +198,8 @@ def _regression(
             metric,
             False,
             f"only {len(common)} items pair with the baseline's {len(base)} "
-            "(baseline stale or items errored; refresh with `make eval-baseline`)",
+            "(baseline stale or items errored; refresh with `make baseline`)",
+            measured=len(cand) < min_items,  # few candidate scores: the run itself broke
         )
     result = paired_bootstrap(
         [base[i] for i in common], [cand[i] for i in common], confidence, resamples, seed

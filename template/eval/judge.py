@@ -28,6 +28,16 @@ class JudgeError(Exception):
     """The judge endpoint failed or answered something that is not a verdict."""
 
 
+def azure_token_provider() -> Any:
+    """Entra ID tokens for Azure OpenAI: the CI's OIDC login, a managed identity or az login."""
+    try:
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+    except ImportError as exc:  # pragma: no cover - azure-identity is an app dependency
+        raise UsageError("EVAL_JUDGE_AUTH=azure needs azure-identity") from exc
+    scope = "https://cognitiveservices.azure.com/.default"
+    return get_bearer_token_provider(DefaultAzureCredential(), scope)
+
+
 @dataclass(frozen=True)
 class Rubric:
     name: str
@@ -111,6 +121,7 @@ class JudgeClient:
         self.backoff_s = backoff_s
         self.usage = Usage()
         headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
+        self._token = azure_token_provider() if config.auth == "azure" else None
         self._client = httpx.AsyncClient(
             base_url=config.base_url, timeout=config.timeout_s, headers=headers
         )
@@ -122,6 +133,7 @@ class JudgeClient:
             "model": self.config.model,
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
+            "auth": self.config.auth,
             "rubrics": {
                 r.name: {"version": r.version, "sha256": r.sha256, "threshold": r.threshold}
                 for r in rubrics
@@ -143,10 +155,17 @@ class JudgeClient:
         delay = self.backoff_s
         for attempt in range(self.retries + 1):
             try:
-                response = await self._client.post("/chat/completions", json=body)
+                headers = {}
+                if self._token is not None:  # cached by azure-identity until near expiry
+                    token = await asyncio.to_thread(self._token)
+                    headers["Authorization"] = f"Bearer {token}"
+                response = await self._client.post("/chat/completions", json=body, headers=headers)
             except httpx.TransportError as exc:
                 if attempt == self.retries:
                     raise JudgeError(f"judge unreachable: {type(exc).__name__}: {exc}") from exc
+            except Exception as exc:  # the credential failed: no token, no verdict
+                if self._token is None or attempt == self.retries:
+                    raise JudgeError(f"judge auth failed: {type(exc).__name__}: {exc}") from exc
             else:
                 if response.status_code < 400:
                     return dict(response.json())

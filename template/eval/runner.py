@@ -28,11 +28,38 @@ class Row:
     error: str | None = None
     latency_ms: float = 0.0
     cached: bool = False
+    # the error says the model or the app could not be reached, not that it refused the item
+    unavailable: bool = False
     metrics: dict[str, float] = field(default_factory=dict)
     judge: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+UNAVAILABLE = frozenset(
+    {
+        "ProviderError",  # the app's wrapper around a failed model call
+        "APIConnectionError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "ConnectError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "RemoteProtocolError",
+        "TimeoutError",
+    }
+)
+UNAVAILABLE_STATUS = frozenset({401, 403, 502, 503, 504})
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Infrastructure, not quality: the endpoint is down, refuses our identity, or timed out."""
+    if type(exc).__name__ in UNAVAILABLE or isinstance(exc, asyncio.TimeoutError):
+        return True
+    response = getattr(exc, "response", None)
+    return getattr(response, "status_code", None) in UNAVAILABLE_STATUS
 
 
 def describe_error(exc: BaseException) -> str:
@@ -83,6 +110,7 @@ async def call_items(
                 row.output = await asyncio.wait_for(suite.call(target, record), timeout_s)
             except Exception as exc:  # any failure of the app is a row error, not a crash
                 row.error = describe_error(exc)
+                row.unavailable = is_unavailable(exc)
             row.latency_ms = round((time.perf_counter() - started) * 1000.0, 3)
             if row.output is not None and target.cacheable:
                 cache.put(key, "app", {"output": row.output, "latency_ms": row.latency_ms})

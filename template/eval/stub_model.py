@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 Reply = Callable[[dict[str, Any]], tuple[int, str]]
 
@@ -46,9 +47,14 @@ class StubModel:
 
 @contextmanager
 def serve(
-    reply: Reply | None = None, latency_s: float = 0.0, model: str = "stub-judge"
+    reply: Reply | None = None, latency_s: float = 0.0, model: str = "stub-judge", port: int = 0
 ) -> Iterator[StubModel]:
-    """Run the server on a free loopback port for the duration of the ``with`` block."""
+    """Run the server on a loopback port (free one by default) for the ``with`` block.
+
+    Any path ending in ``/chat/completions`` is served, query string ignored: the OpenAI route
+    (``/v1/...``), Azure OpenAI's v1 route (``/openai/v1/...``) and its deployment route
+    (``/openai/deployments/<name>/chat/completions?api-version=...``).
+    """
     reply = reply or fixed_score()
     lock = threading.Lock()
     in_flight = 0
@@ -57,6 +63,14 @@ def serve(
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:  # keep test output clean
             return
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+            data = b'{"status": "ok"}' if self.path == "/health" else b'{"error": "not found"}'
+            self.send_response(200 if self.path == "/health" else 404)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def do_POST(self) -> None:  # noqa: N802 (http.server naming)
             nonlocal in_flight
@@ -69,8 +83,9 @@ def serve(
                 stub.max_in_flight = max(stub.max_in_flight, in_flight)
             try:
                 time.sleep(latency_s)
+                route = urlsplit(self.path).path
                 status, content = (
-                    reply(body) if self.path.endswith("/chat/completions") else (404, "not found")
+                    reply(body) if route.endswith("/chat/completions") else (404, "not found")
                 )
             finally:
                 with lock:
@@ -108,7 +123,7 @@ def serve(
             self.end_headers()
             self.wfile.write(data)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     stub.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from eval._package import PACKAGE
 from eval.errors import AppStartError, UsageError
+from eval.producer import Producer
+from eval.scope import prompt_files
 
 SECRET_HINTS = ("key", "secret", "token", "password", "connection_string")
 
@@ -55,6 +57,8 @@ class Target(Protocol):
     can_retrieve: bool
 
     def identity(self) -> dict[str, Any]: ...
+    def producer(self, models: set[str] | None = None) -> Producer: ...
+    def prompt_files(self) -> dict[str, dict[str, str]]: ...
     async def prepare(self) -> None: ...
     async def chat(self, question: str) -> dict[str, Any]: ...
     async def retrieve(self, query: str, top: int) -> list[dict[str, Any]]: ...
@@ -117,6 +121,19 @@ class InProcessTarget:
             "source": self._fingerprint,
         }
 
+    def producer(self, models: set[str] | None = None) -> Producer:
+        """Known before any call: the settings name the provider, the services the models."""
+        services = self.orchestrator.services
+        return Producer(
+            provider=str(self.settings.provider),
+            chat_model=str(services.chat_model),
+            embedding=dict(services.embedding),
+            target=self.kind,
+        )
+
+    def prompt_files(self) -> dict[str, dict[str, str]]:
+        return prompt_files(self.orchestrator.prompts)
+
     async def chat(self, question: str) -> dict[str, Any]:
         return dict(to_dict(await self.orchestrator.chat(question)))
 
@@ -147,12 +164,13 @@ class HttpTarget:
     cacheable = False
     can_retrieve = False
 
-    def __init__(self, base_url: str, timeout_s: float = 120.0) -> None:
+    def __init__(self, base_url: str, timeout_s: float = 120.0, provider: str = "") -> None:
         import httpx
 
         if not base_url.startswith(("http://", "https://")):
             raise UsageError(f"URL must start with http:// or https:// (got '{base_url}')")
         self.base_url = base_url.rstrip("/")
+        self.provider = provider or os.environ.get("EVAL_TARGET_PROVIDER", "")
         key = os.environ.get("EVAL_TARGET_API_KEY", "")
         self._client = httpx.AsyncClient(
             base_url=self.base_url, timeout=timeout_s, headers={"X-API-Key": key} if key else {}
@@ -163,6 +181,23 @@ class HttpTarget:
 
     def identity(self) -> dict[str, Any]:
         return {"kind": self.kind, "url": self.base_url}
+
+    def producer(self, models: set[str] | None = None) -> Producer:
+        """From ``--provider``, else from the answers: the offline model names itself."""
+        models = set(models or ())
+        provider = self.provider
+        if not provider:
+            local = importlib.import_module(f"{PACKAGE}.local_chat").MODEL_ID
+            provider = "local" if models == {local} else "azure_openai"
+        return Producer(
+            provider=provider,
+            chat_model=",".join(sorted(models)) or "unknown",
+            embedding=None,  # not visible over HTTP
+            target=self.kind,
+        )
+
+    def prompt_files(self) -> dict[str, dict[str, str]]:
+        return {}  # a deployed app's prompts are whatever its image holds
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         response = await self._client.post(path, json=body)

@@ -14,10 +14,9 @@ from deploy import config
 from deploy.azure import (
     AzureContainerApp,
     AzureError,
-    gate_query,
-    parse_table,
     revision_suffix,
 )
+from deploy.queries import gate_query, parse_table
 
 APP = AzureContainerApp("ca-chat", "rg-chat", appinsights="appi-chat", environment="cae-chat")
 BASE = ["-n", "ca-chat", "-g", "rg-chat"]

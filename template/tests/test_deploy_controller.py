@@ -12,6 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from deploy.config import RolloutConfig
 from deploy.controller import RolloutError, State, rollback, rollout, start
 from deploy.gate import GateConfig, RevisionMetrics
+from deploy.synthetic import SyntheticConfig, SyntheticLoad, eval_requests
+from deploy.synthetic import load_config as load_synthetic
 
 STABLE, CANARY = "app--old", "app--new"
 ROLLOUT = RolloutConfig(
@@ -169,3 +171,96 @@ def test_a_revision_that_never_gets_ready_stops_the_start(tmp_path: Path) -> Non
 def test_rollout_needs_a_started_canary(tmp_path: Path) -> None:
     with pytest.raises(RolloutError, match="run canary-start first"):
         rollout(Platform(), tmp_path / "none.json", ROLLOUT, GATE)
+
+
+# --- a quiet app: no user traffic at all, only the controller's synthetic load -------------
+
+
+class QuietPlatform(Platform):
+    """Nobody uses the app: the canary's rows are exactly what the synthetic load sent it."""
+
+    def __init__(self, score: float = 0.9) -> None:
+        super().__init__()
+        self.received: list[str] = []
+        self.score = score
+
+    def label_url(self, label: str) -> str:
+        return f"https://app---{label}.example"
+
+    def send(self, url: str, route: str, body: dict, timeout_s: float) -> int:
+        self.received.append(url + route)
+        return 200
+
+    def metrics(self, stable, canary, canary_since, baseline_minutes, now):
+        mine = len(self.received) - self.at_step_start
+        return (
+            RevisionMetrics(stable, 0, 0, None, None),
+            RevisionMetrics(canary, mine, 0, 300.0, self.score if mine else None),
+        )
+
+    def set_weights(self, weights: Mapping[str, int]) -> None:
+        super().set_weights(weights)
+        self.at_step_start = len(getattr(self, "received", []))
+
+
+def quiet_rollout(platform: QuietPlatform, tmp_path: Path, load: SyntheticLoad | None) -> State:
+    clock = Clock()
+    state_file = tmp_path / "state.json"
+    start(platform, "img", "new", state_file, ROLLOUT, clock=clock, sleep=clock.sleep, log=str)
+    gate = GateConfig(min_requests=50, min_eval_score=0.5, require_eval_score=True)
+    return rollout(
+        platform,
+        state_file,
+        ROLLOUT,
+        gate,
+        clock=clock,
+        sleep=clock.sleep,
+        now=lambda: datetime(2026, 1, 1, tzinfo=UTC),
+        log=str,
+        load=load,
+    )
+
+
+def synthetic(platform: QuietPlatform, **config: object) -> SyntheticLoad:
+    items = eval_requests(Path(__file__).resolve().parents[1])
+    settings = SyntheticConfig(requests_per_step=60, per_poll=20, **config)  # type: ignore[arg-type]
+    return SyntheticLoad(platform.label_url("canary"), items, settings, send=platform.send)
+
+
+def test_a_quiet_app_without_synthetic_load_always_rolls_back(tmp_path: Path) -> None:
+    with pytest.raises(RolloutError, match="too little evidence"):
+        quiet_rollout(QuietPlatform(), tmp_path, load=None)
+
+
+def test_a_quiet_app_is_judged_on_its_synthetic_load_and_promoted(tmp_path: Path) -> None:
+    platform = QuietPlatform()
+    load = synthetic(platform)
+    state = quiet_rollout(platform, tmp_path, load)
+    assert state.phase == "promoted"
+    assert [h["weight"] for h in state.history if h["action"] == "promote"] == [10, 50, 100]
+    # bounded: 60 per step, 20 per poll, all of it at the canary's label URL
+    assert load.total == {"sent": 180, "ok": 180, "failed": 0}
+    assert {u.rsplit("/", 1)[0] for u in platform.received} == {"https://app---canary.example"}
+    assert max(h["synthetic_sent"] for h in state.history) == 20
+
+
+def test_a_quiet_app_with_bad_answers_is_rolled_back_on_its_eval_floor(tmp_path: Path) -> None:
+    platform = QuietPlatform(score=0.1)
+    with pytest.raises(RolloutError, match="eval score 0.100 < floor 0.500"):
+        quiet_rollout(platform, tmp_path, synthetic(platform))
+
+
+def test_synthetic_items_come_from_the_eval_suite_of_the_use_case() -> None:
+    items = eval_requests(Path(__file__).resolve().parents[1])
+    assert len(items) >= 30
+    routes = {route for route, _ in items}
+    assert len(routes) == 1 and routes <= {"/chat", "/summarize", "/classify"}
+
+
+def test_the_shipped_canary_config_lets_a_quiet_app_pass() -> None:
+    from deploy.config import DEFAULT_PATH, load
+
+    _rollout, gate = load(DEFAULT_PATH)
+    settings = load_synthetic(DEFAULT_PATH)
+    assert settings.enabled and settings.requests_per_step >= gate.min_requests
+    assert gate.min_eval_score is not None

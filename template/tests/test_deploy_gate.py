@@ -118,3 +118,51 @@ def test_every_breach_is_reported() -> None:
     decision = run(canary(failures=30, p95_ms=2000.0, eval_score=0.5))
     assert decision.action is Action.ROLLBACK
     assert len(decision.reasons) == 3
+
+
+# --- the local Application Insights: envelopes -> rows, as the queries read them -----------
+
+
+def _request_envelope(revision: str, success: bool, sample_rate: float | None = None) -> dict:
+    envelope = {
+        "time": "2026-01-01T10:00:00.123456Z",
+        "tags": {"ai.application.ver": revision, "ai.operation.id": "abc"},
+        "data": {
+            "baseType": "RequestData",
+            "baseData": {
+                "name": "POST /chat",
+                "success": success,
+                "duration": "0.00:00:01.500",
+                "responseCode": "200" if success else "500",
+                "properties": {},
+            },
+        },
+    }
+    if sample_rate is not None:
+        envelope["sampleRate"] = sample_rate
+    return envelope
+
+
+def test_envelopes_become_rows_with_milliseconds_and_item_counts() -> None:
+    from deploy.appinsights_local import duration_ms, to_row
+
+    assert duration_ms("1.02:03:04.5") == ((26 * 60 + 3) * 60 + 4.5) * 1000
+    table, row = to_row(_request_envelope("app--a", True, sample_rate=25.0))  # type: ignore[misc]
+    assert table == "requests" and row["duration"] == 1500.0 and row["itemCount"] == 4
+    assert row["application_Version"] == "app--a" and row["operation_Id"] == "abc"
+
+
+def test_the_gate_counts_sampled_rows_by_their_item_count() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from deploy.appinsights_local import Store, answer
+    from deploy.queries import gate_query
+
+    store = Store()
+    store.add([_request_envelope("app--new", True, 50.0), _request_envelope("app--new", False)])
+    since = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    kql = gate_query("app--old", "app--new", since, 60)
+    assert "sum(itemCount)" in kql and "sumif(itemCount, success == false)" in kql
+    table = answer(store, kql, now=since + timedelta(hours=1, minutes=30))["tables"][0]
+    ((revision, requests, failures, p95, score),) = table["rows"]
+    assert (revision, requests, failures, p95, score) == ("app--new", 3, 1, 1500.0, None)

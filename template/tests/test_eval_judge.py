@@ -10,8 +10,9 @@ import pytest
 from eval import stub_model
 from eval.cache import ResponseCache
 from eval.config import JudgeConfig, load_config
-from eval.evaluate import evaluate
+from eval.evaluate import Comparison, evaluate
 from eval.judge import JudgeClient, JudgeError, load_rubric
+from eval.producer import Producer
 
 VALUES = {
     "query": "How long is the return window?",
@@ -87,6 +88,12 @@ class CannedTarget:
     def identity(self) -> dict:
         return {"kind": self.kind}
 
+    def producer(self, models: set[str] | None = None) -> Producer:
+        return Producer("openai_compatible", "m", {"provider": "local", "dimensions": 8})
+
+    def prompt_files(self) -> dict:
+        return {}
+
     async def prepare(self) -> None:
         return None
 
@@ -139,7 +146,7 @@ def make_repo(root: Path) -> None:
 def run_eval(root: Path, cache: ResponseCache):
     cfg = load_config(root)
     return asyncio.run(
-        evaluate(cfg, CannedTarget(), ["rag_chat"], "t", {}, cache, 4, None, regression=False)
+        evaluate(cfg, CannedTarget(), ["rag_chat"], "t", {}, cache, 4, Comparison(enabled=False))
     )
 
 
@@ -174,16 +181,30 @@ def test_configured_judge_scores_every_item_and_feeds_the_gate(tmp_path: Path, m
     )
 
 
-def test_judge_that_produces_nothing_fails_the_gate_closed(tmp_path: Path, monkeypatch) -> None:
+def test_judge_that_produces_nothing_means_the_eval_could_not_run(
+    tmp_path: Path, monkeypatch
+) -> None:
     make_repo(tmp_path)
     with stub_model.serve(lambda _body: (200, "no verdict here")) as stub:
         monkeypatch.setenv("EVAL_JUDGE_BASE_URL", stub.base_url)
         monkeypatch.setenv("EVAL_JUDGE_MODEL", "judge-model")
         run = run_eval(tmp_path, ResponseCache(None))
     assert not run.summary["passed"]
+    # not "the change is worse": there is no verdict at all, and the gate says why
+    assert run.verdict.status == "could not run" and run.verdict.exit_code == 3
+    assert "the judge returned no verdict" in run.verdict.reasons[0]
+    assert "judge reply is not JSON" in run.verdict.reasons[0]
     failed = {(c["kind"], c["metric"]) for c in run.summary["checks"] if not c["passed"]}
-    assert {
-        ("judge", "judge_scores"),
-        ("errors", "error_rate"),
-        ("missing", "groundedness_pass"),
-    } <= failed
+    assert {("judge", "judge_scores"), ("missing", "groundedness_pass")} <= failed
+
+
+def test_a_judge_that_fails_on_some_items_breaches_the_gate(tmp_path: Path, monkeypatch) -> None:
+    make_repo(tmp_path)
+    replies = iter([json.dumps({"reason": "ok", "score": 5})] * 5)
+    with stub_model.serve(lambda _body: (200, next(replies, "garbage"))) as stub:
+        monkeypatch.setenv("EVAL_JUDGE_BASE_URL", stub.base_url)
+        monkeypatch.setenv("EVAL_JUDGE_MODEL", "judge-model")
+        run = run_eval(tmp_path, ResponseCache(None))
+    assert run.verdict.status == "breached" and run.verdict.exit_code == 1
+    failed = {(c["kind"], c["metric"]) for c in run.summary["checks"] if not c["passed"]}
+    assert ("errors", "error_rate") in failed

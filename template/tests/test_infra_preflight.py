@@ -14,9 +14,15 @@ PREFLIGHT = REPO / "tools" / "preflight.py"
 BICEP = (REPO / "infra" / "main.bicep").is_file()
 
 
-def run(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+# before the shipped chat model's announced retirement date, so these tests do not age
+BEFORE_RETIREMENT = "2026-01-15"
+
+
+def run(
+    *args: str | Path, cwd: Path = REPO, today: str = BEFORE_RETIREMENT
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(PREFLIGHT), *map(str, args)],
+        [sys.executable, str(PREFLIGHT), *map(str, args), "--today", today],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -112,3 +118,12 @@ def test_wrong_file_type_is_a_usage_error(tmp_path: Path) -> None:
     proc = run(other)
     assert proc.returncode == 2
     assert "expected a .bicepparam, .tfvars or .tfvars.json file" in proc.stderr
+
+
+def test_a_model_version_past_its_retirement_date_is_flagged(infra: Path) -> None:
+    params = write_params(infra, chat_model_name="gpt-4o-mini", chat_model_version="2024-07-18")
+    proc = run(params, today="2026-04-01")
+    assert proc.returncode == 1
+    assert "retires no earlier than 2026-03-31, which has passed" in proc.stdout
+    soon = run(params, today="2026-02-15")
+    assert soon.returncode == 0 and "plan the upgrade" in soon.stdout

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TABLE = Path(__file__).resolve().parent / "model_availability.csv"
+RETIREMENTS = Path(__file__).resolve().parent / "model_retirements.csv"
 DEPLOYMENTS = ("chat", "embedding")
 UNSET_REGION = "SET-A-SECOND-REGION"
 
@@ -54,6 +56,47 @@ def load_table(path: Path = TABLE) -> dict[tuple[str, str, str], Offer]:
             int(quota) if quota else None,
         )
     return table
+
+
+def load_retirements(path: Path = RETIREMENTS) -> dict[tuple[str, str], datetime.date]:
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+    ]
+    return {
+        (row["model"].lower(), row["version"].lower()): datetime.date.fromisoformat(
+            row["retire_not_before"]
+        )
+        for row in csv.DictReader(lines)
+    }
+
+
+def check_retirement(
+    values: dict[str, object],
+    retirements: dict[tuple[str, str], datetime.date],
+    today: datetime.date,
+) -> tuple[list[str], list[str]]:
+    """A pinned model version past (or within 90 days of) its announced retirement date."""
+    warnings: list[str] = []
+    notes: list[str] = []
+    for kind in DEPLOYMENTS:
+        model, version = values.get(f"{kind}_model_name"), values.get(f"{kind}_model_version")
+        if not isinstance(model, str) or not isinstance(version, str):
+            continue
+        date = retirements.get((model.lower(), version.lower()))
+        if date is None:
+            notes.append(
+                f"{kind} model {model} {version}: no retirement date in tools/model_retirements.csv"
+            )
+        elif today >= date:
+            warnings.append(
+                f"{kind} model {model} {version} retires no earlier than {date}, which has passed: "
+                "new deployments may be refused (ServiceModelDeprecating); pin a newer version"
+            )
+        elif (date - today).days <= 90:
+            notes.append(
+                f"{kind} model {model} {version} retires no earlier than {date}: plan the upgrade"
+            )
+    return warnings, notes
 
 
 def snake(name: str) -> str:
@@ -215,12 +258,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--warn-only", action="store_true", help="exit 0 even when there are warnings"
     )
+    parser.add_argument(
+        "--today",
+        type=datetime.date.fromisoformat,
+        default=datetime.date.today(),
+        help="the date retirements are checked against (YYYY-MM-DD; default: today)",
+    )
     args = parser.parse_args(argv)
     try:
         files = args.files or default_files(REPO / "infra")
         if not files:
             raise UsageError("no parameter files found under infra/")
         table = load_table()
+        retirements = load_retirements()
         total = 0
         for path in files:
             if not path.is_file():
@@ -229,7 +279,11 @@ def main(argv: list[str] | None = None) -> int:
                 path.suffix in (".bicepparam", ".tfvars") or path.name.endswith(".tfvars.json")
             ):
                 raise UsageError(f"{path}: expected a .bicepparam, .tfvars or .tfvars.json file")
-            warnings, notes = check(read_parameters(path), table)
+            values = read_parameters(path)
+            warnings, notes = check(values, table)
+            retiring, retire_notes = check_retirement(values, retirements, args.today)
+            warnings += retiring
+            notes += retire_notes
             shown = os.path.relpath(path)
             for message in warnings:
                 print(f"{shown}: warning: {message}")

@@ -15,8 +15,6 @@ from assess_builder import build
 from generator.assess.evaluate import DimensionResult, Report
 from generator.assess.run import assess_repo
 
-CliRunner = Callable[..., tuple[int, str, str]]  # (exit code, stdout, stderr)
-
 
 def dim(report: Report, dim_id: str) -> DimensionResult:
     return next(d for d in report.dimensions if d.dimension.id == dim_id)

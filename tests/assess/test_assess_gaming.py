@@ -347,3 +347,17 @@ def test_inline_prompt_is_initial_and_a_word_is_not_retrieval(tmp_path: Path) ->
     assert probe_status(report, "prompts.files") == "pass"
     assert dim(report, "prompts").level == 1
     assert not dim(report, "data").applicable
+
+
+def test_agent_instructions_written_across_lines_are_an_inline_prompt(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "app/agent.py",
+        "from openai import OpenAI\n\n\ndef build(client: OpenAI) -> object:\n"
+        "    instructions = (\n        'Use file search and cite the sources. '\n"
+        "        'Answer only from the documents.'\n    )\n"
+        "    return client.beta.assistants.create(instructions=instructions, model='m')\n",
+    )
+    assert probe_status(assess_repo(tmp_path), "prompts.files") == "pass"
+    write(tmp_path, "app/agent.py", "from openai import OpenAI\n\nsettings = (\n    1,\n)\n")
+    assert probe_status(assess_repo(tmp_path), "prompts.files") == "fail"

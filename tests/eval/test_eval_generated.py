@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -61,9 +62,23 @@ def test_golden_data_is_large_enough_and_consistent_with_the_documents(generated
 
 def test_baseline_holds_per_item_scores_for_every_suite(generated) -> None:
     repo = generated(git=False)
-    scores = jsonl(repo / "evals" / "baseline" / "scores.jsonl")
+    scores = jsonl(repo / "evals" / "baseline" / "local" / "scores.jsonl")
     assert {r["suite"] for r in scores} == set(USE_CASES)
     assert all(r["metrics"] for r in scores)
+
+
+@pytest.mark.parametrize("use_case", USE_CASES)
+def test_the_offline_baseline_matches_what_each_variant_runs(generated, use_case: str) -> None:
+    """One shipped baseline serves every use case: same producer, same prompt files."""
+    repo = generated({"use_case": use_case}, git=False)
+    config = json.loads((repo / "evals" / "baseline" / "local" / "config.json").read_text())
+    assert config["producer"]["provider"] == "local"
+    assert config["producer"]["embedding"]["dimensions"] == 512  # the settings' default
+    settings = next((repo / "src").glob("*/settings.py")).read_text()
+    assert "embedding_dimensions: int = Field(default=512" in settings
+    for recorded in config["prompt_files"].values():
+        data = (repo / "prompts" / recorded["file"]).read_bytes()
+        assert recorded["sha256"] == "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 @pytest.mark.slow

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import subprocess
+import sys
+import warnings
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,63 @@ PROD_SKIPS_ALLOWED = {
     "CKV2_AZURE_1",  # Terraform: storage CMK
     "CKV2_AZURE_22",  # Terraform: Azure OpenAI CMK
     "CKV2_AZURE_21",  # Terraform: blob logging through a diagnostic setting, not storage insights
+    "CKV2_AZURE_20",  # Terraform: table logging through a diagnostic setting, likewise
 }
+
+# Every option combination the contract tests cover (tests/iac/test_iac_contract.py).
+FULL_MATRIX: dict[str, dict[str, str]] = {
+    f"{iac}-{profile}-{gateway}-{use_case}": {
+        "iac": iac,
+        "iac_profile": profile,
+        "gateway": gateway,
+        "use_case": use_case,
+    }
+    for iac, profile, gateway, use_case in product(
+        ("bicep", "terraform"),
+        ("dev", "prod"),
+        ("none", "apim"),
+        ("rag_chat", "summarization", "classification"),
+    )
+}
+
+# What the contract reads from a rendering: the IaC, the contract module, the app's settings.
+CONTRACT_PATHS = (
+    "infra/",
+    "deploy/contract.py",
+    "src/genai_workload/settings.py",
+    "src/genai_workload/__init__.py",
+)
+
+
+def render_contract_matrix(root: Path, repo_root: Path) -> dict[str, Path]:
+    """Render only CONTRACT_PATHS of every FULL_MATRIX combination, in-process, once per
+    session: xdist workers share ``root`` under a file lock (a full `genaiops new` per cell
+    would cost minutes)."""
+    import copier
+
+    sys.path.insert(0, str(repo_root))
+    from generator.scaffold import subset_exclude
+
+    root.mkdir(parents=True, exist_ok=True)
+    targets = {name: root / name for name in FULL_MATRIX}
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / ".done").exists():
+            for name, answers in FULL_MATRIX.items():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # dirty working tree, no tags: both fine
+                    copier.run_copy(
+                        str(repo_root),
+                        targets[name],
+                        data=dict(answers),
+                        defaults=True,
+                        quiet=True,
+                        vcs_ref="HEAD",  # the code under test, never the latest release tag
+                        exclude=subset_exclude(list(CONTRACT_PATHS)),
+                    )
+            (root / ".done").write_text("")
+    return targets
+
 
 CUSTOM_POLICIES = {"CKV2_GENAIOPS_1", "CKV2_GENAIOPS_2", "CKV2_GENAIOPS_3", "CKV2_GENAIOPS_4"}
 

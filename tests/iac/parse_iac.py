@@ -2,8 +2,9 @@
 
 Runs with the python of the checkov environment (pycep for Bicep, bc-python-hcl2 for Terraform
 live there, not in the genaiops environment):  <checkov-venv>/bin/python parse_iac.py INFRA_DIR...
-Output, per INFRA_DIR given: {"resources": [{"file", "type", "name", "existing", "config"}],
-"modules": [...], "variables": {file: {name: value}}} (modules and variables: Bicep only).
+Output, per INFRA_DIR given: {"resources": [{"file", "type", "name", "existing", "config", "loop"}],
+"modules": [...], "variables": {file: {name: value}}, "outputs": [names], "params": {file: {name:
+default}}, "locals": {name: value}} (modules, variables and params: Bicep; locals: Terraform).
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from pathlib import Path
 def bicep(infra: Path) -> dict[str, list[dict[str, object]]]:
     from pycep import BicepParser
 
-    resources, modules, variables = [], [], {}
+    resources, modules, variables, params = [], [], {}, {}
+    outputs: list[str] = []
     parser = BicepParser()  # building the grammar is the slow part: once per process
     for path in sorted(infra.rglob("*.bicep")):
         parsed = parser.parse(file_path=path)
         rel = path.relative_to(infra).as_posix()
         for name, resource in (parsed.get("resources") or {}).items():
             config = resource["config"]
+            loop = None
             while isinstance(config, dict) and ("loop_type" in config or "condition" in config):
+                loop = loop or (config.get("loop_type") or {}).get("detail")
                 config = config["config"]  # unwrap `[for ...]` and `if (...)` resources
             resources.append(
                 {
@@ -32,6 +36,7 @@ def bicep(infra: Path) -> dict[str, list[dict[str, object]]]:
                     "name": name,
                     "existing": resource.get("existing", False),
                     "config": config,
+                    "loop": loop,
                 }
             )
         for name, module in (parsed.get("modules") or {}).items():
@@ -39,20 +44,33 @@ def bicep(infra: Path) -> dict[str, list[dict[str, object]]]:
                 {
                     "file": rel,
                     "name": name,
-                    "path": module.get("path"),
+                    "path": (module.get("detail") or {}).get("path"),
                     "config": module.get("config"),
                 }
             )
         variables[rel] = {
             name: var.get("value") for name, var in (parsed.get("variables") or {}).items()
         }
-    return {"resources": resources, "modules": modules, "variables": variables}
+        params[rel] = {
+            name: param.get("default") for name, param in (parsed.get("parameters") or {}).items()
+        }
+        if rel == "main.bicep":
+            outputs = sorted(parsed.get("outputs") or {})
+    return {
+        "resources": resources,
+        "modules": modules,
+        "variables": variables,
+        "params": params,
+        "outputs": outputs,
+    }
 
 
 def terraform(infra: Path) -> dict[str, list[dict[str, object]]]:
     import hcl2
 
     resources = []
+    outputs: list[str] = []
+    local_values: dict[str, object] = {}
     for path in sorted(infra.glob("*.tf")):
         with path.open(encoding="utf-8") as handle:
             parsed = hcl2.load(handle)
@@ -66,9 +84,20 @@ def terraform(infra: Path) -> dict[str, list[dict[str, object]]]:
                             "name": name,
                             "existing": False,
                             "config": config,
+                            "loop": None,
                         }
                     )
-    return {"resources": resources, "modules": [], "variables": {}}
+        for block in parsed.get("output", []):
+            outputs.extend(block)
+        for block in parsed.get("locals", []):
+            local_values.update(block)
+    return {
+        "resources": resources,
+        "modules": [],
+        "variables": {},
+        "outputs": sorted(outputs),
+        "locals": local_values,
+    }
 
 
 def main() -> None:

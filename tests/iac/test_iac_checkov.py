@@ -74,7 +74,7 @@ resource "azurerm_application_insights" "bad" {
   location                      = "westeurope"
   resource_group_name           = "rg"
   application_type              = "web"
-  local_authentication_disabled = false
+  local_authentication_enabled  = true
 }
 
 resource "azurerm_container_app" "bad" {

@@ -3,6 +3,7 @@ the answers select the right files. Plus the generated repo's own infra targets 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -93,7 +94,7 @@ def test_generated_make_targets_run(
     repo = tmp_path / "repo"
     shutil.copytree(iac_repos["terraform-prod"], repo)
     scan = subprocess.run(
-        ["make", "iac-scan", f"CHECKOV={checkov_bin}"],
+        ["make", "iac-scan", f"CHECKOV={checkov_bin}", "CHECKOV_SARIF_DIR=reports/iac"],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -102,8 +103,24 @@ def test_generated_make_targets_run(
     )
     assert scan.returncode == 0, scan.stdout[-3000:] + scan.stderr[-3000:]
     assert "Failed checks: 0" in scan.stdout
-    preflight = subprocess.run(
+    # the SARIF the ci workflow uploads to code scanning is really written where it looks
+    sarif = list((repo / "reports" / "iac").glob("*.sarif"))
+    assert len(sarif) == 1, scan.stdout[-2000:]
+    assert json.loads(sarif[0].read_text())["runs"][0]["tool"]["driver"]["name"] == "Checkov"
+    # the shipped chat model's retirement date (2026-03-31) has passed: preflight says so
+    retired = subprocess.run(
         ["make", "preflight"], cwd=repo, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert retired.returncode != 0
+    assert "gpt-4o-mini 2024-07-18 retires no earlier than 2026-03-31" in retired.stdout
+    before = "PREFLIGHT_ARGS=--today 2026-01-15"
+    preflight = subprocess.run(
+        ["make", "preflight", before],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert preflight.returncode == 0, preflight.stdout + preflight.stderr
     assert "0 warning(s)" in preflight.stdout
@@ -111,11 +128,16 @@ def test_generated_make_targets_run(
     tfvars = repo / "infra" / "env" / "prod.tfvars"
     tfvars.write_text(
         tfvars.read_text().replace(
-            'location          = "swedencentral"', 'location          = "southeastasia"'
+            'location         = "swedencentral"', 'location         = "southeastasia"'
         )
     )
     failing = subprocess.run(
-        ["make", "preflight"], cwd=repo, capture_output=True, text=True, timeout=120, check=False
+        ["make", "preflight", before],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert failing.returncode != 0
     assert "is not offered in southeastasia" in failing.stdout
@@ -147,4 +169,4 @@ def test_generated_preflight_tests_pass(
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert "8 passed" in proc.stdout
+    assert "9 passed" in proc.stdout

@@ -39,7 +39,12 @@ def test_questions_are_asked_and_answers_recorded(repo_root, tmp_path, cli_env):
         child.send("\r")
         child.expect(help_text(repo_root, "use_case"))
         child.send(DOWN + "\r")  # the second choice: summarization
-        for question in ("iac", "iac_profile", "gateway", "azure_location", "owner"):
+        for question in ("iac", "iac_profile", "gateway"):
+            child.expect(help_text(repo_root, question))
+            child.send("\r")
+        child.expect(help_text(repo_root, "ci"))
+        child.send(DOWN + "\r")  # the second choice: Azure DevOps Pipelines
+        for question in ("azure_location", "owner"):
             child.expect(help_text(repo_root, question))
             child.send("\r")
         child.expect(help_text(repo_root, "python_version"))
@@ -53,3 +58,4 @@ def test_questions_are_asked_and_answers_recorded(repo_root, tmp_path, cli_env):
     assert answers["project_slug"] == "support_bot"
     assert answers["use_case"] == "summarization"
     assert answers["iac"] == "bicep"
+    assert answers["ci"] == "azure_devops"

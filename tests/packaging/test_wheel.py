@@ -34,7 +34,7 @@ def test_wheel_carries_template_workflows_iac_and_maturity(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     root = "generator/_data/template_root/"
     assert root + "copier.yml" in names
-    for part in ("template/", "workflows/", "iac/"):
+    for part in ("template/", "workflows/", "pipelines/", "iac/"):
         assert any(n.startswith(root + part) for n in names), part
     assert any(n.startswith("generator/_data/maturity/") for n in names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

@@ -155,7 +155,7 @@ def test_identical_file_is_left_alone(repo: Path, cli: Callable[..., CliResult])
             "none",
             ["bogus"],
             "unknown capability 'bogus' (choose from: workflows, iac, eval, pre-commit, "
-            "handbook, guide)",
+            "handbook, guide, pipelines)",
         ),
         ("dirty", ["guide"], "uncommitted changes"),
         ("applied", ["handbook"], "capability handbook is already applied"),
@@ -178,6 +178,9 @@ def test_refusals_change_nothing(
         assert cli("add", "handbook", repo, "--defaults").code == 0
         commit_all(repo, "handbook")
     elif setup == "generated":
+        # a generated repository: its answers, and the eval capability's paths it rendered
+        rendered = ["eval/run.py", "evals/x", "data/eval/x", "mk/eval.mk", "docs/eval.md"]
+        write_files(repo, dict.fromkeys(rendered, "x\n"))
         write_files(repo, {".copier-answers.yml": f"_commit: v0.1.0\n_src_path: {template}\n"})
         commit_all(repo, "generated")
     before = snapshot(repo)
@@ -227,11 +230,11 @@ def test_update_keeps_every_added_layer_current(repo: Path, cli: Callable[..., C
 def test_a_new_capability_is_one_entry_of_copier_yml(
     tmp_path: Path, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One line in ``capability_paths`` (the Azure DevOps pipelines, say) and `add` offers it."""
+    """One line in ``capability_paths`` (GitLab CI, say) and `add` offers it."""
     config = V1["copier.yml"]
     pipelines = {
-        "copier.yml": config.replace(ANCHOR, ANCHOR + "    pipelines: [/.azure-pipelines/]\n"),
-        "template/.azure-pipelines/ci.yml.jinja": "trigger: [main]\n# {{ project_slug }}\n",
+        "copier.yml": config.replace(ANCHOR, ANCHOR + "    gitlab: [/.gitlab/]\n"),
+        "template/.gitlab/ci.yml.jinja": "stages: [test]\n# {{ project_slug }}\n",
     }
     template = make_template(tmp_path / "tpl", [("v0.1.0", {**V1, **pipelines})])
     monkeypatch.setenv("GENAIOPS_TEMPLATE_URL", str(template))
@@ -240,13 +243,16 @@ def test_a_new_capability_is_one_entry_of_copier_yml(
     git(root, "init", "--quiet")
     write_files(root, {"README.md": "# svc\n"})
     commit_all(root, "existing work")
-    result = cli("add", "pipelines", root, "--defaults")
+    result = cli("add", "gitlab", root, "--defaults")
     assert result.code == 0, result.err
     status = git(root, "status", "--porcelain", "--untracked-files=all").splitlines()
-    assert sorted(status) == ["?? .azure-pipelines/ci.yml", "?? .copier-answers.pipelines.yml"]
-    assert "capability: pipelines\n" in (root / ".copier-answers.pipelines.yml").read_text()
+    assert sorted(status) == ["?? .copier-answers.gitlab.yml", "?? .gitlab/ci.yml"]
+    assert "capability: gitlab\n" in (root / ".copier-answers.gitlab.yml").read_text()
     bogus = cli("add", "bogus", root, "--defaults")
-    assert "choose from: workflows, iac, eval, pre-commit, pipelines, handbook, guide" in bogus.err
+    assert (
+        "choose from: workflows, iac, eval, pre-commit, gitlab, handbook, guide, pipelines"
+        in bogus.err
+    )
 
 
 def test_the_capability_map_is_data_read_by_copier_and_genaiops(repo_root: Path) -> None:
@@ -255,7 +261,7 @@ def test_the_capability_map_is_data_read_by_copier_and_genaiops(repo_root: Path)
 
     questions = load_questions(repo_root)
     paths = capability_paths(repo_root)
-    assert set(paths) == {"workflows", "iac", "eval", "pre-commit"}
+    assert set(paths) == {"workflows", "iac", "eval", "pre-commit", "pipelines"}
     assert all(p.startswith("/") for entries in paths.values() for p in entries)
     assert questions["capability_paths"]["when"] is False  # computed: never asked or recorded
     from generator import safe_yaml

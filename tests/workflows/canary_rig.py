@@ -52,12 +52,15 @@ class Traffic:
             worker.join(timeout=15)
 
 
-def fake_az_bin(directory: Path) -> Path:
-    """A directory holding executables ``az`` and ``gh`` that run the fakes with this Python."""
+def fake_az_bin(directory: Path, az: str = "fake_az") -> Path:
+    """A directory holding executables ``az`` and ``gh`` that run the fakes with this Python.
+
+    ``az="fake_az_insights"`` answers the gate's query from the local Application Insights.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     for name in ("az", "gh"):
         script = directory / name
-        fake = HERE / f"fake_{name}.py"
+        fake = HERE / (f"{az}.py" if name == "az" else f"fake_{name}.py")
         script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{fake}" "$@"\n')
         script.chmod(0o755)
     return directory

@@ -38,8 +38,14 @@ COMMANDS: dict[tuple[str, ...], tuple[set[str], set[str], set[str]]] = {
     ),
     ("containerapp", "revision", "deactivate"): (COMMON | {"--revision"}, set(), set()),
     ("containerapp", "env", "show"): (COMMON, {"--query", "-o"}, set()),
-    ("acr", "build"): ({"--registry", "--image", "--file"}, set(), set()),
+    ("acr", "build"): ({"--registry", "--image", "--file"}, {"--agent-pool"}, set()),
     ("acr", "show"): ({"-n"}, {"--query", "-o"}, set()),
+    ("account", "show"): (set(), {"--query", "-o"}, set()),
+    ("identity", "federated-credential", "list"): (
+        {"--identity-name", "-g"},
+        {"--query", "-o"},
+        set(),
+    ),
     ("monitor", "app-insights", "query"): (
         {"--app", "-g", "--analytics-query"},
         {"--offset", "-o"},
@@ -189,6 +195,13 @@ def main(argv: list[str]) -> None:
             sink.write(json.dumps(["az", *argv]) + "\n")
     words, options = parse(argv)
     state = load()
+    if words == ("account", "show"):
+        print(state.get("subscription", "00000000-0000-0000-0000-000000000000"))
+        return
+    if words == ("identity", "federated-credential", "list"):
+        for subject in state.get("credentials", {}).get(one(options, "--identity-name"), []):
+            print(subject)
+        return
     if words[0] == "containerapp" and words[1:2] != ("env",) and one(options, "-n") != state["app"]:
         fail(f"(ResourceNotFound) container app {one(options, '-n')} not found", 3)
     revisions: dict[str, Any] = state["revisions"]
@@ -251,6 +264,11 @@ def main(argv: list[str]) -> None:
         if "<context>" not in options or not Path(one(options, "--file")).is_file():
             fail("build context or Dockerfile missing", 1)
         state.setdefault("built", []).append(one(options, "--image"))
+        # the end of a real quick-build log: the pushed image with its digest
+        repository, tag = one(options, "--image").split(":")
+        print(f"- image:\n    registry: {one(options, '--registry')}.azurecr.io")
+        print(f"    repository: {repository}\n    tag: {tag}\n    digest: sha256:{'ab' * 32}")
+        print("Run ID: ca1 was successful after 1s")
     elif words == ("acr", "show"):
         print(f"{one(options, '-n')}.azurecr.io")
     save(state)

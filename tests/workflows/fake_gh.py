@@ -21,11 +21,20 @@ def main(argv: list[str]) -> int:
         sink.write(json.dumps(["gh", *argv]) + "\n")
     path = Path(os.environ["FAKE_GH_STATE"])
     state = json.loads(path.read_text()) if path.exists() else {"issues": [], "prs": []}
+    state.setdefault("variables", {})
+    state.setdefault("environments", [])
     words = tuple(argv[:2])
     if words == ("issue", "list"):
         label = option(argv, "--label")
         numbers = [i["number"] for i in state["issues"] if label in i["labels"]]
         print(numbers[0] if numbers else "")
+    elif words == ("variable", "set"):
+        # gh variable set NAME --body VALUE [--repo R] [--env E]
+        scope = option(argv, "--env") if "--env" in argv else "repository"
+        state["variables"].setdefault(scope, {})[argv[2]] = option(argv, "--body")
+    elif words[0] == "api" and "--method" in argv and option(argv, "--method") == "PUT":
+        match = next(a for a in argv[1:] if a.startswith("repos/"))
+        state["environments"].append(match.rsplit("/", 1)[1])
     elif words == ("label", "create"):
         pass
     elif words == ("issue", "create"):

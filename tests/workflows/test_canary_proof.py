@@ -38,6 +38,9 @@ p95_factor = 1.5
 p95_tolerance_ms = 150
 max_p95_ms = 10000
 max_eval_drop = 0.05
+
+[synthetic]
+enabled = false  # this rehearsal brings its own traffic (the quiet-app proof uses the load)
 """
 
 

@@ -18,6 +18,7 @@ from canary_rig import APP, az_calls, fake_az_bin, read_state, write_state
 from genrepo import clean_env, run_shell
 from workflow_facts import load, make_targets, steps
 
+
 # Targets other capabilities add to the generated repo (their mk/*.mk fragments are being
 # built in parallel). Drop an entry when its fragment lands: the xfail then turns into a pass.
 def defined_targets(repo: Path) -> set[str]:
@@ -87,6 +88,7 @@ def make(repo: Path, cli_env, *args: str, **env: str) -> subprocess.CompletedPro
         "AZURE_APPINSIGHTS_NAME": "appi-workload",
         "AZURE_CONTAINERAPPS_ENVIRONMENT": "cae-workload",
         "AZURE_CONTAINER_REGISTRY": "crworkload",
+        "AZURE_CONTAINER_REGISTRY_ENDPOINT": "crworkload.azurecr.io",
         "GITHUB_REPOSITORY": "contoso/workload",
         **env,
     }
@@ -148,7 +150,11 @@ def test_image_build_builds_once_and_hands_the_image_on(repo, cli_env):
     finally:
         (repo / "Dockerfile").unlink()
     assert proc.returncode == 0, proc.stderr
-    assert output.read_text() == "image=crworkload.azurecr.io/ca-workload:abc\n"
+    assert output.read_text() == (
+        "image=crworkload.azurecr.io/ca-workload:abc\n"
+        "name=crworkload.azurecr.io/ca-workload\n"
+        f"digest=sha256:{'ab' * 32}\n"  # what the attestation step signs
+    )
     assert az_calls(repo.parent / "az.log") == [
         [
             "az",
@@ -162,8 +168,7 @@ def test_image_build_builds_once_and_hands_the_image_on(repo, cli_env):
             "Dockerfile",
             ".",
         ],
-        ["az", "acr", "show", "-n", "crworkload", "--query", "loginServer", "-o", "tsv"],
-    ]
+    ]  # the login server comes from AZURE_CONTAINER_REGISTRY_ENDPOINT, no `az acr show`
 
 
 @pytest.mark.slow
@@ -328,7 +333,9 @@ def test_monitor_targets_report_and_open_then_update_one_issue(repo, cli_env):
 def test_index_refresh_switches_the_alias_only_when_the_eval_passes(repo, cli_env):
     aliases = repo / "data" / "index" / "aliases.json"
     aliases.unlink(missing_ok=True)
-    ingest = "printenv SEARCH_INDEX_NAME"  # stands in for `make ingest`: shows the index name
+    ingest = (
+        "printenv APP_AZURE_SEARCH_INDEX"  # stands in for `make ingest`: the name the app reads
+    )
     failed = make(
         repo,
         cli_env,
@@ -338,8 +345,11 @@ def test_index_refresh_switches_the_alias_only_when_the_eval_passes(repo, cli_en
         GITHUB_RUN_NUMBER="7",
     )
     assert failed.returncode != 0
-    assert "docs-v7" in failed.stdout
-    assert "eval on docs-v7 failed its thresholds; alias docs unchanged" in failed.stderr
+    assert "grounding-docs-v7" in failed.stdout
+    assert (
+        "eval on grounding-docs-v7 failed its thresholds; alias grounding-docs unchanged"
+        in failed.stderr
+    )
     assert not aliases.exists()
     passed = make(
         repo,
@@ -350,8 +360,8 @@ def test_index_refresh_switches_the_alias_only_when_the_eval_passes(repo, cli_en
         GITHUB_RUN_NUMBER="8",
     )
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "docs-v8" in passed.stdout  # the ingest saw the new index name
-    assert json.loads(aliases.read_text()) == {"docs": "docs-v8"}
+    assert "grounding-docs-v8" in passed.stdout  # the ingest saw the new index name
+    assert json.loads(aliases.read_text()) == {"grounding-docs": "grounding-docs-v8"}
 
 
 def fresh_clone(repo: Path, name: str) -> Path:

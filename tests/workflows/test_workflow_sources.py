@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from workflow_facts import NAMES, load, make_targets, steps, triggers
+from workflow_facts import CONDITIONAL, NAMES, load, make_targets, steps, triggers
 
 PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
@@ -19,11 +19,17 @@ def sources(repo_root):
 def test_every_source_has_exactly_one_include_stub(repo_root):
     sources = sorted(p.name for p in (repo_root / "workflows").glob("*.yml"))
     assert sources == sorted(f"{n}.yml" for n in NAMES)
+    expected = []
     for name in sources:
-        stub = repo_root / "template" / ".github" / "workflows" / f"{name}.jinja"
+        stem = name.removesuffix(".yml")
+        file = f"{name}.jinja"
+        if stem in CONDITIONAL:  # rendered only when the condition holds
+            file = f"{{% if {CONDITIONAL[stem]} %}}{name}{{% endif %}}.jinja"
+        stub = repo_root / "template" / ".github" / "workflows" / file
         assert stub.read_text() == f"{{% include 'workflows/{name}' %}}", name
+        expected.append(file)
     stubs = sorted(p.name for p in (repo_root / "template/.github/workflows").iterdir())
-    assert stubs == [f"{n}.jinja" for n in sources]
+    assert stubs == sorted(expected)
 
 
 def test_sources_are_wrapped_in_raw_and_stay_plain_yaml(sources):
@@ -100,7 +106,12 @@ def test_pull_request_workflows_are_offline_and_safe_for_forks(sources):
     ci = load(sources["ci"])
     assert "pull_request" in triggers(ci)
     for job_id, job in ci["jobs"].items():
-        assert "id-token" not in job["permissions"], job_id
+        if "id-token" in job["permissions"]:  # the real-model eval: configured, never forks
+            guard = str(job.get("if", ""))
+            assert "head.repo.full_name == github.repository" in guard, job_id
+            assert "vars.AZURE_EVAL_CLIENT_ID != ''" in guard, job_id
+            assert "environment" not in job, job_id  # the federated subject is ...:pull_request
+            continue
         writes = {k for k, v in job["permissions"].items() if v == "write"}
         if writes:  # only the SARIF upload and the PR comment, both skipped for forks
             guard = str(job.get("if", "")) + " ".join(
@@ -114,7 +125,7 @@ def test_deploy_is_serialised_gated_and_rolls_back_on_failure_or_cancel(sources)
     assert deploy["concurrency"]["cancel-in-progress"] is False
     canary = deploy["jobs"]["canary"]
     assert canary["environment"] == "prod"
-    assert canary["needs"] == "verify"
+    assert canary["needs"] == ["verify", "provision"]  # provision on merge, then deploy
     runs = [s.get("run", "") for s in canary["steps"]]
     order = ["make image-build", "make canary-start", "make canary-smoke", "make canary-rollout"]
     assert [r for r in runs if r in order] == order
@@ -141,3 +152,30 @@ def test_make_targets_are_found_in_run_scripts():
     assert make_targets("mkdir -p r\nmake iac-scan CHECKOV_SARIF_DIR=reports/iac") == {"iac-scan"}
     assert make_targets('$(MAKE) eval-online URL="$$(x)"') == {"eval-online"}
     assert make_targets("gh auth setup-git\nmake template-update") == {"template-update"}
+
+
+def test_infra_changes_are_previewed_read_only_and_provisioned_before_deploying(sources):
+    preview = load(sources["infra-preview"])
+    assert set(triggers(preview)) == {"pull_request"}  # the preview identity's only subject
+    job = preview["jobs"]["preview"]
+    assert "head.repo.full_name == github.repository" in job["if"]  # forks get the notice job
+    assert "vars.AZURE_PREVIEW_CLIENT_ID != ''" in job["if"]
+    login = next(s for s in job["steps"] if s.get("uses", "").startswith("azure/login@"))
+    assert login["with"]["client-id"] == "${{ vars.AZURE_PREVIEW_CLIENT_ID }}"
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["make infra-preview ENV=prod"]
+    skipped = preview["jobs"]["skipped"]
+    assert skipped["permissions"] == {} and "::notice" in skipped["steps"][0]["run"]
+
+    deploy = load(sources["deploy"])
+    provision = deploy["jobs"]["provision"]
+    assert provision["environment"] == "prod" and provision["needs"] == "verify"
+    runs = [s.get("run") for s in provision["steps"]]
+    assert "make provision ENV=prod" in runs
+    login = next(s for s in provision["steps"] if s.get("uses", "").startswith("azure/login@"))
+    assert login["with"]["client-id"] == "${{ vars.AZURE_PROVISION_CLIENT_ID }}"
+    canary = deploy["jobs"]["canary"]
+    attest = next(
+        s for s in canary["steps"] if s.get("uses", "").startswith("actions/attest-build")
+    )
+    assert attest["with"]["subject-digest"] == "${{ steps.image.outputs.digest }}"
+    assert canary["permissions"]["attestations"] == "write"

@@ -9,7 +9,24 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-NAMES = ("ci", "deploy", "monitor", "refresh-index", "template-update")
+NAMES = (
+    "ci",
+    "deploy",
+    "infra-preview",
+    "monitor",
+    "prompt-compare",
+    "redteam",
+    "refresh-index",
+    "template-update",
+)
+# workflows a use case does not get: classification has no search index to refresh
+CONDITIONAL = {"refresh-index": "use_case != 'classification'"}
+
+
+def names_for(use_case: str) -> list[str]:
+    return sorted(n for n in NAMES if not (n == "refresh-index" and use_case == "classification"))
+
+
 _MAKE = re.compile(r"""(?:^|(?<=[\s;&|("]))(?:make|\$\(MAKE\))(?=\s)""")
 _STOP = set("|;&)(\"'<>`$")
 

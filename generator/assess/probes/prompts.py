@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 INLINE_PROMPT = re.compile(
     r"^[ \t]*[A-Z_]*(?:PROMPT|INSTRUCTIONS?|SYSTEM_MESSAGE)[A-Z_]*\s*(?::\s*\w+\s*)?=\s*"
     r"[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})|"
-    r"\binstructions\s*=\s*[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})",
+    r"\binstructions\s*=\s*(?:[fr]?(?:\"\"\"|'''|[\"'][^\"'\n]{80,})|\(\s*$)",
     re.M,
 )
 COMPARE = re.compile(r"(^|[-_./])(compare|experiment\w*|variants?|ab[-_]?test)([-_./]|$)", re.I)

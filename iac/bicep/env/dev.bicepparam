@@ -1,10 +1,16 @@
-// The dev environment: `az deployment sub create --location <region> --template-file infra/main.bicep
-// --parameters infra/env/dev.bicepparam`. `make preflight` checks these values before anyone provisions.
+// The dev environment: `make provision ENV=dev` (it runs `az deployment sub create --location <region>
+// --template-file infra/main.bicep --parameters infra/env/dev.bicepparam` with the values below).
+// `make preflight` checks these values before anyone provisions.
 using '../main.bicep'
 
 param environmentName = '{{ project_slug | replace('_', '-') }}-dev'
 param location = '{{ azure_location }}'
-param githubRepository = '{{ owner }}/{{ project_slug | replace('_', '-') }}'
+param githubRepository = readEnvironmentVariable('GITHUB_REPOSITORY', '{{ owner }}/{{ project_slug | replace('_', '-') }}')
+param apiAudience = readEnvironmentVariable('AZURE_API_AUDIENCE', '')
+// Re-provisioning must keep the deployed image and traffic: this defaults to true, so a first-ever
+// provision has to say SERVICE_API_RESOURCE_EXISTS=false (`make provision` detects it). A wrong
+// `true` fails the deployment (the app is not found); a wrong `false` would reset production.
+param appExists = bool(readEnvironmentVariable('SERVICE_API_RESOURCE_EXISTS', 'true'))
 
 param chatModelName = 'gpt-4o-mini'
 param chatModelVersion = '2024-07-18'

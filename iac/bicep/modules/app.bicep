@@ -4,27 +4,29 @@ param location string
 param tags object
 param resourceToken string
 param logAnalyticsWorkspaceId string
-param appInsightsConnectionString string
 param identityId string
-param identityClientId string
-@description('Deploy identity: Contributor on this app only (new revisions, traffic, labels).')
-param deployPrincipalId string
 param registryServer string
 param image string
 param appExists bool
 param revisionSuffix string
-param environmentName string
-@description('App settings passed as environment variables (endpoints and names, never secrets).')
+@description('Environment variables of the app: APP_* settings, endpoints and names, never secrets.')
 param settings object
+@description('Role assignments on the app: [{ principalId, roleId }] (deploy/contract.py).')
+param appRoleAssignments array = []
+@description('Role assignments on the environment: [{ principalId, roleId }] (deploy/contract.py).')
+param environmentRoleAssignments array = []
 {%- if iac_profile == 'prod' %}
 @description('Subnet (delegated to Microsoft.App/environments) the environment runs in.')
 param infrastructureSubnetId string
 {%- endif %}
 
 var appName = 'ca-api-${resourceToken}'
-// Until `azd deploy` pushes the real image, a public sample listening on port 80 runs.
+// Until the first `azd deploy` / deploy workflow, a public sample runs. Port and probes are the
+// real app's from the start (`az containerapp update --image` keeps them), so the first real
+// revision becomes healthy; the sample itself listens on 80 and stays unready, serving nothing.
 var placeholderImage = 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'
-var contributor = 'b24988ac-6180-42a0-ab88-20f7382dd24c'
+var port = 8000
+var healthPath = '/health'
 
 module state 'app-state.bicep' = {
   name: 'app-state'
@@ -34,22 +36,13 @@ module state 'app-state.bicep' = {
   }
 }
 
+// A re-provision keeps the image the deploy workflow rolled out (and, below, its traffic split).
 var liveImage = !empty(image) ? image : state.outputs.image
 var runsPlaceholder = empty(liveImage)
-var port = runsPlaceholder ? 80 : 8000
-var healthPath = runsPlaceholder ? '/' : '/health'
-var settingsEnv = [for setting in items(settings): {
+var env = [for setting in items(settings): {
   name: setting.key
   value: setting.value
 }]
-var env = concat([
-  { name: 'AZURE_CLIENT_ID', value: identityClientId }
-  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
-  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD;ClientId=${identityClientId}' }
-  { name: 'OTEL_SERVICE_NAME', value: 'api' }
-  // service.version comes from CONTAINER_APP_REVISION, which Container Apps injects per revision.
-  { name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'deployment.environment=${environmentName}' }
-], settingsEnv)
 
 resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
   name: 'cae-${resourceToken}'
@@ -181,15 +174,26 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
   }
 }
 
-resource deployer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(app.id, deployPrincipalId, contributor)
+resource appGrants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in appRoleAssignments: {
+  name: guid(app.id, grant.principalId, grant.roleId)
   scope: app
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', contributor)
-    principalId: deployPrincipalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+    principalId: grant.principalId
     principalType: 'ServicePrincipal'
   }
-}
+}]
+
+// `az containerapp update` also needs Microsoft.App/managedEnvironments/join/action here.
+resource environmentGrants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in environmentRoleAssignments: {
+  name: guid(environment.id, grant.principalId, grant.roleId)
+  scope: environment
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+    principalId: grant.principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
 
 output name string = app.name
 output uri string = 'https://${app.properties.configuration.ingress.fqdn}'

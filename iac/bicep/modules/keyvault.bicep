@@ -1,17 +1,17 @@
-// Key Vault: RBAC authorisation (no access policies), soft delete + purge protection.
+// Key Vault: RBAC authorisation (no access policies), soft delete; purge protection in prod (in
+// dev it would block `azd down --purge` + `azd up` with the same name for 90 days). The app reads
+// no secret today, so nobody gets a role here: grant Key Vault Secrets User when one is added.
 param location string
 param tags object
 param resourceToken string
-@description('Identities that read secrets (Key Vault Secrets User).')
-param secretsUserPrincipalIds array
-
-var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: 'kv-${resourceToken}'
   location: location
   tags: tags
 {%- if iac_profile == 'dev' %}
+  // checkov:skip=CKV_AZURE_110: dev has no purge protection so that `azd down --purge` and a new `azd up` can reuse the name; prod enables it
+  // checkov:skip=CKV_AZURE_42: dev has no purge protection (soft delete stays on) so the vault can be purged between dev cycles; prod enables it
   // checkov:skip=CKV_AZURE_109: dev has no VNet, so the firewall allows all networks; every request still needs Entra RBAC
   // checkov:skip=CKV_AZURE_189: dev has no private endpoint, so public access stays on; the prod profile disables it
 {%- endif %}
@@ -24,7 +24,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
+{%- if iac_profile == 'prod' %}
     enablePurgeProtection: true
+{%- endif %}
 {%- if iac_profile == 'prod' %}
     publicNetworkAccess: 'Disabled'
     networkAcls: {
@@ -40,16 +42,6 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 {%- endif %}
   }
 }
-
-resource secretsUsers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in secretsUserPrincipalIds: {
-  name: guid(vault.id, principalId, secretsUser)
-  scope: vault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}]
 
 output id string = vault.id
 output name string = vault.name

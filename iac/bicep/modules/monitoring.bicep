@@ -3,13 +3,8 @@
 param location string
 param tags object
 param resourceToken string
-@description('Identities that send telemetry (Monitoring Metrics Publisher).')
-param publisherPrincipalIds array
-@description('Identities that query telemetry, e.g. canary gates (Monitoring Reader).')
-param readerPrincipalIds array
-
-var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
-var monitoringReader = '43d0d8ad-25c7-4714-9337-8ba259a9fe05'
+@description('Role assignments on this resource: [{ principalId, roleId }] (deploy/contract.py).')
+param roleAssignments array = []
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${resourceToken}'
@@ -39,22 +34,12 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
-resource publishers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in publisherPrincipalIds: {
-  name: guid(appInsights.id, principalId, monitoringMetricsPublisher)
+resource grants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in roleAssignments: {
+  name: guid(appInsights.id, grant.principalId, grant.roleId)
   scope: appInsights
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}]
-
-resource readers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in readerPrincipalIds: {
-  name: guid(appInsights.id, principalId, monitoringReader)
-  scope: appInsights
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringReader)
-    principalId: principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+    principalId: grant.principalId
     principalType: 'ServicePrincipal'
   }
 }]

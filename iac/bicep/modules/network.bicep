@@ -1,5 +1,6 @@
 // Prod network: the Container Apps environment runs in a VNet and reaches every data-plane
-// service through private endpoints (modules/private-endpoint.bicep).
+// service through private endpoints (modules/private-endpoint.bicep); image builds run on an ACR
+// Tasks agent pool in snet-build, so the private registry never opens to the internet.
 param location string
 param tags object
 param resourceToken string
@@ -12,6 +13,12 @@ resource appNsg 'Microsoft.Network/networkSecurityGroups@2023-11-01' = {
 
 resource endpointsNsg 'Microsoft.Network/networkSecurityGroups@2023-11-01' = {
   name: 'nsg-pe-${resourceToken}'
+  location: location
+  tags: tags
+}
+
+resource buildNsg 'Microsoft.Network/networkSecurityGroups@2023-11-01' = {
+  name: 'nsg-build-${resourceToken}'
   location: location
   tags: tags
 }
@@ -53,6 +60,13 @@ resource vnet 'Microsoft.Network/virtualNetworks@2023-11-01' = {
           networkSecurityGroup: { id: endpointsNsg.id }
         }
       }
+      {
+        name: 'snet-build'
+        properties: {
+          addressPrefix: '10.40.4.0/24'
+          networkSecurityGroup: { id: buildNsg.id }
+        }
+      }
 {%- if gateway == 'apim' %}
       {
         name: 'snet-apim'
@@ -72,9 +86,10 @@ resource vnet 'Microsoft.Network/virtualNetworks@2023-11-01' = {
   }
 }
 
-output appSubnetId string = vnet.properties.subnets[0].id
-output privateEndpointSubnetId string = vnet.properties.subnets[1].id
+output appSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'snet-app')
+output privateEndpointSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'snet-private-endpoints')
+output buildSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'snet-build')
 {%- if gateway == 'apim' %}
-output apimSubnetId string = vnet.properties.subnets[2].id
+output apimSubnetId string = resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'snet-apim')
 {%- endif %}
 output vnetId string = vnet.id

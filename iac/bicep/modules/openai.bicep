@@ -10,10 +10,8 @@ param embeddingModelName string
 param embeddingModelVersion string
 param embeddingDeploymentSku string
 param embeddingDeploymentCapacity int
-@description('Identities that call the models (Cognitive Services OpenAI User).')
-param userPrincipalIds array
-
-var openAiUser = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+@description('Role assignments on this resource: [{ principalId, roleId }] (deploy/contract.py).')
+param roleAssignments array = []
 
 resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
   name: 'oai-${resourceToken}'
@@ -88,12 +86,12 @@ resource embedding 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01'
   dependsOn: [chat]
 }
 
-resource users 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in userPrincipalIds: {
-  name: guid(account.id, principalId, openAiUser)
+resource grants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in roleAssignments: {
+  name: guid(account.id, grant.principalId, grant.roleId)
   scope: account
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', openAiUser)
-    principalId: principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+    principalId: grant.principalId
     principalType: 'ServicePrincipal'
   }
 }]

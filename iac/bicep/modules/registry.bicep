@@ -1,13 +1,15 @@
 // Container registry: no admin user, no anonymous pull; the app pulls with its identity (AcrPull)
-// and the deploy identity pushes (AcrPush).
+// and the deploy identity builds with ACR Tasks (`az acr build`: Container Registry Tasks
+// Contributor). In prod the registry is private, so builds run on a dedicated agent pool in the VNet.
 param location string
 param tags object
 param resourceToken string
-param pullPrincipalId string
-param pushPrincipalId string
-
-var acrPull = '7f951dda-4ed3-4680-a7ca-43fe172d538d'
-var acrPush = '8311e382-0749-4cb8-b61a-304f252e45ec'
+@description('Role assignments on this resource: [{ principalId, roleId }] (deploy/contract.py).')
+param roleAssignments array = []
+{%- if iac_profile == 'prod' %}
+@description('Subnet of the ACR Tasks agent pool (builds inside the VNet).')
+param buildSubnetId string
+{%- endif %}
 
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   name: 'cr${resourceToken}'
@@ -50,26 +52,38 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
 {%- endif %}
 }
 
-resource pull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, pullPrincipalId, acrPull)
-  scope: registry
+{%- if iac_profile == 'prod' %}
+// Builds of the private registry run here (az acr build --agent-pool); ACR Tasks agent pools are
+// a preview feature of the Premium SKU.
+resource agentPool 'Microsoft.ContainerRegistry/registries/agentPools@2019-06-01-preview' = {
+  parent: registry
+  name: 'build'
+  location: location
+  tags: tags
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', acrPull)
-    principalId: pullPrincipalId
-    principalType: 'ServicePrincipal'
+    count: 1
+    tier: 'S1'
+    os: 'Linux'
+    virtualNetworkSubnetResourceId: buildSubnetId
   }
 }
 
-resource push 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, pushPrincipalId, acrPush)
+{%- endif %}
+resource grants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in roleAssignments: {
+  name: guid(registry.id, grant.principalId, grant.roleId)
   scope: registry
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', acrPush)
-    principalId: pushPrincipalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+    principalId: grant.principalId
     principalType: 'ServicePrincipal'
   }
-}
+}]
 
 output id string = registry.id
 output name string = registry.name
 output loginServer string = registry.properties.loginServer
+{%- if iac_profile == 'prod' %}
+output agentPoolName string = agentPool.name
+{%- else %}
+output agentPoolName string = ''
+{%- endif %}

@@ -2,14 +2,8 @@
 param location string
 param tags object
 param resourceToken string
-@description('Identities that query indexes (Search Index Data Reader).')
-param readerPrincipalIds array
-@description('Identities that create and fill indexes (Search Service Contributor + Index Data Contributor).')
-param indexWriterPrincipalIds array
-
-var indexDataReader = '1407120a-92aa-4202-b7e9-c0e197c71c8f'
-var indexDataContributor = '8ebe5a00-799e-43f5-93ac-243d3dce84a7'
-var serviceContributor = '7ca78c08-252a-4471-8644-bb5ff32d4ba0'
+@description('Role assignments on this resource: [{ principalId, roleId }] (deploy/contract.py).')
+param roleAssignments array = []
 
 resource search 'Microsoft.Search/searchServices@2024-06-01-preview' = {
   name: 'srch-${resourceToken}'
@@ -44,32 +38,12 @@ resource search 'Microsoft.Search/searchServices@2024-06-01-preview' = {
   }
 }
 
-resource readers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in readerPrincipalIds: {
-  name: guid(search.id, principalId, indexDataReader)
+resource grants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for grant in roleAssignments: {
+  name: guid(search.id, grant.principalId, grant.roleId)
   scope: search
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', indexDataReader)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}]
-
-resource writers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in indexWriterPrincipalIds: {
-  name: guid(search.id, principalId, indexDataContributor)
-  scope: search
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', indexDataContributor)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-  }
-}]
-
-resource schemaWriters 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in indexWriterPrincipalIds: {
-  name: guid(search.id, principalId, serviceContributor)
-  scope: search
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceContributor)
-    principalId: principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+    principalId: grant.principalId
     principalType: 'ServicePrincipal'
   }
 }]

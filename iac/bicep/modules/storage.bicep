@@ -1,17 +1,15 @@
-// Storage for grounding documents and eval artifacts: Entra-only (no shared keys), TLS 1.2,
-// no public blobs, soft delete; roles are scoped to one container each.
+// Storage: the app's state in tables (feedback, requests, sessions; APP_STORE_BACKEND=azure_tables)
+// and blob containers for grounding documents and eval artifacts. Entra-only (no shared keys),
+// TLS 1.2, no public blobs, soft delete; the app's role is scoped to its tables.
 param location string
 param tags object
 param resourceToken string
 @description('Log Analytics workspace that receives blob read/write/delete logs.')
 param logAnalyticsWorkspaceId string
-@description('Identities that read grounding documents (Storage Blob Data Reader on `documents`).')
-param documentReaderPrincipalIds array
-@description('Identities that write eval artifacts (Storage Blob Data Contributor on `eval-artifacts`).')
-param evalWriterPrincipalIds array
+@description('The app\'s role on each of its tables: { principalId, roleId } (deploy/contract.py).')
+param tableRoleAssignment object
 
-var blobDataReader = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
-var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var tableNames = ['feedback', 'requests', 'sessions']
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: 'st${resourceToken}'
@@ -100,22 +98,36 @@ resource evalArtifacts 'Microsoft.Storage/storageAccounts/blobServices/container
   }
 }
 
-resource documentReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in documentReaderPrincipalIds: {
-  name: guid(documents.id, principalId, blobDataReader)
-  scope: documents
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+// Table reads, writes and deletes go to Log Analytics, like blob access.
+resource tableLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: tableService
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataReader)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      { category: 'StorageRead', enabled: true }
+      { category: 'StorageWrite', enabled: true }
+      { category: 'StorageDelete', enabled: true }
+    ]
   }
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for name in tableNames: {
+  parent: tableService
+  name: name
 }]
 
-resource evalWriters 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in evalWriterPrincipalIds: {
-  name: guid(evalArtifacts.id, principalId, blobDataContributor)
-  scope: evalArtifacts
+resource tableGrants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in tableNames: {
+  name: guid(tables[i].id, tableRoleAssignment.principalId, tableRoleAssignment.roleId)
+  scope: tables[i]
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
-    principalId: principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', tableRoleAssignment.roleId)
+    principalId: tableRoleAssignment.principalId
     principalType: 'ServicePrincipal'
   }
 }]
@@ -123,3 +135,4 @@ resource evalWriters 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for
 output id string = account.id
 output name string = account.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+output tableEndpoint string = account.properties.primaryEndpoints.table

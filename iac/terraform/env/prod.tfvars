@@ -1,8 +1,8 @@
-# The prod environment: `terraform -chdir=infra plan -var-file=env/prod.tfvars`.
+# The prod environment: `make provision ENV=prod` (terraform -chdir=infra apply -var-file=env/prod.tfvars,
+# with api_audience and github_repository from the environment: TF_VAR_api_audience, TF_VAR_github_repository).
 # `make preflight` checks these values before anyone provisions.
-environment_name  = "{{ project_slug | replace('_', '-') }}-prod"
-location          = "{{ azure_location }}"
-github_repository = "{{ owner }}/{{ project_slug | replace('_', '-') }}"
+environment_name = "{{ project_slug | replace('_', '-') }}-prod"
+location         = "{{ azure_location }}"
 
 chat_model_name          = "gpt-4o-mini"
 chat_model_version       = "2024-07-18"

@@ -25,9 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="index data/docs incrementally and write the manifest")
     ingest.add_argument("--full", action="store_true", help="rebuild the index from scratch")
-    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve = sub.add_parser("serve", help="serve the HTTP API and the chat UI")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=None, help="processes (default: WEB_CONCURRENCY or CPUs)"
+    )
     ask = sub.add_parser("ask", help="ask one question and print the JSON result")
     ask.add_argument("question")
     for name in ("summarize", "classify"):
@@ -47,7 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
-        uvicorn.run(f"{__package__}.api:app", host=args.host, port=args.port, log_level="info")
+        from .serving import uvicorn_options, workers
+
+        try:
+            count = args.workers or workers()
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        uvicorn.run(f"{__package__}.api:app", **uvicorn_options(args.host, args.port, count))
         return 0
     try:
         orchestrator = _orchestrator()

@@ -9,20 +9,29 @@ its tests and its eval gate run offline with stable results.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from semantic_kernel.connectors.ai.chat_completion_client_base import ChatCompletionClientBase
 from semantic_kernel.connectors.ai.completion_usage import CompletionUsage
 from semantic_kernel.connectors.ai.prompt_execution_settings import PromptExecutionSettings
-from semantic_kernel.contents import AuthorRole, ChatHistory, ChatMessageContent
+from semantic_kernel.contents import (
+    AuthorRole,
+    ChatHistory,
+    ChatMessageContent,
+    StreamingChatMessageContent,
+)
 
 from . import local_tasks
 
 MODEL_ID = "local-extractive-v1"
 _BLOCK = re.compile(r"-----\s*([A-Z][A-Z ]*?)\s*-----\n?(.*?)\n?-----\s*END \1\s*-----", re.DOTALL)
+# a cited sentence ends at its citation: "... 45 days. [policies/returns#1] "
+_PIECE = re.compile(r".+?(?:\]\s+|$)", re.DOTALL)
 
 
 def blocks(text: str) -> dict[str, str]:
@@ -46,6 +55,8 @@ def respond(prompt: str, max_tokens: int | None) -> str:
             history=found.get("HISTORY", ""),
             max_sentences=1 if concise else 3,
         )
+    if "QUESTION" in found and "HISTORY" in found:
+        return local_tasks.condense(found["QUESTION"], found["HISTORY"])
     if "TEXT" in found and "CATEGORIES" in found:
         categories = local_tasks.parse_categories(found["CATEGORIES"])
         return json.dumps(local_tasks.classify(found["TEXT"], categories))
@@ -64,9 +75,9 @@ class LocalChatCompletion(ChatCompletionClientBase):
     def get_prompt_execution_settings_class(self) -> type[PromptExecutionSettings]:
         return PromptExecutionSettings
 
-    async def _inner_get_chat_message_contents(
+    def _reply(
         self, chat_history: ChatHistory, settings: PromptExecutionSettings
-    ) -> list[ChatMessageContent]:
+    ) -> tuple[str, CompletionUsage]:
         user = [m.content for m in chat_history.messages if m.role == AuthorRole.USER]
         max_tokens: Any = settings.extension_data.get("max_tokens")
         reply = respond(user[-1] if user else "", int(max_tokens) if max_tokens else None)
@@ -74,6 +85,12 @@ class LocalChatCompletion(ChatCompletionClientBase):
         usage = CompletionUsage(
             prompt_tokens=prompt_tokens, completion_tokens=estimate_tokens(reply)
         )
+        return reply, usage
+
+    async def _inner_get_chat_message_contents(
+        self, chat_history: ChatHistory, settings: PromptExecutionSettings
+    ) -> list[ChatMessageContent]:
+        reply, usage = self._reply(chat_history, settings)
         return [
             ChatMessageContent(
                 role=AuthorRole.ASSISTANT,
@@ -82,3 +99,25 @@ class LocalChatCompletion(ChatCompletionClientBase):
                 metadata={"usage": usage},
             )
         ]
+
+    async def _inner_get_streaming_chat_message_contents(
+        self,
+        chat_history: ChatHistory,
+        settings: PromptExecutionSettings,
+        function_invoke_attempt: int = 0,
+    ) -> AsyncGenerator[list[StreamingChatMessageContent], Any]:
+        """The same reply, one cited sentence at a time; the last chunk carries the usage."""
+        reply, usage = self._reply(chat_history, settings)
+        pieces = _PIECE.findall(reply) or [reply]
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            yield [
+                StreamingChatMessageContent(
+                    role=AuthorRole.ASSISTANT,
+                    choice_index=0,
+                    content=piece,
+                    ai_model_id=self.ai_model_id,
+                    metadata={"usage": usage} if last else {},
+                )
+            ]
+            await asyncio.sleep(0)  # let the server send this piece before the next

@@ -25,10 +25,10 @@ QUESTION_NOISE = frozenset(
     {"many", "much", "often", "long", "need", "want", "tell", "know", "please", "ok"}
 )
 NEW_CATEGORY_THRESHOLD = 2.0
-GENERIC = STOPWORDS | {
-    "error", "errors", "fail", "failed", "failure", "warn", "warning", "info", "could", "cannot",
-    "request", "reports", "report", "returned", "after", "while", "during", "since", "not", "for",
-}  # fmt: skip
+GENERIC = STOPWORDS | set(
+    """error errors fail failed failure warn warning info could cannot request reports report
+    returned after while during since not for""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,20 @@ def answer(question: str, sources: list[Source], history: str = "", max_sentence
         if strong and candidate[3] not in {c[3] for c in chosen}:
             chosen.append(candidate)
     return " ".join(f"{_finish(sentence)} [{chunk_id}]" for _, _, chunk_id, sentence in chosen)
+
+
+def condense(question: str, history: str) -> str:
+    """A standalone search query for a follow-up: a short question ("and for members?") borrows
+    the previous user question; a question that names its topic stands alone."""
+    question = question.strip()
+    if len([t for t in terms(question) if t not in QUESTION_NOISE]) > 3:
+        return question
+    asked = [
+        line.split(":", 1)[1].strip()
+        for line in history.splitlines()
+        if line.lower().startswith("user:")
+    ]
+    return f"{asked[-1]} {question}" if asked else question
 
 
 def summarize(text: str, max_words: int = 120) -> str:

@@ -23,6 +23,8 @@ class Citation(BaseModel):
     title: str
     source: str
     score: float
+    section: str = ""
+    text: str = Field(default="", description="the cited passage, so a client can show it")
 
 
 class RetrievedChunk(BaseModel):
@@ -50,6 +52,11 @@ class _Traced(BaseModel):
 class ChatResult(_Traced):
     answer: str
     citations: list[Citation] = Field(default_factory=list)
+    output_blocked: list[str] = Field(
+        default_factory=list,
+        description="output guardrail families that withheld or cut the answer (empty: none)",
+    )
+    session_id: str | None = Field(default=None, description="the server-side conversation")
 
 
 class SummaryResult(_Traced):
@@ -67,7 +74,7 @@ class ClassificationResult(_Traced):
 
 
 class ChatTurn(BaseModel):
-    """One earlier turn of the conversation, as sent by the client."""
+    """One earlier message of the conversation (a question or an answer)."""
 
     role: Literal["user", "assistant"]
     content: str

@@ -25,12 +25,23 @@ class Services:
     embedding: dict[str, Any]  # provider, model and dimensions: part of the index manifest
 
 
-def azure_token_provider(settings: Settings) -> Any:
-    """Entra ID bearer tokens (managed identity in Azure, developer login locally)."""
-    from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+def azure_credential(settings: Settings) -> Any:
+    """The async Entra ID credential (managed identity in Azure, developer login locally):
+    token requests never block the event loop. Its transport is aiohttp (``--extra azure``)."""
+    try:
+        import aiohttp  # noqa: F401 - azure-core's async transport
+    except ImportError as exc:
+        raise RuntimeError("Entra ID from the app needs: uv sync --extra azure") from exc
+    from azure.identity.aio import DefaultAzureCredential
 
-    credential = DefaultAzureCredential(managed_identity_client_id=settings.azure_client_id)
-    return get_bearer_token_provider(credential, COGNITIVE_SERVICES_SCOPE)
+    return DefaultAzureCredential(managed_identity_client_id=settings.azure_client_id)
+
+
+def azure_token_provider(settings: Settings, scope: str = COGNITIVE_SERVICES_SCOPE) -> Any:
+    """An async callable returning a bearer token for ``scope`` (cached and refreshed)."""
+    from azure.identity.aio import get_bearer_token_provider
+
+    return get_bearer_token_provider(azure_credential(settings), scope)
 
 
 def _openai_client(settings: Settings) -> Any:

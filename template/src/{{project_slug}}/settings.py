@@ -42,9 +42,8 @@ class Settings(BaseSettings):
     azure_openai_api_version: str = "2024-10-21"
     azure_openai_chat_deployment: str | None = None
     azure_openai_embedding_deployment: str | None = None
-    azure_openai_api_key: SecretStr | None = (
-        None  # only when explicitly configured; Entra ID otherwise
-    )
+    # only when explicitly configured; Entra ID otherwise
+    azure_openai_api_key: SecretStr | None = None
     azure_client_id: str | None = Field(
         default=None, validation_alias=AliasChoices("APP_AZURE_CLIENT_ID", "AZURE_CLIENT_ID")
     )
@@ -72,17 +71,36 @@ class Settings(BaseSettings):
     # classification (log triage)
     categories_path: Path = Path("data/categories.yaml")
 
-    # API limits and auth
-    max_question_chars: int = Field(default=2000, ge=1)
-    max_text_chars: int = Field(default=20000, ge=1)
-    max_history_turns: int = Field(default=10, ge=0)
+    # API limits: every field is bounded, so the cost of a request is bounded before a model call
+    max_question_chars: int = Field(default=2000, ge=1, le=100_000)
+    max_text_chars: int = Field(default=20000, ge=1, le=1_000_000)
+    max_history_turns: int = Field(default=10, ge=0, le=100)
+    max_turn_chars: int = Field(default=4000, ge=1, le=100_000)
+    max_input_chars: int = Field(default=24_000, ge=1, le=2_000_000)  # question + all history
     max_body_bytes: int = Field(default=256_000, ge=1024)
+    rate_limit_per_minute: int = Field(default=0, ge=0)  # per caller and process; 0 disables
+
+    # auth
     auth_mode: Literal["none", "api_key", "entra"] = "none"
     api_keys: list[SecretStr] = Field(default_factory=list)
     entra_tenant_id: str | None = None
     entra_audience: str | None = None
     entra_jwks_url: str | None = None  # defaults to the tenant's public keys
-    feedback_path: Path = Path("data/feedback/feedback.sqlite")
+    entra_required_scopes: list[str] = Field(default_factory=list)  # delegated: any of these
+    entra_required_roles: list[str] = Field(default_factory=list)  # app roles: any of these
+    entra_allowed_client_ids: list[str] = Field(default_factory=list)  # azp/appid; empty: any
+
+    # the app store: requests, feedback and chat sessions
+    store_backend: Literal["sqlite", "azure_tables"] = "sqlite"
+    feedback_path: Path = Path("data/feedback/app.sqlite")  # the SQLite store (all three tables)
+    azure_tables_endpoint: str | None = None  # https://<account>.table.core.windows.net
+    azure_tables_connection_string: SecretStr | None = None  # Azurite or a key; keyless if unset
+    session_ttl_s: int = Field(default=3600, ge=60)
+    session_max_tokens: int = Field(default=3000, ge=100)  # history kept for the model
+
+    # web UI (served at /) and how the server runs
+    ui_enabled: bool = True
+    ui_prompt_variants: list[str] = Field(default_factory=list)  # variants a user may pick
 
     # guardrails
     guard: Literal["rules", "azure_content_safety"] = "rules"
@@ -123,7 +141,13 @@ class Settings(BaseSettings):
                 "embeddings via azure_openai need APP_AZURE_OPENAI_EMBEDDING_DEPLOYMENT "
                 "(or set APP_EMBEDDING_PROVIDER=local)"
             )
-        for name in ("azure_openai_endpoint", "azure_search_endpoint", "content_safety_endpoint"):
+        urls = (
+            "azure_openai_endpoint",
+            "azure_search_endpoint",
+            "content_safety_endpoint",
+            "azure_tables_endpoint",
+        )
+        for name in urls:
             url = getattr(self, name)
             if url and not _secure_or_local(url):
                 raise ValueError(f"APP_{name.upper()} must be an https:// URL")
@@ -133,6 +157,19 @@ class Settings(BaseSettings):
             raise ValueError('auth_mode=api_key needs APP_API_KEYS (a JSON list, e.g. ["..."])')
         if self.auth_mode == "entra" and not (self.entra_tenant_id and self.entra_audience):
             raise ValueError("auth_mode=entra needs APP_ENTRA_TENANT_ID and APP_ENTRA_AUDIENCE")
+        if self.auth_mode == "entra" and not (
+            self.entra_required_scopes or self.entra_required_roles
+        ):
+            raise ValueError(
+                "auth_mode=entra needs APP_ENTRA_REQUIRED_SCOPES or APP_ENTRA_REQUIRED_ROLES "
+                '(JSON lists, e.g. ["Workload.Invoke"]): a valid token alone is not a permission'
+            )
+        if self.store_backend == "azure_tables" and not (
+            self.azure_tables_endpoint or self.azure_tables_connection_string
+        ):
+            raise ValueError("store_backend=azure_tables needs APP_AZURE_TABLES_ENDPOINT")
+        if self.max_question_chars > self.max_input_chars:
+            raise ValueError("max_question_chars must not exceed max_input_chars")
         if self.guard == "azure_content_safety" and not self.content_safety_endpoint:
             raise ValueError("guard=azure_content_safety needs APP_CONTENT_SAFETY_ENDPOINT")
         if self.telemetry_exporter == "otlp" and not self.otlp_endpoint:

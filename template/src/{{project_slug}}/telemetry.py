@@ -1,15 +1,25 @@
-"""OpenTelemetry traces and metrics: console exporter offline, OTLP or Azure Monitor by settings.
+"""OpenTelemetry traces, metrics and events: console offline, OTLP or Azure Monitor by settings.
 
-Every API request and every model call is a span; metrics count requests, errors, tokens and guard
-blocks and record latencies, all labelled with the prompt id/version, model and app revision, so a
-canary can be compared with the stable revision. Optional exporters are optional dependencies
-(``uv sync --extra otlp`` / ``--extra azure-monitor``).
+What reaches Application Insights is what the canary gate and the monitor query (their KQL is
+in ``deploy/queries.py``; the envelope -> table mapping is in docs/eval.md):
+
+* every HTTP request is a SERVER span from the FastAPI instrumentation -> ``requests``
+  (``instrument_app``: the app object exists before any exporter, so it is instrumented
+  explicitly instead of relying on the Azure Monitor distro's patch of apps created later);
+* every model call is a span with token usage (``gen_ai.usage.*``) -> ``dependencies``;
+* every scored answer is a ``gen_ai.evaluation.result`` event and every stored feedback a
+  ``feedback`` event -> ``customEvents`` (GenAI semantic conventions, ``events.yaml``);
+* the running revision is ``service.version`` -> ``application_Version``.
+
+Optional exporters are optional dependencies (``uv sync --extra otlp`` / ``--extra
+azure-monitor``); ``none`` makes every call here a no-op.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +31,14 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 _configured: str | None = None
+
+EVALUATION_EVENT = "gen_ai.evaluation.result"
+FEEDBACK_EVENT = "feedback"
+# the Azure Monitor exporter turns a log record carrying this attribute into EventData
+# (customEvents) named by its value; any other log record becomes a trace (MessageData)
+AZURE_EVENT_NAME = "microsoft.custom_event.name"
+# probes would count as canary traffic and dilute its error rate: they are not requests of users
+NOT_TRACED = "/health$,/ready$"
 
 
 def resource_attributes(settings: Settings) -> dict[str, str]:
@@ -48,7 +66,7 @@ def _missing(extra: str) -> RuntimeError:
 
 
 def configure(settings: Settings) -> None:
-    """Install the global tracer and meter providers once per process."""
+    """Install the global tracer, meter and logger providers once per process."""
     global _configured
     exporter = settings.telemetry_exporter
     if _configured is not None or exporter == "none":
@@ -59,12 +77,24 @@ def configure(settings: Settings) -> None:
         except ImportError as exc:
             raise _missing("azure-monitor") from exc
         secret = settings.applicationinsights_connection_string
+        sampling: dict[str, Any] = {}
+        if not os.environ.get("OTEL_TRACES_SAMPLER"):
+            # the distro's default keeps at most 5 traces a second and drops the rest: a burst
+            # of canary traffic would lose requests the gate counts (OTEL_TRACES_SAMPLER wins)
+            sampling["sampling_ratio"] = 1.0
         configure_azure_monitor(
             connection_string=secret.get_secret_value() if secret else None,
             resource=_resource(settings),
+            # instrument_app() does it for the app that exists; the distro's patch would only
+            # reach apps created after this call, and instrument those twice
+            instrumentation_options={"fastapi": {"enabled": False}},
+            **sampling,
         )
         _configured = exporter
         return
+    from opentelemetry._logs import set_logger_provider
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, ConsoleLogRecordExporter
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import (
         ConsoleMetricExporter,
@@ -75,8 +105,10 @@ def configure(settings: Settings) -> None:
 
     span_exporter: Any
     metric_exporter: Any
+    log_exporter: Any
     if exporter == "otlp":
         try:
+            from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
             from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         except ImportError as exc:
@@ -84,15 +116,71 @@ def configure(settings: Settings) -> None:
         base = str(settings.otlp_endpoint).rstrip("/")
         span_exporter = OTLPSpanExporter(endpoint=f"{base}/v1/traces")
         metric_exporter = OTLPMetricExporter(endpoint=f"{base}/v1/metrics")
+        log_exporter = OTLPLogExporter(endpoint=f"{base}/v1/logs")
     else:
         span_exporter, metric_exporter = ConsoleSpanExporter(), ConsoleMetricExporter()
+        log_exporter = ConsoleLogRecordExporter()
     resource = _resource(settings)
     tracer_provider = TracerProvider(resource=resource)
     tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
     trace.set_tracer_provider(tracer_provider)
     reader = PeriodicExportingMetricReader(metric_exporter, export_interval_millis=60_000)
     metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=[reader]))
+    logger_provider = LoggerProvider(resource=resource)
+    logger_provider.add_log_record_processor(BatchLogRecordProcessor(log_exporter))
+    set_logger_provider(logger_provider)
     _configured = exporter
+
+
+def instrument_app(app: Any, settings: Settings) -> None:
+    """SERVER spans for every request of ``app`` (App Insights ``requests``), probes excepted.
+
+    The app factory calls this once, right after creating the app: the exporter is configured
+    first, so the spans have somewhere to go from the first request on.
+    """
+    configure(settings)
+    if settings.telemetry_exporter == "none":
+        return
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    # the ASGI receive/send sub-spans would each become a `dependencies` row per request
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls=NOT_TRACED, exclude_spans=["receive", "send"]
+    )
+
+
+def emit_event(name: str, attributes: Mapping[str, Any]) -> None:
+    """One event (a log record with an event name) in the current trace context."""
+    from opentelemetry._logs import get_logger
+
+    values = {k: v for k, v in attributes.items() if v is not None}
+    get_logger(__name__).emit(
+        event_name=name, body=name, attributes={**values, AZURE_EVENT_NAME: name}
+    )
+
+
+def emit_evaluation(
+    name: str, score: float, label: str, explanation: str = "", **attributes: Any
+) -> None:
+    """A ``gen_ai.evaluation.result`` event (what the canary and the monitor average)."""
+    emit_event(
+        EVALUATION_EVENT,
+        {
+            "gen_ai.evaluation.name": name,
+            "gen_ai.evaluation.score.value": float(score),
+            "gen_ai.evaluation.score.label": label,
+            "gen_ai.evaluation.explanation": explanation or None,
+            **attributes,
+        },
+    )
+
+
+def emit_feedback(request_id: str, rating: int, feedback_id: Any = None) -> None:
+    """A ``feedback`` event once the store accepted a user's rating (1 bad .. 5 good)."""
+    emit_event(
+        FEEDBACK_EVENT,
+        {"request_id": request_id, "rating": int(rating), "feedback_id": feedback_id},
+    )
 
 
 @dataclass
@@ -115,17 +203,51 @@ class Telemetry:
     def span(self, name: str, **attributes: Any) -> Iterator[Any]:
         with self.tracer.start_as_current_span(name) as span:
             span.set_attribute("app.revision", self.revision)
+            if "prompt.id" in attributes:  # a model call, named as GenAI semconv names it
+                span.set_attribute("gen_ai.operation.name", "chat")
+                if attributes.get("model"):
+                    span.set_attribute("gen_ai.request.model", str(attributes["model"]))
             for key, value in attributes.items():
                 if value is not None:
                     span.set_attribute(key, value)
             yield span
 
+    def evaluate_output(self, prompt_id: str, arguments: Mapping[str, str], output: str) -> None:
+        """Score a model output without a reference (online eval) and emit the scores.
+
+        Runs inside the model call's span, so each event is parented to the call it scores.
+        Nothing is computed when no exporter is configured.
+        """
+        if _configured is None:
+            return
+        from .online_eval import score_output
+
+        for score in score_output(arguments, output):
+            emit_evaluation(
+                score.name,
+                score.value,
+                score.label,
+                score.explanation,
+                **{"prompt.id": prompt_id},
+            )
+
     def model_call(
-        self, *, prompt_id: str, prompt_version: str, model: str, seconds: float,
-        prompt_tokens: int, completion_tokens: int, ok: bool,
-    ) -> None:  # fmt: skip
-        labels: dict[str, Any] = {"prompt.id": prompt_id, "prompt.version": prompt_version, "model": model,
-                  "revision": self.revision}  # fmt: skip
+        self,
+        *,
+        prompt_id: str,
+        prompt_version: str,
+        model: str,
+        seconds: float,
+        prompt_tokens: int,
+        completion_tokens: int,
+        ok: bool,
+    ) -> None:
+        labels: dict[str, Any] = {
+            "prompt.id": prompt_id,
+            "prompt.version": prompt_version,
+            "model": model,
+            "revision": self.revision,
+        }
         self.model_ms.record(seconds * 1000, labels)
         self.tokens.add(prompt_tokens, {**labels, "token.type": "prompt"})
         self.tokens.add(completion_tokens, {**labels, "token.type": "completion"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -19,6 +20,7 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A deliberately tiny suffix stripper: enough to match plurals and -ing/-ed forms."""
     if len(word) > 4 and word.endswith("ies"):
@@ -39,7 +41,13 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Content terms: words without stopwords, stemmed."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=16_384)
+def _terms(text: str) -> tuple[str, ...]:
+    """Cached: the same retrieved sentences come back request after request."""
+    return tuple(stem(w) for w in words(text) if w not in STOPWORDS)
 
 
 _BLOCK_START = re.compile(r"^(?:#+\s|[-*+]\s|\d+[.)]\s|\|)")

@@ -27,10 +27,16 @@ def key_for(chunk_id: str) -> str:
 
 
 class AzureSearchStore:
-    def __init__(self, search_client: Any, index_client: Any, index_name: str) -> None:
+    """Ingestion (a CLI job) uses the sync clients; queries in the request path use the async
+    ``SearchClient`` (``async_client``), so a search never blocks the event loop."""
+
+    def __init__(
+        self, search_client: Any, index_client: Any, index_name: str, async_client: Any = None
+    ) -> None:
         self.client = search_client
         self.index_client = index_client
         self.index_name = index_name
+        self.async_client = async_client
         self._index_checked = False
 
     @classmethod
@@ -56,6 +62,7 @@ class AzureSearchStore:
             SearchClient(endpoint, settings.azure_search_index, credential),
             SearchIndexClient(endpoint, credential),
             settings.azure_search_index,
+            async_client=_async_client(settings),
         )
 
     def ensure_index(self, dimensions: int) -> None:
@@ -69,7 +76,7 @@ class AzureSearchStore:
             SimpleField,
             VectorSearch,
             VectorSearchProfile,
-        )  # fmt: skip
+        )
 
         fields = [
             SimpleField(name="id", type=SearchFieldDataType.String, key=True),
@@ -82,11 +89,13 @@ class AzureSearchStore:
             SearchableField(name="section", type=SearchFieldDataType.String),
             SearchableField(name="text", type=SearchFieldDataType.String),
             SearchField(
-                name="vector", type=SearchFieldDataType.Collection(SearchFieldDataType.Single),
-                searchable=True, vector_search_dimensions=dimensions,
+                name="vector",
+                type=SearchFieldDataType.Collection(SearchFieldDataType.Single),
+                searchable=True,
+                vector_search_dimensions=dimensions,
                 vector_search_profile_name="default",
             ),
-        ]  # fmt: skip
+        ]
         vector_search = VectorSearch(
             algorithms=[HnswAlgorithmConfiguration(name="hnsw")],
             profiles=[VectorSearchProfile(name="default", algorithm_configuration_name="hnsw")],
@@ -121,8 +130,10 @@ class AzureSearchStore:
 
     def chunk_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for r in self.client.search(search_text="*", filter=f"doc_id ne '{META_DOC}'",
-                                    select=["doc_id"]):  # fmt: skip
+        results = self.client.search(
+            search_text="*", filter=f"doc_id ne '{META_DOC}'", select=["doc_id"]
+        )
+        for r in results:
             counts[r["doc_id"]] = counts.get(r["doc_id"], 0) + 1
         return counts
 
@@ -130,13 +141,22 @@ class AzureSearchStore:
         if not self._index_checked:
             self.ensure_index(int(vectors.shape[1]))
         self.delete_document(doc.doc_id)
-        self.client.upload_documents(documents=[
-            {"id": key_for(c.chunk_id), "chunk_id": c.chunk_id, "doc_id": c.doc_id,
-             "doc_hash": doc.content_hash, "source": c.source, "position": c.position,
-             "title": c.title, "section": c.section, "text": c.text,
-             "vector": [float(x) for x in v]}
+        documents = [
+            {
+                "id": key_for(c.chunk_id),
+                "chunk_id": c.chunk_id,
+                "doc_id": c.doc_id,
+                "doc_hash": doc.content_hash,
+                "source": c.source,
+                "position": c.position,
+                "title": c.title,
+                "section": c.section,
+                "text": c.text,
+                "vector": [float(x) for x in v],
+            }
             for c, v in zip(chunks, vectors, strict=True)
-        ])  # fmt: skip
+        ]
+        self.client.upload_documents(documents=documents)
 
     def delete_document(self, doc_id: str) -> None:
         ids = self._ids_of(doc_id)
@@ -150,27 +170,58 @@ class AzureSearchStore:
     def count_chunks(self) -> int:
         return sum(self.chunk_counts().values())
 
-    def search(self, query: str, vector: np.ndarray, top: int) -> list[RetrievedChunk]:
-        """One hybrid request: BM25 + vector, fused by RRF inside Azure AI Search."""
+    def _query(self, query: str, vector: np.ndarray, top: int) -> dict[str, Any]:
         from azure.search.documents.models import VectorizedQuery
 
-        results = self.client.search(
-            search_text=query,
-            vector_queries=[VectorizedQuery(vector=[float(x) for x in vector],
-                                            k_nearest_neighbors=max(top * 4, 20), fields="vector")],
-            filter=f"doc_id ne '{META_DOC}'",
-            select=["chunk_id", "doc_id", "title", "section", "text", "source"],
-            top=top,
-        )  # fmt: skip
-        return [
-            RetrievedChunk(
-                doc_id=r["doc_id"],
-                chunk_id=r["chunk_id"],
-                title=r["title"],
-                section=r["section"],
-                text=r["text"],
-                source=r.get("source") or "",
-                score=float(r.get("@search.score") or 0.0),
-            )  # fmt: skip
-            for r in results
-        ]
+        vector_query = VectorizedQuery(
+            vector=[float(x) for x in vector],
+            k_nearest_neighbors=max(top * 4, 20),
+            fields="vector",
+        )
+        return {
+            "search_text": query,
+            "vector_queries": [vector_query],
+            "filter": f"doc_id ne '{META_DOC}'",
+            "select": ["chunk_id", "doc_id", "title", "section", "text", "source"],
+            "top": top,
+        }
+
+    def search(self, query: str, vector: np.ndarray, top: int) -> list[RetrievedChunk]:
+        """One hybrid request: BM25 + vector, fused by RRF inside Azure AI Search."""
+        return [_chunk(r) for r in self.client.search(**self._query(query, vector, top))]
+
+    async def search_async(self, query: str, vector: np.ndarray, top: int) -> list[RetrievedChunk]:
+        """The same query through the async client (the request path)."""
+        if self.async_client is None:
+            return self.search(query, vector, top)
+        results = await self.async_client.search(**self._query(query, vector, top))
+        return [_chunk(r) async for r in results]
+
+
+def _chunk(r: Any) -> RetrievedChunk:
+    return RetrievedChunk(
+        doc_id=r["doc_id"],
+        chunk_id=r["chunk_id"],
+        title=r["title"],
+        section=r["section"],
+        text=r["text"],
+        source=r.get("source") or "",
+        score=float(r.get("@search.score") or 0.0),
+    )
+
+
+def _async_client(settings: Settings) -> Any:
+    from azure.search.documents.aio import SearchClient
+
+    credential: Any
+    if settings.azure_search_api_key:
+        from azure.core.credentials import AzureKeyCredential
+
+        credential = AzureKeyCredential(settings.azure_search_api_key.get_secret_value())
+    else:
+        from ..providers import azure_credential
+
+        credential = azure_credential(settings)
+    return SearchClient(
+        str(settings.azure_search_endpoint), settings.azure_search_index, credential
+    )

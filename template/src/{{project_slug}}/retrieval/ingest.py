@@ -103,8 +103,9 @@ async def ingest(
             store.replace_document(doc, chunks, vectors)
             report.chunks_written += len(chunks)
             (report.updated if doc_id in known else report.added).append(doc_id)
-        documents.append({"doc_id": doc_id, "source": path.relative_to(docs_path).as_posix(),
-                          "sha256": digest})  # fmt: skip
+        documents.append(
+            {"doc_id": doc_id, "source": path.relative_to(docs_path).as_posix(), "sha256": digest}
+        )
 
     for doc_id in sorted(set(known) - set(files)):
         store.delete_document(doc_id)

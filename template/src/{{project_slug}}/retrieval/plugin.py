@@ -26,6 +26,9 @@ class RetrievalPlugin:
         top: Annotated[int, "how many passages to return"] = 5,
     ) -> list[RetrievedChunk]:
         vector = (await self.embeddings.generate_embeddings([query]))[0]
+        search_async = getattr(self.store, "search_async", None)
+        if search_async is not None:  # a remote index: never block the event loop on it
+            return list(await search_async(query, vector, int(top)))
         return self.store.search(query, vector, int(top))
 
 

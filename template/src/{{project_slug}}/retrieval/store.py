@@ -87,9 +87,7 @@ class SqliteStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "PRAGMA synchronous=NORMAL"
-        )  # WAL: durable at checkpoints, no fsync per commit
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
         self._ids = np.zeros(0, dtype=np.int64)
@@ -120,10 +118,19 @@ class SqliteStore:
     def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Swap all chunks of one document atomically."""
         rows = [
-            (c.chunk_id, c.doc_id, c.position, c.title, c.section, c.source, c.text,
-             c.content_hash, np.asarray(v, dtype=np.float32).tobytes())
+            (
+                c.chunk_id,
+                c.doc_id,
+                c.position,
+                c.title,
+                c.section,
+                c.source,
+                c.text,
+                c.content_hash,
+                np.asarray(v, dtype=np.float32).tobytes(),
+            )
             for c, v in zip(chunks, vectors, strict=True)
-        ]  # fmt: skip
+        ]
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -229,9 +236,14 @@ class SqliteStore:
             }
         return [
             RetrievedChunk(
-                doc_id=rows[i][0], chunk_id=rows[i][1], title=rows[i][2], section=rows[i][3],
-                text=rows[i][4], source=rows[i][5], score=round(score, 6),
+                doc_id=rows[i][0],
+                chunk_id=rows[i][1],
+                title=rows[i][2],
+                section=rows[i][3],
+                text=rows[i][4],
+                source=rows[i][5],
+                score=round(score, 6),
             )
             for i, score in best
             if i in rows
-        ]  # fmt: skip
+        ]

@@ -1,0 +1,1 @@
+"""One router per use case; ``api.create_app`` includes them."""

@@ -1,0 +1,146 @@
+"""`genaiops add pipelines`: Azure Pipelines brought into a repository that has GitHub Actions
+only, and kept current by `genaiops update`.
+
+The template is our real one (copier.yml, template/, workflows/, pipelines/, iac/) committed
+twice: v0.1.0 as it is, v0.2.0 with one change in a pipeline source.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PARTS = ("copier.yml", "template", "workflows", "pipelines", "iac")
+V2_LINE = "# v0.2.0: a line the template added to the CI pipeline"
+PIPELINE_FILES = {
+    ".azure-pipelines/ci.azure-pipelines.yml",
+    ".azure-pipelines/eval-real.azure-pipelines.yml",
+    ".azure-pipelines/infra-preview.azure-pipelines.yml",
+    ".azure-pipelines/prompt-compare.azure-pipelines.yml",
+    ".azure-pipelines/redteam.azure-pipelines.yml",
+    ".azure-pipelines/deploy.azure-pipelines.yml",
+    ".azure-pipelines/monitor.azure-pipelines.yml",
+    ".azure-pipelines/refresh-index.azure-pipelines.yml",
+    ".azure-pipelines/template-update.azure-pipelines.yml",
+    ".azure-pipelines/templates/azure-make.azure-pipelines.yml",
+    ".azure-pipelines/templates/deploy-stage.azure-pipelines.yml",
+    ".azure-pipelines/templates/setup.azure-pipelines.yml",
+    "mk/pipelines.mk",
+    "deploy/azure_devops.py",
+    "docs/azure-devops.md",
+    "tests/test_azure_devops.py",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tpl") / "genaiops"
+    root.mkdir()
+    for part in PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, root / part)
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, *ident, "commit", "-qm", "v0.1.0")
+    git(root, "tag", "v0.1.0")
+    ci = root / "pipelines" / "ci.azure-pipelines.yml"
+    lines = ci.read_text().splitlines(keepends=True)
+    ci.write_text("".join([lines[0], V2_LINE + "\n", *lines[1:]]))
+    git(root, *ident, "commit", "-qam", "v0.2.0")
+    git(root, "tag", "v0.2.0")
+    return root
+
+
+def files(repo: Path) -> set[str]:
+    return set(git(repo, "ls-files").splitlines())
+
+
+@pytest.mark.slow
+def test_add_pipelines_to_a_github_only_repo_then_update_keeps_it(run_cli, template, tmp_path):
+    env = {"GENAIOPS_TEMPLATE_URL": str(template), "GENAIOPS_CACHE_DIR": str(tmp_path / "c")}
+    repo = tmp_path / "payments-api"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "README.md").write_text("# payments\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "existing work")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        proc = run_cli(*args, env=env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc
+
+    cli("add", "workflows", str(repo), "--defaults", "--vcs-ref", "0.1.0")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "GitHub Actions")
+    github_only = files(repo)
+    assert ".github/workflows/ci.yml" in github_only
+    assert not any(f.startswith(".azure-pipelines/") for f in github_only)
+
+    kept = {rel: (repo / rel).read_bytes() for rel in github_only}
+    added = cli("add", "pipelines", str(repo), "--defaults", "--vcs-ref", "0.1.0")
+    assert "added" in added.stdout
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Azure Pipelines")
+    both = files(repo)
+    assert both - github_only == PIPELINE_FILES | {".copier-answers.pipelines.yml"}
+    assert {rel: (repo / rel).read_bytes() for rel in github_only} == kept  # untouched
+    rendered = (repo / ".azure-pipelines/ci.azure-pipelines.yml").read_text().splitlines()
+    source = (ROOT / "pipelines/ci.azure-pipelines.yml").read_text().splitlines()
+    assert rendered[1:-1] == source[1:-1]
+
+    updated = cli("update", str(repo), "--to", "0.2.0", "--defaults")
+    assert ".azure-pipelines/ci.azure-pipelines.yml" in updated.stdout
+    assert files(repo) >= both  # nothing of either system was dropped
+    ci = (repo / ".azure-pipelines/ci.azure-pipelines.yml").read_text().splitlines()
+    assert ci[1] == V2_LINE
+    answers = (repo / ".copier-answers.pipelines.yml").read_text()
+    assert "_commit: v0.2.0" in answers and "capability: pipelines" in answers
+    assert git(repo, "ls-files", "-u") == ""
+
+
+@pytest.mark.slow
+def test_a_generated_github_repo_can_add_pipelines_and_update_keeps_both(
+    run_cli, template, tmp_path
+):
+    env = {"GENAIOPS_TEMPLATE_URL": str(template), "GENAIOPS_CACHE_DIR": str(tmp_path / "c")}
+    repo = tmp_path / "shop"
+
+    def cli(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        proc = run_cli(*args, env=env)
+        assert proc.returncode == code, proc.stdout + proc.stderr
+        return proc
+
+    cli("new", str(repo), "--template", str(template), "--vcs-ref", "v0.1.0", "--defaults")
+    assert "ci: github" in (repo / ".copier-answers.yml").read_text()
+    github_only = files(repo)
+    assert not any(f.startswith(".azure-pipelines/") for f in github_only)
+    # what the answers rendered is there already: adding it again is refused
+    refused = cli("add", "workflows", str(repo), "--defaults", code=2)
+    assert "already has every capability" in refused.stderr
+    cli("add", "pipelines", str(repo), "--defaults", "--vcs-ref", "0.1.0")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Azure Pipelines")
+    assert files(repo) - github_only == PIPELINE_FILES | {".copier-answers.pipelines.yml"}
+
+    cli("update", str(repo), "--to", "0.2.0", "--defaults")
+    assert files(repo) >= github_only | PIPELINE_FILES
+    ci = (repo / ".azure-pipelines/ci.azure-pipelines.yml").read_text().splitlines()
+    assert ci[1] == V2_LINE
+    for answers in (".copier-answers.yml", ".copier-answers.pipelines.yml"):
+        assert "_commit: v0.2.0" in (repo / answers).read_text(), answers
+    assert git(repo, "ls-files", "-u") == ""
