@@ -23,6 +23,7 @@ INSTALLERS = re.compile(
     r"poetry install|uv sync|pdm install|pipenv install|python3 -m venv \.venv)\b"
 )
 NODE_BINS = {"tsc": "typescript"}
+RUNS_A_BIN = {"npx", "pnpx"}
 ADDED = ".github/workflows/genaiops-"
 
 
@@ -63,6 +64,8 @@ def unresolved(root: Path) -> list[str]:
             problems += _installer_inputs(root, leaf.cwd, last, where)
             continue
         head = leaf.argv[0].rsplit("/", 1)[-1] if leaf.argv else ""
+        if head in RUNS_A_BIN:  # `npx eslint src`: the package's own binary runs
+            head = next((a for a in leaf.argv[1:] if not a.startswith("-")), head)
         if head == "pip" and "install" in leaf.argv:
             problems += _pip_inputs(root, leaf.cwd, leaf.argv, where)
             continue

@@ -159,7 +159,8 @@ packages = ["app"]
 FRONTEND = {
     "name": "shop-web",
     "private": True,
-    "scripts": {"test": "vitest run", "lint": "eslint src", "typecheck": "tsc --noEmit"},
+    # `npx eslint`: a real front end's habit (the package's binary, run through npx)
+    "scripts": {"test": "vitest run", "lint": "npx eslint src", "typecheck": "tsc --noEmit"},
     "devDependencies": {"vitest": "^2.0.0", "eslint": "^9.0.0", "typescript": "^5.5.0"},
 }
 

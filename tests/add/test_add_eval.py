@@ -129,6 +129,29 @@ def test_the_eval_workflow_resolves_and_passes_the_linters(
     assert "-m eval.adapter prepare --thresholds evals/gate.yaml" in dry.stdout
 
 
+def _statuses(root: Path) -> dict[str, str]:
+    report = assess_repo(root)
+    return {p.definition.id: p.status for d in report.dimensions for p in d.probes}
+
+
+def test_the_added_harness_is_not_taken_for_the_apps_own_practice(
+    shape: Callable[[str], Path], cli
+) -> None:
+    """The harness imports mlflow, counts judge tokens and signs in with
+    DefaultAzureCredential: that is the harness, not the app (on a real repository, adding it
+    once turned monitoring.tracing, usage_metrics, safety.guardrails and keyless to pass)."""
+    root = shape("pytest-actions")
+    before = _statuses(root)
+    assert cli("add", "eval", root, "--defaults", *HTTP).code == 0
+    commit(root, "genaiops add eval")
+    harness = (root / "eval/mlflow_export.py").read_text() + (root / "eval/judge.py").read_text()
+    assert "import mlflow" in harness and "prompt_tokens" in harness  # what could be mistaken
+    after = _statuses(root)
+    changed = {k: (before[k], after[k]) for k in after if after[k] != before.get(k)}
+    assert changed, "the gate itself should count for evaluation"
+    assert all(k.startswith("eval.") for k in changed), changed
+
+
 def test_an_existing_dataset_and_eval_config_are_reused(shape: Callable[[str], Path], cli) -> None:
     root = shape("existing-evals")
     result = cli("add", "eval", root, "--defaults", "--pretend", "--format", "json")

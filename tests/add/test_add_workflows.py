@@ -209,3 +209,5 @@ def test_the_resolver_walk_catches_what_would_be_red(shape: Callable[[str], Path
     assert any("would not fail the step" in p for p in unresolved(root))
     mk.write_text(good.replace(".venv/bin/python -m mypy", "pyright"))
     assert any("`pyright` is neither" in p for p in unresolved(root))
+    mk.write_text(good.replace(".venv/bin/python -m mypy", "npx pyright"))
+    assert any("`pyright` is neither" in p for p in unresolved(root))
