@@ -43,7 +43,17 @@ def plan(view: RepoView, data: dict[str, Any]) -> Plan:
             defaults["eval_target_answer"] = hint.answer
         if hint.context is not None:
             defaults["eval_target_citations"] = hint.context
-        result.add("reuse", "the app's endpoint", f"{hint.url}, as {hint.config} calls it")
+        if hint.request is not None:
+            defaults["eval_target_request"] = hint.request
+        body = f" with the body its tool sends ({hint.request})" if hint.request else ""
+        result.add("reuse", "the app's endpoint", f"{hint.url}, as {hint.config} calls it{body}")
+        if hint.request is None:
+            result.add(
+                "skip",
+                "the request body",
+                f"{hint.config} does not say it: check `request` in evals/target.yaml against "
+                "your API",
+            )
     dataset = _golden(inv.dataset_views)
     if dataset is not None:
         defaults.update(
@@ -75,7 +85,14 @@ def plan(view: RepoView, data: dict[str, Any]) -> Plan:
     result.add("add", "the app's declaration", "how the gate calls the app", "evals/target.yaml")
     result.add("add", "the gate's floors", "rougeL, citation_recall", "evals/gate.yaml")
     if github:
-        result.add("add", "eval gate workflow", f"`make {name}` on every pull request", WORKFLOW)
+        result.add(
+            "add",
+            "eval gate workflow",
+            f"`make {name}` on every pull request; an HTTP app is reached at the repository "
+            "variable EVAL_TARGET_URL (your staging app): without it the job fails, the app "
+            "not running in the CI runner",
+            WORKFLOW,
+        )
     else:
         result.add(
             "skip",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from generator.add import evals, iac, makefile, precommit, workflows
+from generator.add import evals, iac, makefile, pipelines, precommit, workflows
 from generator.add.plan import Plan
 
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ PLANNERS: dict[str, Callable[[RepoView, dict[str, Any]], Plan]] = {
     "iac": lambda view, _data: iac.plan(view),
     "eval": evals.plan,
     "pre-commit": lambda view, _data: precommit.plan(view),
+    "pipelines": lambda view, _data: pipelines.plan(view),
 }
 FINISHERS: dict[str, Callable[[RepoView, Plan, dict[str, Any]], None]] = {
     "eval": evals.finish,

@@ -29,8 +29,9 @@ def plan(view: RepoView) -> Plan:
     systems = [s for s in view.ci_systems if s != "github"]
     if systems and "github" not in view.ci_systems:
         result.refuse(
-            f"the repository's CI is {', '.join(systems)}, not GitHub Actions "
-            "(`genaiops add pipelines` brings Azure Pipelines)"
+            f"the repository's CI is {', '.join(systems)}, not GitHub Actions; genaiops adds "
+            "checks only as GitHub workflows (`genaiops add eval` adds `make eval`, which "
+            "your pipeline can call)"
         )
         return result
     targets: list[dict[str, Any]] = []
@@ -120,7 +121,13 @@ def _target_for(
     )
     for c in found:
         where = f" in {c.project}" if c.project else ""
-        result.add("add", f"make {name}", f"runs `{c.run}`{where} (from {c.source})", MK)
+        result.add(
+            "add",
+            f"make {name}",
+            f"runs `{c.run}`{where} (from {c.source}); your CI has not run it so far: "
+            f"run `make {name}` once before pushing",
+            MK,
+        )
     return name
 
 

@@ -12,6 +12,7 @@ repository's name.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -108,6 +109,7 @@ class EvalTargetHint:
     url: str
     answer: str | None
     context: str | None
+    request: str | None = None  # the JSON body the config's tool sends, {question} in it
 
 
 @dataclass(frozen=True)
@@ -483,8 +485,18 @@ def _eval_targets(facts: Facts) -> tuple[EvalTargetHint, ...]:
             continue
         answer = next((v for k, v in flat if _ANSWER_KEY.search(k)), None)
         context = next((v for k, v in flat if _CONTEXT_KEY.search(k)), None)
-        out.append(EvalTargetHint(rel, url, answer, context))
+        out.append(EvalTargetHint(rel, url, answer, context, _evaltools_request(data)))
     return tuple(out)
+
+
+def _evaltools_request(config: dict[str, object]) -> str | None:
+    """The body the ai-rag-chat-evaluator's ``evaltools`` posts for a config with
+    ``target_parameters``: the question as a user message, the parameters as ``context``."""
+    params = config.get("target_parameters")
+    if not isinstance(params, dict) or not any("jmespath" in str(k) for k in config):
+        return None
+    body = {"messages": [{"content": "{question}", "role": "user"}], "context": params}
+    return json.dumps(body)
 
 
 def _flat(data: object, prefix: str = "", depth: int = 0) -> list[tuple[str, str]]:

@@ -421,7 +421,7 @@ def prepare(gate: Path, root: Path = ROOT) -> int:
             failed.append(
                 f"{source.relative_to(root)}: {len(placeholders)} of {len(rows)} records are "
                 f"still placeholders (records {shown}); write real questions of your users "
-                "with the answers you expect (evals/README.md)"
+                "with the answers you expect (evals/genaiops.md)"
             )
             continue
         target = root / _text(section.get("dataset"), f"{gate}: {suite}.dataset")

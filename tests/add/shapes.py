@@ -197,6 +197,7 @@ def golden_rows(n: int = 12) -> list[dict[str, str]]:
 EVAL_CONFIG = {
     "testdata_path": "ground_truth.jsonl",
     "target_url": "http://127.0.0.1:50505/chat",
+    "target_parameters": {"overrides": {"top": 3, "retrieval_mode": "hybrid"}},
     "target_response_answer_jmespath": "message.content",
     "target_response_context_jmespath": "context.data_points",
 }

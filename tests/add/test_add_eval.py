@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -93,6 +94,8 @@ def test_a_repo_without_a_dataset_gets_a_skeleton_and_the_gate_fails_closed(
     failed = prepare(root)
     assert failed.returncode == 1, failed.stderr
     assert "evals/golden.jsonl: 3 of 3 records are still placeholders" in failed.stderr
+    guide = re.search(r"\((evals/[\w.-]+\.md)\)", failed.stderr)
+    assert guide and (root / guide.group(1)).is_file(), failed.stderr  # the guide it names
     assert not (root / "evals/.cache/golden.rag_chat.jsonl").exists()
     # one placeholder left among real rows still fails
     mixed = [*_real_rows(11), {**rows[0]}]
@@ -165,6 +168,15 @@ def test_an_existing_dataset_and_eval_config_are_reused(shape: Callable[[str], P
     )
     assert ("reuse", "your evaluation") in steps
     assert not any(s[1] == "golden set skeleton" for s in steps)
+    assert ("skip", "the request body") not in steps  # its tool's body is known
+    # applied: the declaration posts what the repository's own eval tool posts
+    assert cli("add", "eval", root, "--defaults").code == 0
+    http = yaml.safe_load((root / "evals/target.yaml").read_text())["http"]
+    assert http["request"] == {
+        "messages": [{"content": "{question}", "role": "user"}],
+        "context": {"overrides": {"top": 3, "retrieval_mode": "hybrid"}},
+    }
+    assert (http["answer"], http["citations"]) == ("message.content", "context.data_points")
 
 
 def test_a_repo_with_an_eval_package_of_its_own_is_refused(
@@ -250,7 +262,7 @@ def test_make_eval_reads_the_repositorys_own_dataset_in_place(
     shape: Callable[[str], Path], cli
 ) -> None:
     root = shape("existing-evals")
-    assert cli("add", "eval", root, "--defaults", *HTTP).code == 0
+    assert cli("add", "eval", root, "--defaults").code == 0  # the body its eval config implies
     table = {r["question"]: (r["truth"], []) for r in golden_rows()}
     with serve(table) as url:
         passed = make_eval(root, url)

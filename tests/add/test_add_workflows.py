@@ -185,7 +185,7 @@ def test_a_deploy_is_planned_only_for_a_layout_genaiops_deploys(
     assert "infrastructure of its own: bicep (infra/main.bicep)" in deploy["detail"]
 
 
-def test_a_repository_on_azure_pipelines_is_pointed_at_pipelines(
+def test_a_repository_on_azure_pipelines_is_told_what_fits(
     shape: Callable[[str], Path], cli
 ) -> None:
     root = shape("monorepo")
@@ -193,7 +193,13 @@ def test_a_repository_on_azure_pipelines_is_pointed_at_pipelines(
     commit(root, "ado")
     result = cli("add", "workflows", root, "--defaults")
     assert result.code == 2
-    assert "not GitHub Actions (`genaiops add pipelines` brings Azure Pipelines)" in result.err
+    assert "not GitHub Actions; genaiops adds checks only as GitHub workflows" in result.err
+    pipelines = cli("add", "pipelines", root, "--defaults")  # nor Azure Pipelines, not generated
+    assert pipelines.code == 2, pipelines.out
+    assert "run the make targets and delivery code of a repository `genaiops new`" in (
+        pipelines.err
+    )
+    assert not (root / ".azure-pipelines").exists() and not (root / "mk").exists()
 
 
 def test_the_resolver_walk_catches_what_would_be_red(shape: Callable[[str], Path], cli) -> None:

@@ -4,6 +4,7 @@ an eval config's HTTP target, the grounding documents."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -90,6 +91,11 @@ def test_datasets_with_their_fields_and_an_eval_configs_target(
         "message.content",
         "context.data_points",
     )
+    # the body its tool (evaltools) posts: the question as a user message, the parameters
+    assert hint.request is not None and json.loads(hint.request) == {
+        "messages": [{"content": "{question}", "role": "user"}],
+        "context": {"overrides": {"top": 3, "retrieval_mode": "hybrid"}},
+    }
     assert "python evals/evaluate.py" in inv.eval_entrypoints
 
 
