@@ -234,7 +234,7 @@ async def evaluate(
         "prices": {
             "prompt_per_million": profile.cost.prompt_per_million,
             "completion_per_million": profile.cost.completion_per_million,
-            "source": f"evals/thresholds.yaml providers.{producer.provider}.cost",
+            "source": f"{_config_name(cfg)} providers.{producer.provider}.cost",
         },
     }
     summary = {
@@ -285,3 +285,12 @@ async def evaluate(
 
 def results_path(cfg: EvalConfig, run_id: str, out: Path | None) -> Path:
     return out if out is not None else cfg.results_dir / run_id
+
+
+def _config_name(cfg: EvalConfig) -> str:
+    """The thresholds file as the repository names it (``--thresholds``: evals/gate.yaml)."""
+    path = cfg.thresholds_file or cfg.root / "evals" / "thresholds.yaml"
+    try:
+        return path.resolve().relative_to(cfg.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -244,6 +244,7 @@ def test_make_eval_drives_the_app_over_http_fails_on_placeholders_passes_on_real
         assert passed.returncode == 0, passed.stdout + passed.stderr
         assert "## Eval gate: PASSED" in passed.stdout
         assert "| rougeL | 1.0000 |" in passed.stdout and "citation_recall" in passed.stdout
+        assert "evals/gate.yaml providers.declared.cost" in passed.stdout  # the file it read
     # the same rows against an app that answers badly: the gate fails on quality
     with serve({}) as url:
         poor = make_eval(root, url)
