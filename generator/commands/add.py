@@ -69,7 +69,8 @@ def register(app: typer.Typer) -> None:
             source=SourceOptions(fetch_from=template_url, online=online),
         )
         try:
-            with console.progress(f"Adding {capability}"):
+            # no spinner while Copier asks the questions (it would draw over them)
+            with console.progress(f"Adding {capability}", enabled=defaults):
                 result, plan = add_capability(capability, path, options)
         except AddRefused as refused:
             if fmt == "json":

@@ -301,3 +301,56 @@ def test_a_python_callable_is_called_in_process(shape: Callable[[str], Path], cl
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "target: callable app.qa:answer" in passed.stdout
     assert "## Eval gate: PASSED" in passed.stdout
+
+
+@pytest.mark.slow
+def test_the_app_is_chosen_interactively(shape: Callable[[str], Path], cli_env) -> None:
+    """Without --data the questions are asked in a terminal: here the callable is chosen."""
+    import pexpect
+    from ruamel.yaml import YAML
+
+    root = shape("pytest-actions")
+    questions = YAML(typ="safe").load((Path(__file__).parents[2] / "copier.yml").read_text())
+
+    def asked(name: str) -> str:
+        return re.escape(questions[name]["help"][:28])  # a long one is drawn in pieces
+
+    env = {**cli_env, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "generator", "add", "eval", str(root)],
+        env=env,
+        encoding="utf-8",
+        timeout=180,  # rendering the harness takes a while on a busy machine
+        dimensions=(40, 200),
+    )
+    try:
+        child.expect(asked("eval_target_kind"))
+        child.send("\x1b[B\r")  # the second choice: a Python callable
+        child.expect(asked("eval_target_callable"))
+        child.send("\x15app.main:answer\r")  # Ctrl-U clears the pre-filled default
+        child.expect(asked("eval_target_answer"))
+        child.send("\x15answer\r")
+        answered = {"eval_target_kind", "eval_target_callable", "eval_target_answer"}
+        rest = [  # whatever else is asked (the golden set, the name ...): the defaults
+            n
+            for n, q in questions.items()
+            if isinstance(q, dict)
+            and "help" in q
+            and q.get("when") is not False
+            and n not in answered
+            and n not in ("eval_target_url", "eval_target_request")
+        ]
+        while True:
+            i = child.expect([pexpect.EOF, *(asked(n) for n in rest)])
+            if i == 0:
+                break
+            rest.pop(i - 1)
+            child.send("\r")
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    target = yaml.safe_load((root / "evals/target.yaml").read_text())
+    assert target["kind"] == "callable"
+    assert target["callable"]["function"] == "app.main:answer"
+    assert "eval_target_kind: callable" in (root / ".copier-answers.eval.yml").read_text()
