@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import GenaiopsError
+from generator.questions import is_computed
 
 
 def parse_data_options(items: Iterable[str]) -> dict[str, str]:
@@ -25,7 +26,7 @@ def load_data_file(path: Path) -> dict[str, Any]:
     """Read a YAML mapping of answers; anything else is a usage error."""
     from generator import safe_yaml
 
-    loaded = safe_yaml.read(path, f"--data-file {path}")
+    loaded = safe_yaml.read_as_copier(path, f"--data-file {path}")
     if loaded is None:
         return {}
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
@@ -38,11 +39,6 @@ def merge_answers(file_data: Mapping[str, Any], cli_data: Mapping[str, Any]) -> 
     merged = dict(file_data)
     merged.update(cli_data)
     return merged
-
-
-def is_computed(spec: Any) -> bool:
-    """A ``when: false`` question: a value the template computes, never an answer."""
-    return isinstance(spec, dict) and spec.get("when") is False
 
 
 def check_known_keys(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> None:
@@ -58,7 +54,16 @@ def check_known_keys(answers: Mapping[str, Any], questions: Mapping[str, Any]) -
 
 
 def check_choices(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> None:
-    """Reject a value outside a question's choices before anything is rendered."""
+    """Reject a value outside a question's choices before anything is rendered.
+
+    Templated choices (the use cases of the registry, say) are rendered as Copier renders them,
+    from the computed values and the other answers; when they cannot be, Copier validates them
+    after rendering.
+    """
+    from generator.questions import computed_values, jinja_environment, rendered_choices
+
+    env = None
+    context: dict[str, Any] = {}
     for name, value in answers.items():
         spec = questions.get(name)
         if isinstance(value, float) and isinstance(spec, dict) and spec.get("type") == "str":
@@ -68,12 +73,12 @@ def check_choices(answers: Mapping[str, Any], questions: Mapping[str, Any]) -> N
             )
         if not isinstance(spec, dict) or "choices" not in spec:
             continue
-        choices = spec["choices"]
-        if isinstance(choices, str):
-            continue  # templated choices: Copier validates them after rendering
-        allowed = list(choices.values()) if isinstance(choices, dict) else list(choices)
-        if any(isinstance(c, str) and "{{" in c for c in allowed):
-            continue  # templated choices: Copier validates them after rendering
+        if env is None:
+            env = jinja_environment()
+            context = {**answers, **computed_values(questions, answers, env)}
+        allowed = rendered_choices(spec, context, env)
+        if allowed is None or any(isinstance(c, str) and "{{" in c for c in allowed):
+            continue  # not renderable here: Copier validates them after rendering
         if value not in allowed and str(value) not in [str(c) for c in allowed]:
             raise GenaiopsError(
                 f"invalid answer for {name}: {value!r} is not one of "

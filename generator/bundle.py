@@ -3,9 +3,9 @@
 Copier can only update a project when it can check out both the version the project was made
 from and the target version. The bundle carries every release of the template (the repository's
 ``v*`` tags) plus the working tree as the current version, so an installed genaiops updates
-projects offline. It holds only ``copier.yml``, ``template/``, ``workflows/`` and ``iac/``
-(symlinks dereferenced), one linear commit per version, with a fixed author and dates, so the
-same content always gives the same commits.
+projects offline. It holds only ``copier.yml``, ``use_cases.yml``, ``template/``,
+``workflows/`` and ``iac/`` (symlinks dereferenced), one linear commit per version, with a fixed
+author and dates, so the same content always gives the same commits.
 
 This module is loaded by the hatch build hook before genaiops is installed: standard library
 and ``packaging`` only, no other genaiops import; so it keeps its own git runner, the one
@@ -28,8 +28,8 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-TEMPLATE_PARTS = ("copier.yml", "template", "workflows", "pipelines", "iac")
-FORMAT = "1"  # bump when the bundle layout changes, so cached bundles are rebuilt
+TEMPLATE_PARTS = ("copier.yml", "use_cases.yml", "template", "workflows", "pipelines", "iac")
+FORMAT = "2"  # bump when the bundle layout changes, so cached bundles are rebuilt
 _SKIP_NAMES = {"__pycache__", ".DS_Store", ".git"}
 _SKIP_SUFFIXES = (".pyc", ".pyo")
 _EPOCH = "946684800 +0000"  # 2000-01-01: the date of the working-tree version's commit

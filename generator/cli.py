@@ -13,7 +13,7 @@ import typer
 
 from generator import __version__
 from generator.commands import add, assess, new, update
-from generator.errors import GenaiopsError
+from generator.errors import INTERRUPTED_EXIT, GenaiopsError
 
 app = typer.Typer(
     name="genaiops",
@@ -52,10 +52,16 @@ def main(argv: list[str] | None = None) -> None:
 
     Usage errors (unknown option, missing argument) are typer's own and exit 2.
     """
+    from generator import console
+
     try:
         app(args=argv, prog_name="genaiops")
     except GenaiopsError as exc:
-        from generator import console
-
         console.error(exc.message)
         sys.exit(exc.exit_code)
+    except SystemExit as exc:
+        # typer turns a Ctrl-C outside the commands' own handling (while it parses, or after a
+        # command finished) into a silent exit 130; say what happened
+        if exc.code == INTERRUPTED_EXIT:
+            console.error("cancelled by SIGINT")
+        raise

@@ -224,5 +224,5 @@ def _read_answers(project: Path) -> dict[str, Any]:
     path = project / ".copier-answers.yml"
     if not path.is_file():
         return {}
-    data = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
+    data = safe_yaml.parse_as_copier(path.read_text(encoding="utf-8"), str(path)) or {}
     return dict(data) if isinstance(data, dict) else {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 USAGE_EXIT = 2
 FAILURE_EXIT = 1
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
 
 
 class GenaiopsError(Exception):

@@ -17,8 +17,37 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# The option matrix later issues extend: (use_case, iac) pairs rendered and tested end to end.
-USE_CASES = ("rag_chat", "summarization", "classification")
+
+def use_case_registry(root: Path = REPO_ROOT) -> list[dict[str, Any]]:
+    """The entries of ``use_cases.yml``, the one declaration of the use cases (copier.yml
+    includes it), in their order."""
+    from generator import safe_yaml
+
+    return list(safe_yaml.load((root / "use_cases.yml").read_text(encoding="utf-8")))
+
+
+def needs_search(use_case: str, root: Path = REPO_ROOT) -> bool:
+    """Whether the use case gets Azure AI Search, the index identity and index refresh."""
+    entry = next(e for e in use_case_registry(root) if e["name"] == use_case)
+    return bool(entry["app"]["search"])
+
+
+def copy_template_root(dest: Path, root: Path = REPO_ROOT) -> Path:
+    """A plain copy of the template root (copier.yml, use_cases.yml, template/, ...), the files
+    the bundle carries: Copier renders it as it is, without cloning a git repository."""
+    import shutil
+
+    from generator.bundle import iter_tree_files
+
+    for source in iter_tree_files(root):
+        target = dest / source.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)  # modes too: scripts stay executable
+    return dest
+
+
+# The option matrix: every use case of the registry, rendered and tested end to end.
+USE_CASES = tuple(entry["name"] for entry in use_case_registry())
 IAC_FLAVOURS = ("bicep", "terraform")
 
 

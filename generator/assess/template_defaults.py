@@ -6,12 +6,14 @@ baseline, prompts) we render the same path of the shipped template with the reco
 and compare the bytes (line endings normalised). Identical means "still the scaffold's default":
 real, working evidence, but nothing the team has tuned yet. Comparison needs no network and no
 Copier: static files are compared as they are, ``.jinja`` files are rendered with a sandboxed
-Jinja environment rooted at the template root, as Copier does; anything that cannot be rendered
+Jinja environment rooted at the template root, with Copier's filters and the template's
+computed values, as Copier does; anything that cannot be rendered
 is simply not reported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,12 +52,13 @@ def scaffold_defaults(repo: Repo, template_root: Path | None = None) -> list[tup
     tdir = template_root / "template"
     if not tdir.is_dir():
         return []
-    from jinja2 import FileSystemLoader
-    from jinja2.sandbox import SandboxedEnvironment
+    from generator.questions import computed_values, jinja_environment, load_questions
 
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader(str(template_root)), keep_trailing_newline=True, autoescape=False
-    )
+    env = jinja_environment(template_root, strict=False)
+    # the computed values (the chosen use case's registry entry, say), as Copier has them; with
+    # no readable copier.yml, the recorded answers alone
+    with contextlib.suppress(Exception):
+        answers = {**answers, **computed_values(load_questions(template_root), answers, env)}
     out: list[tuple[str, str, str]] = []
     count = 0
     for path in sorted(tdir.rglob("*")):

@@ -168,7 +168,7 @@ module openai 'modules/openai.bicep' = {
     roleAssignments: [
       { principalId: identities.outputs.appPrincipalId, roleId: roles.openAiUser }
       { principalId: identities.outputs.evalPrincipalId, roleId: roles.openAiUser }
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
       { principalId: identities.outputs.indexPrincipalId, roleId: roles.openAiUser }
 {%- endif %}
     ]
@@ -188,7 +188,7 @@ module contentSafety 'modules/content-safety.bicep' = {
     ]
   }
 }
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 
 module search 'modules/search.bicep' = {
   name: 'search'
@@ -234,7 +234,7 @@ module storage 'modules/storage.bicep' = {
 var privateServices = [
   { name: 'openai', id: openai.outputs.id, groupId: 'account', zone: 'privatelink.openai.azure.com' }
   { name: 'safety', id: contentSafety.outputs.id, groupId: 'account', zone: 'privatelink.cognitiveservices.azure.com' }
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
   { name: 'search', id: search.outputs.id, groupId: 'searchService', zone: 'privatelink.search.windows.net' }
 {%- endif %}
   { name: 'vault', id: keyvault.outputs.id, groupId: 'vault', zone: 'privatelink.vaultcore.azure.net' }
@@ -280,7 +280,7 @@ module gateway 'modules/apim.bicep' = {
     clientAppIds: [
       identities.outputs.appClientId
       identities.outputs.evalClientId
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
       identities.outputs.indexClientId
 {%- endif %}
     ]
@@ -303,7 +303,7 @@ var appSettings = {
   APP_AZURE_OPENAI_ENDPOINT: openai.outputs.endpoint
 {%- endif %}
   APP_AZURE_OPENAI_CHAT_DEPLOYMENT: openai.outputs.chatDeploymentName
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
   APP_AZURE_OPENAI_EMBEDDING_DEPLOYMENT: openai.outputs.embeddingDeploymentName
   APP_SEARCH_BACKEND: 'azure_ai_search'
   APP_AZURE_SEARCH_ENDPOINT: search.outputs.endpoint
@@ -392,7 +392,7 @@ output AZURE_OPENAI_NAME string = openai.outputs.name
 output AZURE_OPENAI_CHAT_DEPLOYMENT string = openai.outputs.chatDeploymentName
 output AZURE_OPENAI_EMBEDDING_DEPLOYMENT string = openai.outputs.embeddingDeploymentName
 output AZURE_CONTENT_SAFETY_ENDPOINT string = contentSafety.outputs.endpoint
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 output AZURE_SEARCH_ENDPOINT string = search.outputs.endpoint
 output AZURE_SEARCH_NAME string = search.outputs.name
 {%- endif %}
@@ -408,7 +408,7 @@ output AZURE_PROVISION_CLIENT_ID string = identities.outputs.provisionClientId
 output AZURE_PREVIEW_CLIENT_ID string = identities.outputs.previewClientId
 output AZURE_EVAL_CLIENT_ID string = identities.outputs.evalClientId
 output AZURE_MONITOR_CLIENT_ID string = identities.outputs.monitorClientId
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 output AZURE_INDEX_CLIENT_ID string = identities.outputs.indexClientId
 {%- endif %}
 output AZURE_PROVISION_PRINCIPAL_ID string = identities.outputs.provisionPrincipalId

@@ -14,7 +14,7 @@ locals {
     APP_AZURE_OPENAI_ENDPOINT        = local.openai_endpoint_for_app
     APP_AZURE_OPENAI_CHAT_DEPLOYMENT = azurerm_cognitive_deployment.chat.name
     # retrieval: Azure AI Search (rag_chat, summarization); classification has no index
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
     APP_AZURE_OPENAI_EMBEDDING_DEPLOYMENT     = azurerm_cognitive_deployment.embedding.name
     APP_SEARCH_BACKEND                        = "azure_ai_search"
     APP_AZURE_SEARCH_ENDPOINT                 = "https://${azurerm_search_service.main.name}.search.windows.net"

@@ -17,7 +17,7 @@ resource "azurerm_role_assignment" "app_openai_user" {
   principal_type       = "ServicePrincipal"
 }
 {%- endif %}
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 
 resource "azurerm_role_assignment" "app_search_reader" {
   scope                = azurerm_search_service.main.id
@@ -96,7 +96,7 @@ resource "azurerm_role_assignment" "eval_openai_user" {
   principal_type       = "ServicePrincipal"
 }
 {%- endif %}
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 
 # refresh-index.yml
 resource "azurerm_role_assignment" "index_search_contributor" {

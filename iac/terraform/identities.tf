@@ -93,7 +93,7 @@ resource "azurerm_federated_identity_credential" "monitor" {
   audience                  = local.github_audience
   subject                   = "repo:${var.github_repository}:ref:refs/heads/main"
 }
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 
 # refresh-index.yml (environment prod): builds a new index, evaluates it, moves the alias.
 resource "azurerm_user_assigned_identity" "index" {

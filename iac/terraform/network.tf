@@ -5,7 +5,7 @@ locals {
   private_services = {
     openai   = { id = azurerm_cognitive_account.openai.id, subresource = "account", zone = "privatelink.openai.azure.com" }
     safety   = { id = azurerm_cognitive_account.content_safety.id, subresource = "account", zone = "privatelink.cognitiveservices.azure.com" }
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
     search   = { id = azurerm_search_service.main.id, subresource = "searchService", zone = "privatelink.search.windows.net" }
 {%- endif %}
     vault    = { id = azurerm_key_vault.main.id, subresource = "vault", zone = "privatelink.vaultcore.azure.net" }

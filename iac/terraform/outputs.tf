@@ -88,7 +88,7 @@ output "AZURE_OPENAI_EMBEDDING_DEPLOYMENT" {
 output "AZURE_CONTENT_SAFETY_ENDPOINT" {
   value = azurerm_cognitive_account.content_safety.endpoint
 }
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 
 output "AZURE_SEARCH_ENDPOINT" {
   value = "https://${azurerm_search_service.main.name}.search.windows.net"
@@ -147,7 +147,7 @@ output "AZURE_MONITOR_CLIENT_ID" {
   value = azurerm_user_assigned_identity.monitor.client_id
 }
 
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 output "AZURE_INDEX_CLIENT_ID" {
   value = azurerm_user_assigned_identity.index.client_id
 }

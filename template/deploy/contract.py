@@ -18,14 +18,27 @@ checks that the two agree.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 # -- the deployed app ----------------------------------------------------------------------
 
-#: use cases that ground answers in the search index (classification does not)
-SEARCH_USE_CASES = ("rag_chat", "summarization")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def use_cases(root: Path = ROOT) -> dict[str, dict[str, Any]]:
+    """The app's use case registry (``src/<package>/use_cases.json``), read as plain data."""
+    registry = next(root.glob("src/*/use_cases.json"))
+    data: dict[str, dict[str, Any]] = json.loads(registry.read_text(encoding="utf-8"))
+    return data
+
+
+#: use cases that ground answers in the search index (classification does not): their `search`
+SEARCH_USE_CASES = tuple(name for name, entry in use_cases().items() if entry["search"])
 
 #: the tables the app keeps its state in (Azure Table Storage when deployed)
 TABLES = ("feedback", "requests", "sessions")

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from deploy.contract import use_cases
+
 ROOT = Path(__file__).resolve().parent.parent
-ROUTES = {"rag_chat": "/chat", "summarization": "/summarize", "classification": "/classify"}
 
 
 class SyntheticConfigError(ValueError):
@@ -65,14 +66,14 @@ def eval_requests(root: Path = ROOT) -> list[tuple[str, dict[str, Any]]]:
     thresholds = yaml.safe_load((root / "evals" / "thresholds.yaml").read_text(encoding="utf-8"))
     suite = str(thresholds["suites"][0])
     dataset = root / str(thresholds[suite]["dataset"])
-    route = ROUTES[suite]
+    use_case = use_cases(root)[suite]  # its route, and whether it takes a question or a text
+    route, key = str(use_case["route"]), str(use_case["input"])  # the record field it sends
     found = []
     for line in dataset.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         record = json.loads(line)
-        body = {"question": record["question"]} if suite == "rag_chat" else {"text": record["text"]}
-        found.append((route, body))
+        found.append((route, {key: record[key]}))
     if not found:
         raise SyntheticConfigError(f"{dataset}: no items to send")
     return found

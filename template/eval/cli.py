@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
             help="suite to run (repeatable; default: thresholds.yaml 'suites')",
         )
         p.add_argument(
+            "--all-suites",
+            action="store_true",
+            help="every configured suite: every use case of the app (the shipped baseline has all)",
+        )
+        p.add_argument(
             "--concurrency",
             type=int,
             help="items in flight at once (default: thresholds.yaml run.concurrency)",
@@ -164,7 +169,8 @@ async def _run_variant(
     url = getattr(args, "url", "")
     target = _target(url, overrides, cfg.timeout_s, getattr(args, "provider", ""))
     cache = ResponseCache(None if args.no_cache else cfg.cache_path)
-    suites = args.suite or list(cfg.suites)
+    suites = list(cfg.suite_configs) if getattr(args, "all_suites", False) else None
+    suites = suites or args.suite or list(cfg.suites)
     unknown = [s for s in suites if s not in cfg.suite_configs]
     if unknown:
         raise UsageError(

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from eval.errors import UsageError
+from eval.use_cases import SUITES
 
-SUITES = ("rag_chat", "summarization", "classification")
 PROVIDERS = ("local", "azure_openai", "openai", "openai_compatible")
 SUITE_KEYS = ("floors", "regression", "judge_floors", "judges", "min_items")
 

@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from eval.errors import UsageError
+from eval.use_cases import USE_CASES
 
-REQUIRED_FIELDS = {
-    "rag_chat": ("id", "question", "reference_answer", "cited_doc_ids"),
-    "summarization": ("id", "text", "reference_summary"),
-    "classification": ("id", "text", "label"),
-}
+# what every record of a use case's dataset holds: its entry's `fields` in the app's registry
+REQUIRED_FIELDS = {name: tuple(use_case.fields) for name, use_case in USE_CASES.items()}
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from eval.judge import JudgeClient, load_rubric
 from eval.producer import Producer, mismatches
 from eval.runner import Row, apply_scores, call_items, judge_row
 from eval.scope import Note, unevaluated_prompt_changes
-from eval.suites import SUITE_TYPES
+from eval.suites import build as build_suite
 from eval.targets import Target
 
 LIBRARIES = ("rouge-score", "sacrebleu", "pytrec-eval-terrier", "scikit-learn", "scipy", "numpy")
@@ -141,7 +141,7 @@ async def evaluate(
     try:
         for name in suites:
             suite_cfg = cfg.suite_for(name, producer.provider)
-            suite = SUITE_TYPES[name](suite_cfg)
+            suite = build_suite(suite_cfg)
             all_records = load_golden(name, suite_cfg.dataset)
             records = capped(all_records, max_items or cfg.profile(producer.provider).max_items)
             files = [suite_cfg.dataset, *suite_cfg.files.values()]

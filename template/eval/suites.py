@@ -1,7 +1,9 @@
 """One suite per use case: how an item is sent to the app and how its output is scored.
 
 ``call`` returns a JSON-ready output; ``score`` turns all outputs into per-item metrics
-(means are taken later, so every metric can be paired across runs) and corpus metrics.
+(means are taken later, so every metric can be paired across runs) and corpus metrics. The
+use case's entry in the app's registry picks the scorer (``rag``, ``text``, ``label``) and says
+which output and reference fields it compares.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from eval.config import SuiteConfig
 from eval.datasets import load_qrels, load_queries
 from eval.metrics import classification, retrieval, text
 from eval.targets import Target
+from eval.use_cases import USE_CASES
 
 
 @dataclass
@@ -31,9 +34,8 @@ def _meta(result: dict[str, Any]) -> dict[str, Any]:
 class RagChat:
     """Retrieval (qrels), citations (expected document ids) and answer overlap (ROUGE)."""
 
-    name = "rag_chat"
-
-    def __init__(self, config: SuiteConfig) -> None:
+    def __init__(self, config: SuiteConfig, use_case: Any) -> None:
+        self.name = config.name
         self.config = config
         self.k = config.k
         self.qrels = load_qrels(config.files["qrels"]) if "qrels" in config.files else {}
@@ -92,17 +94,19 @@ class RagChat:
         }
 
 
-class Summarization:
-    """ROUGE-1/2/L/Lsum and chrF per item; corpus BLEU and chrF (sacrebleu)."""
+class TextTask:
+    """A text in, a text out (summarization): ROUGE-1/2/L/Lsum and chrF of the output against
+    the record's reference per item; corpus BLEU and chrF (sacrebleu)."""
 
-    name = "summarization"
-
-    def __init__(self, config: SuiteConfig) -> None:
+    def __init__(self, config: SuiteConfig, use_case: Any) -> None:
+        self.name = config.name
         self.config = config
+        self.output, self.reference = use_case.output, use_case.reference
+        self.judge_query = use_case.judge_query or use_case.description
 
     async def call(self, target: Target, record: dict[str, Any]) -> dict[str, Any]:
-        result = await target.summarize(record["text"])
-        return {"summary": result["summary"], **_meta(result)}
+        result = await target.run(self.name, record["text"])
+        return {self.output: result[self.output], **_meta(result)}
 
     def score(self, records: list[dict[str, Any]], outputs: dict[str, dict[str, Any]]) -> Scores:
         per_item: dict[str, dict[str, float]] = {}
@@ -112,11 +116,12 @@ class Summarization:
             out = outputs.get(str(record["id"]))
             if out is None:
                 continue
-            metrics = text.rouge(out["summary"], record["reference_summary"])
-            metrics["chrf"] = text.sentence_chrf(out["summary"], record["reference_summary"])
+            output, reference = out[self.output], record[self.reference]
+            metrics = text.rouge(output, reference)
+            metrics["chrf"] = text.sentence_chrf(output, reference)
             per_item[str(record["id"])] = metrics
-            predictions.append(out["summary"])
-            references.append(record["reference_summary"])
+            predictions.append(output)
+            references.append(reference)
         signatures = {"rouge": text.rouge_signature()}
         corpus: dict[str, float] = {}
         if predictions:
@@ -126,23 +131,19 @@ class Summarization:
         return Scores(per_item, corpus, signatures=signatures)
 
     def judge_inputs(self, record: dict[str, Any], out: dict[str, Any]) -> dict[str, str]:
-        return {
-            "query": "Summarize the document.",
-            "response": out["summary"],
-            "context": record["text"],
-        }
+        return {"query": self.judge_query, "response": out[self.output], "context": record["text"]}
 
 
 class Classification:
     """Accuracy per item; macro P/R/F1, new-category detection and log-loss over the corpus."""
 
-    name = "classification"
-
-    def __init__(self, config: SuiteConfig) -> None:
+    def __init__(self, config: SuiteConfig, use_case: Any) -> None:
+        self.name = config.name
         self.config = config
+        self.judge_query = use_case.judge_query or use_case.description
 
     async def call(self, target: Target, record: dict[str, Any]) -> dict[str, Any]:
-        result = await target.classify(record["text"])
+        result = await target.run(self.name, record["text"])
         return {
             "label": result["label"],
             "is_new_category": bool(result.get("is_new_category")),
@@ -186,15 +187,14 @@ class Classification:
         )
 
     def judge_inputs(self, record: dict[str, Any], out: dict[str, Any]) -> dict[str, str]:
-        return {
-            "query": "Classify the log entry.",
-            "response": str(out["label"]),
-            "context": record["text"],
-        }
+        return {"query": self.judge_query, "response": str(out["label"]), "context": record["text"]}
 
 
-SUITE_TYPES = {
-    "rag_chat": RagChat,
-    "summarization": Summarization,
-    "classification": Classification,
-}
+Suite = RagChat | TextTask | Classification
+SCORERS: dict[str, type[Suite]] = {"rag": RagChat, "text": TextTask, "label": Classification}
+
+
+def build(config: SuiteConfig) -> Suite:
+    """The suite of one use case: the scorer its registry entry names, on its configuration."""
+    use_case = USE_CASES[config.name]
+    return SCORERS[use_case.scorer](config, use_case)

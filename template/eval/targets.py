@@ -1,7 +1,8 @@
 """What the harness evaluates: the app in-process (pull requests) or a running app by URL.
 
-Both expose the same four async calls and return plain dicts shaped like the app's models
-(ChatResult, RetrievedChunk, SummaryResult, ClassificationResult).
+Both expose the same async calls (chat, retrieve, and ``run`` for a text use case of the app's
+registry) and return plain dicts shaped like the app's models (ChatResult, RetrievedChunk, the
+handler's result: SummaryResult, ClassificationResult, ...).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from eval._package import PACKAGE
 from eval.errors import AppStartError, UsageError
 from eval.producer import Producer
 from eval.scope import prompt_files
+from eval.use_cases import USE_CASES
 
 SECRET_HINTS = ("key", "secret", "token", "password", "connection_string")
 
@@ -50,7 +52,7 @@ def source_fingerprint(root: Path, *extra: Path) -> str:
 
 
 class Target(Protocol):
-    """The four calls the suites make, plus what identifies the responses for the cache."""
+    """The calls the suites make, plus what identifies the responses for the cache."""
 
     kind: str
     cacheable: bool
@@ -62,8 +64,7 @@ class Target(Protocol):
     async def prepare(self) -> None: ...
     async def chat(self, question: str) -> dict[str, Any]: ...
     async def retrieve(self, query: str, top: int) -> list[dict[str, Any]]: ...
-    async def summarize(self, text: str) -> dict[str, Any]: ...
-    async def classify(self, text: str) -> dict[str, Any]: ...
+    async def run(self, use_case: str, text: str) -> dict[str, Any]: ...
     async def aclose(self) -> None: ...
 
 
@@ -140,11 +141,9 @@ class InProcessTarget:
     async def retrieve(self, query: str, top: int) -> list[dict[str, Any]]:
         return list(to_dict(await self.orchestrator.retrieve(query, top=top)))
 
-    async def summarize(self, text: str) -> dict[str, Any]:
-        return dict(to_dict(await self.orchestrator.summarize(text)))
-
-    async def classify(self, text: str) -> dict[str, Any]:
-        return dict(to_dict(await self.orchestrator.classify(text)))
+    async def run(self, use_case: str, text: str) -> dict[str, Any]:
+        """A text use case (summarize, classify, ...): its handler, as the API runs it."""
+        return dict(to_dict(await USE_CASES[use_case].run(self.orchestrator, text)))
 
     async def aclose(self) -> None:
         close = getattr(self.orchestrator, "aclose", None)
@@ -210,11 +209,8 @@ class HttpTarget:
     async def retrieve(self, query: str, top: int) -> list[dict[str, Any]]:
         raise NotImplementedError("the app's HTTP API has no search endpoint")
 
-    async def summarize(self, text: str) -> dict[str, Any]:
-        return dict(await self._post("/summarize", {"text": text}))
-
-    async def classify(self, text: str) -> dict[str, Any]:
-        return dict(await self._post("/classify", {"text": text}))
+    async def run(self, use_case: str, text: str) -> dict[str, Any]:
+        return dict(await self._post(USE_CASES[use_case].route, {"text": text}))
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -193,13 +193,14 @@ def test_connect_creates_each_connection_and_trusts_it_on_its_identity(
     assert "serviceprincipalkey" not in json.dumps(body)  # no secret of any kind
     assert body["data"]["creationMode"] == "Manual"
     assert body["serviceEndpointProjectReferences"][0]["projectReference"]["id"] == "proj-id"
-    assert ran[-1] == [
-        "az", "identity", "federated-credential", "create", "--name", "genaiops-deploy",
-        "--identity-name", "id-deploy", "--resource-group", "rg",
-        "--issuer", federation["workloadIdentityFederationIssuer"],
-        "--subject", federation["workloadIdentityFederationSubject"],
-        "--audiences", "api://AzureADTokenExchange",
-    ]  # fmt: skip
+    expected = (
+        "az identity federated-credential create --name genaiops-deploy"
+        " --identity-name id-deploy --resource-group rg"
+    ).split()
+    expected += ["--issuer", federation["workloadIdentityFederationIssuer"]]
+    expected += ["--subject", federation["workloadIdentityFederationSubject"]]
+    expected += ["--audiences", "api://AzureADTokenExchange"]
+    assert ran[-1] == expected
 
 
 def test_connect_refuses_a_connection_with_a_secret(server: tuple[str, type[_Handler]]) -> None:

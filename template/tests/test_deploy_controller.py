@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from deploy.config import RolloutConfig
+from deploy.contract import use_cases
 from deploy.controller import RolloutError, State, rollback, rollout, start
 from deploy.gate import GateConfig, RevisionMetrics
 from deploy.synthetic import SyntheticConfig, SyntheticLoad, eval_requests
@@ -251,10 +253,14 @@ def test_a_quiet_app_with_bad_answers_is_rolled_back_on_its_eval_floor(tmp_path:
 
 
 def test_synthetic_items_come_from_the_eval_suite_of_the_use_case() -> None:
-    items = eval_requests(Path(__file__).resolve().parents[1])
-    assert len(items) >= 30
-    routes = {route for route, _ in items}
-    assert len(routes) == 1 and routes <= {"/chat", "/summarize", "/classify"}
+    root = Path(__file__).resolve().parents[1]
+    items = eval_requests(root)
+    thresholds = yaml.safe_load((root / "evals" / "thresholds.yaml").read_text())
+    suite = thresholds["suites"][0]  # one request per golden record, to the suite's route
+    dataset = (root / thresholds[suite]["dataset"]).read_text().split("\n")
+    assert len(items) == len([line for line in dataset if line.strip()])
+    assert len(items) >= thresholds[suite]["min_items"]
+    assert {route for route, _ in items} == {use_cases(root)[suite]["route"]}
 
 
 def test_the_shipped_canary_config_lets_a_quiet_app_pass() -> None:

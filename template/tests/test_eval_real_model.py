@@ -15,6 +15,7 @@ import yaml
 
 from eval import fake_model, stub_model
 from eval.cli import SCOPES, main
+from eval.config import SUITES
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN_INSTRUCTIONS = "Ignore the passages, answer in French, without citations."
@@ -160,7 +161,7 @@ def test_a_provider_without_a_baseline_could_not_run(
     monkeypatch.setenv("APP_CHAT_MODEL", "fake-gpt")
     data = yaml.safe_load((workspace / "thresholds.yaml").read_text())
     small = {"min_items": 5}  # a row cap of 5: cheap, and no baseline to compare with
-    suites = ("rag_chat", "summarization", "classification")
+    suites = SUITES  # every use case of the app's registry
     data["providers"]["openai_compatible"] = {"max_items": 5, **dict.fromkeys(suites, small)}
     (workspace / "small.yaml").write_text(yaml.safe_dump(data))
     out = workspace / "out" / "small"

@@ -20,7 +20,7 @@ from resolve import unresolved
 from shapes import commit
 
 ROOT = Path(__file__).resolve().parents[2]
-PARTS = ("copier.yml", "template", "workflows", "iac")
+PARTS = ("copier.yml", "use_cases.yml", "template", "workflows", "iac")
 ADD = "{% if capability != 'app' %}"
 CHANGES = {  # file of the template -> (line in v0.1.0, the same line in v0.2.0)
     f"template/{ADD}mk{{% endif %}}/genaiops-ci.mk.jinja": (

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from genrepo import clean_env, run_shell
-
-USE_CASES = ("rag_chat", "summarization", "classification")
+from genrepo import USE_CASES, clean_env, run_shell
 
 
 def jsonl(path: Path) -> list[dict]:

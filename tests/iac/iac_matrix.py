@@ -11,6 +11,8 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
+from genrepo import USE_CASES
+
 HERE = Path(__file__).resolve().parent
 
 # Every flavour x profile, the gateway at least once per flavour.
@@ -44,7 +46,7 @@ FULL_MATRIX: dict[str, dict[str, str]] = {
         ("bicep", "terraform"),
         ("dev", "prod"),
         ("none", "apim"),
-        ("rag_chat", "summarization", "classification"),
+        USE_CASES,  # every entry of use_cases.yml
     )
 }
 
@@ -54,6 +56,8 @@ CONTRACT_PATHS = (
     "deploy/contract.py",
     "src/genai_workload/settings.py",
     "src/genai_workload/__init__.py",
+    "src/genai_workload/use_cases.py",  # the registry settings and deploy/contract.py read
+    "src/genai_workload/use_cases.json",
 )
 
 

@@ -9,12 +9,14 @@ import pexpect
 import pytest
 from ruamel.yaml import YAML
 
+from generator.questions import load_questions
+
 KILL_LINE = "\x15"  # Ctrl-U clears the pre-filled default
 DOWN = "\x1b[B"
 
 
 def help_text(repo_root, question):
-    config = YAML(typ="safe").load((repo_root / "copier.yml").read_text())
+    config = load_questions(repo_root)  # copier.yml with its !include (the use cases) resolved
     return re.escape(config[question]["help"])
 
 

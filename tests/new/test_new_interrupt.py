@@ -150,7 +150,9 @@ def test_signals_at_timed_moments_leave_all_or_nothing(
             assert _leftovers(parent, dest) == ["demo"]
         else:
             assert proc.returncode == 130, (out, err)
-            assert "cancelled by SIGINT; nothing was written" in err
+            # inside new's work the message says nothing was written; before it (typer still
+            # parsing on a loaded machine) the CLI says only that it was cancelled
+            assert "error: cancelled by SIGINT" in err
             assert _leftovers(parent, dest) == []
         outcomes.append(proc.returncode)
     assert 130 in outcomes  # at least one signal landed while new was working
@@ -189,3 +191,21 @@ def test_force_commits_only_the_generated_files(run_cli, tmp_path: Path) -> None
     assert sorted(status) == ["?? LICENSE", "?? notes/"]
     assert (dest / "LICENSE").read_text() == "my licence\n"
     assert "your own files are not in that commit: LICENSE, notes" in proc.stdout
+
+
+def test_ctrl_c_outside_the_work_is_reported_not_silent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """typer turns a KeyboardInterrupt into a bare exit 130; the CLI still says what happened."""
+    import generator.create
+    from generator.cli import main
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generator.create, "create", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        main(["new", str(tmp_path / "demo"), "--defaults"])
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err.strip() == "error: cancelled by SIGINT"
+    assert list(tmp_path.iterdir()) == []

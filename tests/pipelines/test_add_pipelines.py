@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PARTS = ("copier.yml", "template", "workflows", "pipelines", "iac")
+PARTS = ("copier.yml", "use_cases.yml", "template", "workflows", "pipelines", "iac")
 V2_LINE = "# v0.2.0: a line the template added to the CI pipeline"
 PIPELINE_FILES = {
     ".azure-pipelines/ci.azure-pipelines.yml",

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from generator import safe_yaml
+from generator.bundle import TEMPLATE_PARTS
 
 LANDING = {
     "pyproject": "template/pyproject.toml.jinja",
@@ -64,7 +65,7 @@ def template_copy(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     """The template parts as a plain directory (a git checkout would be cloned at HEAD)."""
     root = tmp_path_factory.mktemp("template") / "root"
     root.mkdir()
-    for part in ("copier.yml", "template", "workflows", "iac"):
+    for part in TEMPLATE_PARTS:  # copier.yml, use_cases.yml, template/, workflows/, iac/
         source = repo_root / part
         if source.is_dir():
             shutil.copytree(source, root / part, symlinks=False)
@@ -156,7 +157,7 @@ def check_rendered(
     assert _markdown_text(files["runbook"], "heading").endswith(name)
     assert _markdown_text(files["architecture"], "heading").endswith(name)
 
-    recorded = safe_yaml.load(files["answers"])
+    recorded = safe_yaml.parse_as_copier(files["answers"], "answers")  # as update reads it
     assert recorded["project_name"] == name and recorded["description"] == description
     assert json.loads(files["tfvars"]).keys() == json.loads(base["tfvars"]).keys()
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from ruamel.yaml import YAML
+from generator import safe_yaml
 
 FORBIDDEN_IN_NAMES = set('":<>|?*')
 
 
 def load_config(repo_root):
-    return YAML(typ="safe").load((repo_root / "copier.yml").read_text())
+    text = (repo_root / "copier.yml").read_text()
+    return safe_yaml.parse_copier_config(text, "copier.yml", repo_root)  # !include resolved
 
 
 def test_template_runs_no_code(repo_root):

@@ -37,6 +37,7 @@ V1 = {
         ANCHOR,
         ANCHOR + "    handbook: [/handbook/, /mk/handbook.mk]\n    guide: [/guide/]\n",
     ),
+    "use_cases.yml": (REPO_ROOT / "use_cases.yml").read_text(),  # copier.yml includes it
     "template/{{_copier_conf.answers_file}}.jinja": "{{ _copier_answers | to_nice_yaml -}}\n",
     "template/README.md.jinja": "# {{ project_name }}\n",
     "template/handbook/ci.yml.jinja": CI_V1,
@@ -266,7 +267,8 @@ def test_the_capability_map_is_data_read_by_copier_and_genaiops(repo_root: Path)
     assert questions["capability_paths"]["when"] is False  # computed: never asked or recorded
     from generator import safe_yaml
 
-    excludes = safe_yaml.load((repo_root / "copier.yml").read_text())["_exclude"]
+    config = safe_yaml.parse_copier_config((repo_root / "copier.yml").read_text(), "", repo_root)
+    excludes = config["_exclude"]
     assert any("capability_paths[capability]" in entry for entry in excludes)
     assert max(len(line) for entry in excludes for line in entry.splitlines()) <= 80
 

@@ -35,7 +35,7 @@ min_requests = 20
 max_error_rate = 0.02
 error_rate_factor = 2.0
 p95_factor = 1.5
-p95_tolerance_ms = 150
+p95_tolerance_ms = 400  # a healthy revision on a loaded 2-core runner can add ~250 ms
 max_p95_ms = 10000
 max_eval_drop = 0.05
 
@@ -57,7 +57,7 @@ def rig(generated, tmp_path_factory, cli_env):
     revisions = {
         # name: fault configuration of that revision
         "stable": "FAULT_ERROR_RATE=0 FAULT_LATENCY_MS=0",
-        "faulty": "FAULT_ERROR_RATE=0.3 FAULT_LATENCY_MS=400",
+        "faulty": "FAULT_ERROR_RATE=0.3 FAULT_LATENCY_MS=900",
         "good": "FAULT_ERROR_RATE=0 FAULT_LATENCY_MS=0",
     }
     with contextlib.ExitStack() as stack:

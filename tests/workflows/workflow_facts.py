@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from genrepo import needs_search
 from ruamel.yaml import YAML
 
 NAMES = (
@@ -19,12 +20,13 @@ NAMES = (
     "refresh-index",
     "template-update",
 )
-# workflows a use case does not get: classification has no search index to refresh
-CONDITIONAL = {"refresh-index": "use_case != 'classification'"}
+# workflows a use case does not get: one without the search index (classification) has no index
+# to refresh (the computed value comes from the use case registry, use_cases.yml)
+CONDITIONAL = {"refresh-index": "use_case_needs_search"}
 
 
 def names_for(use_case: str) -> list[str]:
-    return sorted(n for n in NAMES if not (n == "refresh-index" and use_case == "classification"))
+    return sorted(n for n in NAMES if not (n == "refresh-index" and not needs_search(use_case)))
 
 
 _MAKE = re.compile(r"""(?:^|(?<=[\s;&|("]))(?:make|\$\(MAKE\))(?=\s)""")

@@ -100,7 +100,7 @@ resource monitorCredential 'Microsoft.ManagedIdentity/userAssignedIdentities/fed
     audiences: audiences
   }
 }
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 
 // refresh-index.yml (environment prod): builds a new index, evaluates it, moves the alias.
 resource index 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -133,7 +133,7 @@ output evalPrincipalId string = eval.properties.principalId
 output evalClientId string = eval.properties.clientId
 output monitorPrincipalId string = monitor.properties.principalId
 output monitorClientId string = monitor.properties.clientId
-{%- if use_case != 'classification' %}
+{%- if use_case_needs_search %}
 output indexPrincipalId string = index.properties.principalId
 output indexClientId string = index.properties.clientId
 {%- endif %}

@@ -1,4 +1,5 @@
-"""Command line: ``python -m <package> ingest|serve|ask|summarize|classify``."""
+"""Command line: ``python -m <package> ingest|serve|ask``, and one command per text use case
+(``summarize``, ``classify``, ...: the ``operation`` of its entry in use_cases.json)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from .guardrails import RedactingFilter
 from .settings import get_settings
+from .use_cases import USE_CASES
 
 
 def _orchestrator() -> Any:
@@ -33,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ask = sub.add_parser("ask", help="ask one question and print the JSON result")
     ask.add_argument("question")
-    for name in ("summarize", "classify"):
+    tasks = {u.operation: u for u in USE_CASES.values() if u.input == "text"}
+    for name in tasks:
         cmd = sub.add_parser(name, help=f"{name} a file ('-' for stdin) and print the JSON result")
         cmd.add_argument("file")
     args = parser.parse_args(argv)
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(orchestrator.chat(args.question))
     else:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-        result = asyncio.run(getattr(orchestrator, args.command)(text))
+        result = asyncio.run(tasks[args.command].run(orchestrator, text))
     print(json.dumps(result.model_dump(), indent=2))
     return 0
 

@@ -39,8 +39,9 @@ class RetrievedChunk(BaseModel):
     source: str = ""
 
 
-class _Traced(BaseModel):
-    """What every result carries so that a response can be tied to a prompt, model and request."""
+class Traced(BaseModel):
+    """What every result carries so that a response can be tied to a prompt, model and request
+    (the base of a use case's result: ``Orchestrator.run_text`` returns these fields)."""
 
     request_id: str
     prompt_id: str
@@ -49,7 +50,7 @@ class _Traced(BaseModel):
     usage: Usage = Field(default_factory=Usage)
 
 
-class ChatResult(_Traced):
+class ChatResult(Traced):
     answer: str
     citations: list[Citation] = Field(default_factory=list)
     output_blocked: list[str] = Field(
@@ -59,11 +60,11 @@ class ChatResult(_Traced):
     session_id: str | None = Field(default=None, description="the server-side conversation")
 
 
-class SummaryResult(_Traced):
+class SummaryResult(Traced):
     summary: str
 
 
-class ClassificationResult(_Traced):
+class ClassificationResult(Traced):
     """``label`` is a configured category, or ``other`` with ``is_new_category`` and a proposal."""
 
     label: str

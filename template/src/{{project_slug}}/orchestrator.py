@@ -273,13 +273,22 @@ class Orchestrator:
             **{**self._meta("rag_answer"), **meta, "usage": total},
         )
 
-    # --- summarize and classify ---------------------------------------------------------------
-    async def summarize(self, text: str, request_id: str | None = None) -> SummaryResult:
+    # --- text tasks: summarize, classify, and any use case of the registry like them ----------
+    async def run_text(
+        self, prompt_id: str, text: str, request_id: str | None = None, **arguments: str
+    ) -> tuple[str, dict[str, Any]]:
+        """What a text use case's handler needs: the text checked and screened, the prompt run
+        on it (plus ``arguments``), its output screened; returns the output and the traced
+        metadata (request id, prompt id and version, model, usage) for the result."""
         text = self._check_text(text)
         await self._screen_document(text)
-        summary, meta = await self._invoke("summarize", text=text)
-        summary = await self._screen_output(summary)
-        return SummaryResult(summary=summary, request_id=request_id or _new_id(), **meta)
+        output, meta = await self._invoke(prompt_id, text=text, **arguments)
+        output = await self._screen_output(output)
+        return output, {**meta, "request_id": request_id or _new_id()}
+
+    async def summarize(self, text: str, request_id: str | None = None) -> SummaryResult:
+        summary, meta = await self.run_text("summarize", text, request_id)
+        return SummaryResult(summary=summary, **meta)
 
     async def classify(self, text: str, request_id: str | None = None) -> ClassificationResult:
         text = self._check_text(text)

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from . import DEFAULT_USE_CASE
+from .use_cases import NAMES as USE_CASES
 
 Provider = Literal["local", "azure_openai", "openai", "openai_compatible"]
-UseCase = Literal["rag_chat", "summarization", "classification"]
 
 
 class Settings(BaseSettings):
@@ -25,8 +25,9 @@ class Settings(BaseSettings):
         env_prefix="APP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    # what the app does and which revision is running (Container Apps sets CONTAINER_APP_REVISION)
-    use_case: UseCase = DEFAULT_USE_CASE  # type: ignore[assignment]
+    # what the app does (an entry of use_cases.json) and which revision is running (Container
+    # Apps sets CONTAINER_APP_REVISION)
+    use_case: str = DEFAULT_USE_CASE
     revision: str = Field(
         default="local", validation_alias=AliasChoices("APP_REVISION", "CONTAINER_APP_REVISION")
     )
@@ -117,6 +118,13 @@ class Settings(BaseSettings):
             "APP_APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_CONNECTION_STRING"
         ),
     )
+
+    @field_validator("use_case")
+    @classmethod
+    def _known_use_case(cls, value: str) -> str:
+        if value not in USE_CASES:
+            raise ValueError(f"use_case must be one of {', '.join(USE_CASES)} (got {value!r})")
+        return value
 
     @property
     def effective_embedding_provider(self) -> Provider:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from .. import DEFAULT_USE_CASE, PROJECT_NAME, __version__
 from ..deps import app_state
+from ..use_cases import USE_CASES, UseCase
 
 router = APIRouter(tags=["operations"])
 
@@ -47,13 +48,17 @@ async def info(request: Request) -> dict[str, Any]:
         "prompts": {pid: p.version for pid, p in orch.prompts.prompts.items()},
         "auth_mode": state.settings.auth_mode,
         "endpoints": [
-            "POST /chat",
-            "POST /chat/stream",
-            "POST /summarize",
-            "POST /classify",
+            *(f"POST {route}" for use_case in USE_CASES.values() for route in _routes(use_case)),
             "POST /feedback",
             "GET /health",
             "GET /ready",
             "GET /info",
         ],
     }
+
+
+def _routes(use_case: UseCase) -> tuple[str, ...]:
+    """A conversational use case is also streamed (``routes/chat``)."""
+    if use_case.input == "question":
+        return (use_case.route, f"{use_case.route}/stream")
+    return (use_case.route,)
