@@ -307,10 +307,11 @@ def test_a_python_callable_is_called_in_process(shape: Callable[[str], Path], cl
 def test_the_app_is_chosen_interactively(shape: Callable[[str], Path], cli_env) -> None:
     """Without --data the questions are asked in a terminal: here the callable is chosen."""
     import pexpect
-    from ruamel.yaml import YAML
+
+    from generator.questions import load_questions
 
     root = shape("pytest-actions")
-    questions = YAML(typ="safe").load((Path(__file__).parents[2] / "copier.yml").read_text())
+    questions = load_questions(Path(__file__).parents[2])
 
     def asked(name: str) -> str:
         return re.escape(questions[name]["help"][:28])  # a long one is drawn in pieces
