@@ -32,10 +32,7 @@ def parse(text: str, where: str) -> Any:
     try:
         return load(text)
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
-        lines = str(exc).strip().splitlines()
-        raise GenaiopsError(
-            f"{where}: not valid YAML ({lines[0] if lines else type(exc).__name__})"
-        ) from None
+        raise _invalid(where, exc) from None
 
 
 def read(path: Path, what: str) -> Any:
@@ -54,10 +51,7 @@ def parse_as_copier(text: str, where: str) -> Any:
     try:
         return yaml.safe_load(text)
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        lines = str(exc).strip().splitlines()
-        raise GenaiopsError(
-            f"{where}: not valid YAML ({lines[0] if lines else type(exc).__name__})"
-        ) from None
+        raise _invalid(where, exc) from None
 
 
 def read_as_copier(path: Path, what: str) -> Any:
@@ -98,10 +92,7 @@ def _load_documents(text: str, where: str, root: Path | None) -> list[Any]:
     try:
         return list(yaml.load_all(text))
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
-        lines = str(exc).strip().splitlines()
-        raise GenaiopsError(
-            f"{where}: not valid YAML ({lines[0] if lines else type(exc).__name__})"
-        ) from None
+        raise _invalid(where, exc) from None
 
 
 def _included(pattern: str, root: Path, where: str) -> list[Any]:
@@ -126,3 +117,9 @@ def _flatten(items: list[Any] | tuple[Any, ...]) -> list[Any]:
     for item in items:
         flat.extend(_flatten(item) if isinstance(item, list | tuple) else [item])
     return flat
+
+
+def _invalid(where: str, exc: Exception) -> GenaiopsError:
+    """The one error text for YAML that does not parse: its first line, naming ``where``."""
+    lines = str(exc).strip().splitlines()
+    return GenaiopsError(f"{where}: not valid YAML ({lines[0] if lines else type(exc).__name__})")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pipeline_facts import AZURE_REPOS_ONLY, NAMES, SUFFIX, make_commands, steps
+from pipeline_facts import AZURE_REPOS_ONLY, NAMES, SUFFIX, WORKFLOWS, make_commands, steps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflows"))
 import workflow_facts
@@ -137,3 +137,18 @@ def test_a_repo_with_both_systems_passes_both_systems_checks(
     assert len(files) == 12
     findings = validate_pipelines(files)
     assert {f: d for f, d in findings.items() if d} == {}
+
+
+@pytest.mark.slow
+def test_a_use_case_without_search_has_no_index_refresh_on_either_system(generated):
+    """Both systems render the same work: no index, no refresh-index workflow or pipeline."""
+    repo = generated({"ci": "both", "use_case": "classification"})
+    workflows = {p.stem for p in (repo / ".github" / "workflows").glob("*.yml")}
+    pipelines = {
+        p.name.removesuffix(SUFFIX) for p in (repo / ".azure-pipelines").glob(f"*{SUFFIX}")
+    }
+    assert "refresh-index" not in workflows | pipelines
+    expected = {p for w in workflows for p in WORKFLOWS[w]} | set(AZURE_REPOS_ONLY)
+    assert pipelines == expected - {"dependencies"}  # Renovate only for ci: azure_devops
+    guide = (repo / "docs" / "azure-devops.md").read_text(encoding="utf-8")
+    assert "refresh-index" not in guide and "genaiops-index" not in guide
