@@ -16,8 +16,8 @@ param location string
 param githubRepository string
 
 @description('Chat model: name, version and capacity are pinned here, never "latest".')
-param chatModelName string = 'gpt-4o-mini'
-param chatModelVersion string = '2024-07-18'
+param chatModelName string = 'gpt-5.4-mini'
+param chatModelVersion string = '2026-03-17'
 @allowed(['Standard', 'GlobalStandard', 'DataZoneStandard'])
 param chatDeploymentSku string = 'GlobalStandard'
 @minValue(1)
@@ -44,6 +44,9 @@ param revisionSuffix string = ''
 param apiAudience string
 @description('Client ids of further callers the app accepts (e.g. a front end); the deploy and monitor identities are always allowed.')
 param apiCallerClientIds array = []
+
+@description('E-mail that receives the alerts (modules/alerts.bicep); empty: the action group has no receiver.')
+param alertEmail string = ''
 {%- if gateway == 'apim' %}
 
 @description('Tokens per minute each calling identity may use through the gateway.')
@@ -113,6 +116,7 @@ module monitoring 'modules/monitoring.bicep' = {
       { principalId: identities.outputs.appPrincipalId, roleId: roles.monitoringMetricsPublisher }
       { principalId: identities.outputs.deployPrincipalId, roleId: roles.monitoringReader }
       { principalId: identities.outputs.monitorPrincipalId, roleId: roles.monitoringReader }
+      { principalId: identities.outputs.alertsPrincipalId, roleId: roles.monitoringReader }
     ]
   }
 }
@@ -366,6 +370,22 @@ module app 'modules/app.bicep' = {
   ]
 }
 
+// Alerts on the signals the gates read, the /ready availability test, the workbook.
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    appInsightsId: monitoring.outputs.appInsightsId
+    appInsightsName: monitoring.outputs.appInsightsName
+    alertsIdentityId: identities.outputs.alertsIdentityId
+    appUri: app.outputs.uri
+    alertEmail: alertEmail
+  }
+}
+
 // Outputs: azd stores them in .azure/<env>/.env; `make azure-setup` copies the ones the
 // workflows read into GitHub variables (names in deploy/contract.py VARIABLES).
 output AZURE_LOCATION string = location
@@ -401,6 +421,7 @@ output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_KEY_VAULT_URI string = keyvault.outputs.uri
 output AZURE_KEY_VAULT_NAME string = keyvault.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+output AZURE_MONITOR_WORKBOOK_ID string = alerts.outputs.workbookId
 output AZURE_LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.logAnalyticsWorkspaceId
 output AZURE_APP_CLIENT_ID string = identities.outputs.appClientId
 output AZURE_DEPLOY_CLIENT_ID string = identities.outputs.deployClientId

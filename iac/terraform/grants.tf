@@ -79,6 +79,14 @@ resource "azurerm_role_assignment" "deploy_monitoring_reader" {
   principal_type       = "ServicePrincipal"
 }
 
+# the scheduled-query alert rules (alerts.tf)
+resource "azurerm_role_assignment" "alerts_monitoring_reader" {
+  scope                = azurerm_application_insights.main.id
+  role_definition_name = local.roles.monitoring_reader
+  principal_id         = azurerm_user_assigned_identity.alerts.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
 # monitor.yml
 resource "azurerm_role_assignment" "monitor_monitoring_reader" {
   scope                = azurerm_application_insights.main.id

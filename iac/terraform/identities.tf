@@ -13,6 +13,14 @@ resource "azurerm_user_assigned_identity" "app" {
   tags                = local.tags
 }
 
+# The scheduled-query alert rules (alerts.tf) run their KQL as this identity.
+resource "azurerm_user_assigned_identity" "alerts" {
+  name                = "id-alerts-${local.token}"
+  location            = azurerm_resource_group.main.location
+  resource_group_name = azurerm_resource_group.main.name
+  tags                = local.tags
+}
+
 # deploy.yml canary job (environment prod): image build, revisions, traffic, gates.
 resource "azurerm_user_assigned_identity" "deploy" {
   name                = "id-deploy-${local.token}"

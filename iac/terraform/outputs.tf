@@ -119,6 +119,10 @@ output "APPLICATIONINSIGHTS_NAME" {
   value = azurerm_application_insights.main.name
 }
 
+output "AZURE_MONITOR_WORKBOOK_ID" {
+  value = azurerm_application_insights_workbook.signals.id
+}
+
 output "AZURE_LOG_ANALYTICS_WORKSPACE_ID" {
   value = azurerm_log_analytics_workspace.main.id
 }

@@ -16,12 +16,12 @@ variable "github_repository" {
 variable "chat_model_name" {
   description = "Chat model: name, version and capacity are pinned here, never \"latest\"."
   type        = string
-  default     = "gpt-4o-mini"
+  default     = "gpt-5.4-mini"
 }
 
 variable "chat_model_version" {
   type    = string
-  default = "2024-07-18"
+  default = "2026-03-17"
 }
 
 variable "chat_deployment_sku" {
@@ -77,6 +77,42 @@ variable "api_caller_client_ids" {
   description = "Client ids of further callers the app accepts (e.g. a front end); the deploy and monitor identities are always allowed."
   type        = list(string)
   default     = []
+}
+
+variable "alert_email" {
+  description = "E-mail that receives the alerts (alerts.tf); empty: the action group has no receiver."
+  type        = string
+  default     = ""
+}
+
+variable "alert_max_error_rate" {
+  description = "Alert when a revision's share of 5xx responses exceeds this (5-minute bins)."
+  type        = number
+  default     = 0.05
+}
+
+variable "alert_max_p95_ms" {
+  description = "Alert when a revision's p95 latency exceeds this many milliseconds."
+  type        = number
+  default     = 8000
+}
+
+variable "alert_max_tokens_per_hour" {
+  description = "Alert when the model tokens of one hour exceed this."
+  type        = number
+  default     = 400000
+}
+
+variable "alert_max_eval_drop" {
+  description = "Alert when the online eval score of the last hour dropped this much below the day before."
+  type        = number
+  default     = 0.1
+}
+
+variable "alert_min_positive_rate" {
+  description = "Alert when the share of positive ratings (>= 4 of 5) falls below this."
+  type        = number
+  default     = 0.6
 }
 
 variable "app_image" {

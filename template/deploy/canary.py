@@ -20,6 +20,7 @@ from pathlib import Path
 
 from deploy import ci
 from deploy import config as config_module
+from deploy.app_auth import AuthError, from_env
 from deploy.azure import AzureContainerApp, AzureError, revision_suffix
 from deploy.controller import (
     RolloutError,
@@ -29,7 +30,12 @@ from deploy.controller import (
     start,
     summary_markdown,
 )
-from deploy.synthetic import SyntheticConfigError, SyntheticLoad, eval_requests
+from deploy.synthetic import (
+    SyntheticConfigError,
+    SyntheticLoad,
+    authenticated_sender,
+    eval_requests,
+)
 from deploy.synthetic import load_config as load_synthetic
 
 DEFAULT_STATE = Path(".canary/state.json")
@@ -101,7 +107,8 @@ def _synthetic_load(
             f"the gate's min_requests ({min_requests}): a quiet app could never pass"
         )
     url = os.environ.get("CANARY_LABEL_URL") or platform.label_url("canary")
-    return SyntheticLoad(url, eval_requests(), settings)
+    # the deployed app takes Entra tokens only: every request carries the deploy identity's
+    return SyntheticLoad(url, eval_requests(), settings, send=authenticated_sender(from_env()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (config_module.ConfigError, SyntheticConfigError, UsageError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (RolloutError, AzureError) as exc:
+    except (RolloutError, AzureError, AuthError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -108,6 +108,16 @@ SEARCH_INDEX_ALIAS = "grounding-docs"
 API_APP_ROLE = "Workload.Invoke"
 #: identities that call the deployed app (canary smoke, online eval, red team, load test)
 APP_CALLERS = ("deploy", "monitor")
+#: the variable holding the app's audience (Application ID URI, api://<appId>): every caller of
+#: the deployed app gets a bearer token for ``<audience>/.default`` from its own OIDC login
+AUDIENCE_VARIABLE = "AZURE_API_AUDIENCE"
+
+
+def token_command(audience: str) -> list[str]:
+    """The az call that gets a caller's bearer token for the app (deploy/app_auth.py; azure-identity's
+    AzureCliCredential runs the same one for eval/app_auth.py)."""
+    return ["az", "account", "get-access-token", "--resource", audience, "--output", "json"]
+
 
 # -- identities ------------------------------------------------------------------------------
 
@@ -126,6 +136,7 @@ class Identity:
 
 IDENTITIES: tuple[Identity, ...] = (
     Identity("app", "the container app at runtime"),
+    Identity("alerts", "the scheduled-query alert rules (infra/): run their KQL on App Insights"),
     Identity("gateway", "API Management's system identity (gateway=apim)"),
     Identity(
         "deploy",
@@ -153,7 +164,7 @@ IDENTITIES: tuple[Identity, ...] = (
     ),
     Identity(
         "monitor",
-        "monitor.yml on main: reads telemetry, calls the live app",
+        "monitor.yml and redteam.yml on main: reads telemetry, calls the live app",
         "ref:refs/heads/main",
         "AZURE_MONITOR_CLIENT_ID",
     ),
@@ -239,6 +250,10 @@ _AI_QUERY = (
     "Learn: azure-monitor/roles-permissions-security (Monitoring Reader reads and queries data)"
 )
 _AI_INGEST = "Learn: azure-monitor/app/azure-ad-authentication (Monitoring Metrics Publisher)"
+_ALERT_QUERY = (
+    "Learn: azure-monitor/alerts (log search alert rules with a managed identity: the identity "
+    "needs read on the queried resource; Monitoring Reader reads and queries data)"
+)
 _AOAI = (
     "Learn: ai-services/openai/how-to/role-based-access-control (Cognitive Services OpenAI User)"
 )
@@ -347,6 +362,15 @@ CALLS: tuple[Call, ...] = (
         "app_insights",
         _AI_INGEST,
     ),
+    # the alert rules (infra/ alerts, KQL in infra/monitoring/)
+    Call(
+        "scheduled KQL alert queries (error rate, p95, tokens, eval drift, feedback)",
+        "infra/ alert rules",
+        "alerts",
+        "Monitoring Reader",
+        "app_insights",
+        _ALERT_QUERY,
+    ),
     # the gateway's own identity
     Call(
         "forward to Azure OpenAI",
@@ -425,8 +449,8 @@ CALLS: tuple[Call, ...] = (
         _AI_QUERY,
     ),
     Call(
-        "smoke test + online eval on the label URL",
-        "mk/deploy.mk canary-smoke",
+        "smoke test, online eval, load test, synthetic load on the label URL (bearer token)",
+        "mk/deploy.mk canary-smoke, canary-loadtest; deploy/synthetic.py",
         "deploy",
         "allowed caller: app",
         "app",
@@ -474,8 +498,17 @@ CALLS: tuple[Call, ...] = (
         _AI_QUERY,
     ),
     Call(
-        "online eval against APP_URL",
+        "online eval against APP_URL (bearer token)",
         "mk/deploy.mk monitor",
+        "monitor",
+        "allowed caller: app",
+        "app",
+        _APP_AUTH,
+        iac=False,
+    ),
+    Call(
+        "red team against APP_URL (bearer token)",
+        "redteam.yml, mk/eval.mk redteam",
         "monitor",
         "allowed caller: app",
         "app",
@@ -570,6 +603,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("AZURE_CONTAINERAPP_NAME", "AZURE_CONTAINER_APP_NAME"),
     Variable("AZURE_CONTAINERAPPS_ENVIRONMENT", "AZURE_CONTAINER_APPS_ENVIRONMENT_NAME"),
     Variable("AZURE_APPINSIGHTS_NAME", "APPLICATIONINSIGHTS_NAME"),
+    # the monitor's regression issue links the workbook (infra/ alerts)
+    Variable("AZURE_MONITOR_WORKBOOK_ID", "AZURE_MONITOR_WORKBOOK_ID"),
     Variable("APP_URL", "SERVICE_API_URI"),
     Variable("AZURE_API_AUDIENCE", "AZURE_API_AUDIENCE"),
     # the PR eval job (ci.yml) calls the chat deployment through this endpoint

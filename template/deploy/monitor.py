@@ -233,13 +233,36 @@ def issue_commands(repo: str, report: Path, existing: str | None) -> list[list[s
     ]  # fmt: skip
 
 
-def open_or_update_issue(repo: str, report: Path, runner: Runner = run_az) -> str | None:
+WORKBOOK_VARIABLE = "AZURE_MONITOR_WORKBOOK_ID"  # deploy/contract.py VARIABLES
+
+
+def workbook_url(workbook_id: str) -> str:
+    """The Azure portal page of the workbook the IaC creates (every signal, per revision)."""
+    return f"https://portal.azure.com/#resource{workbook_id.strip()}/workbook"
+
+
+def with_dashboard_link(report: Path, workbook_id: str) -> None:
+    """Append the workbook link to the report once (the issue body or comment)."""
+    text = report.read_text(encoding="utf-8")
+    if not workbook_id.strip().startswith("/subscriptions/") or workbook_url(workbook_id) in text:
+        return
+    line = (
+        f"\nDashboard: [{workbook_id.rsplit('/', 1)[-1]} workbook]({workbook_url(workbook_id)}) "
+        "(error rate, p95, tokens, eval score, feedback, /ready per revision; infra/ alerts).\n"
+    )
+    report.write_text(text.rstrip("\n") + "\n" + line, encoding="utf-8")
+
+
+def open_or_update_issue(
+    repo: str, report: Path, runner: Runner = run_az, workbook_id: str = ""
+) -> str | None:
     if not report.is_file():
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(
             "## Production monitor failed\n\nThe monitor produced no report; see the run log.\n",
             encoding="utf-8",
         )
+    with_dashboard_link(report, workbook_id)
     listed = runner(
         ["gh", "issue", "list", "--repo", repo, "--label", LABEL, "--state", "open",
          "--json", "number", "--jq", ".[0].number"]
@@ -265,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         repo = os.environ.get("GITHUB_REPOSITORY", "")
         if not repo:
             raise ValueError("set GITHUB_REPOSITORY (owner/name)")
-        open_or_update_issue(repo, args.reports / "monitor.md")
+        workbook = os.environ.get(WORKBOOK_VARIABLE, "")
+        open_or_update_issue(repo, args.reports / "monitor.md", workbook_id=workbook)
         return 0
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,13 +6,21 @@ Every table and column used here is one the app's telemetry fills (``src/<packag
 revision (``service.version``). docs/eval.md has the envelope -> table/column mapping and its
 sources; the app's telemetry test checks it against the envelopes the real exporter sends.
 Queries use the classic table names ``az monitor app-insights query`` answers with.
+
+``SIGNALS`` are the production signals the alert rules and the workbook in ``infra/`` run:
+``infra/monitoring/<name>.kql`` is each one's text, loaded by Bicep (``loadTextContent``) and
+Terraform (``file``). This module is their one source: ``python -m deploy.queries write
+infra/monitoring`` rewrites the files, ``check`` fails when they differ (a test runs it too).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from deploy.azure import AzureError, check_revision
@@ -20,6 +28,10 @@ from deploy.gate import RevisionMetrics
 
 EVALUATION_EVENT = "gen_ai.evaluation.result"
 EVALUATION_SCORE = "gen_ai.evaluation.score.value"
+#: the app's feedback event (telemetry.FEEDBACK_EVENT; deploy/monitor.toml feedback_event)
+FEEDBACK_EVENT = "feedback"
+#: a rating (1-5) at or above this is positive (deploy/monitor.toml positive_rating)
+POSITIVE_RATING = 4
 
 
 def gate_query(stable: str, canary: str, canary_since: datetime, baseline_minutes: int) -> str:
@@ -113,3 +125,203 @@ def monitor_query(
             "| project period, requests, failures, p95_ms, eval_score, positive_rate",
         ]
     )
+
+
+# -- the production signals: alert rules and workbook (infra/monitoring/*.kql) -----------------
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One query the IaC deploys: what it measures, the column an alert rule reads
+    (``metricMeasureColumn``; empty for a workbook-only chart) and whether rows are per revision
+    (an alert dimension on ``application_Version``)."""
+
+    name: str
+    about: str
+    kql: str
+    measure: str
+    by_revision: bool
+
+    def text(self) -> str:
+        """The .kql file: a header naming this module, then the query."""
+        header = [
+            f"// {self.about}",
+            "// Generated from deploy/queries.py SIGNALS: edit there, then",
+        ]
+        header.append("// `python -m deploy.queries write infra/monitoring`.")
+        return "\n".join(header) + "\n" + self.kql + "\n"
+
+
+# requests: one row per SERVER span (RequestData; /health and /ready are not traced); itemCount is
+# how many requests a sampled row stands for. Client errors (guardrail blocks, auth refusals) are
+# the caller's and left out of the error rate; the canary gate counts every failure.
+_PER_REVISION_5M = "by bin(timestamp, 5m), application_Version"
+_MIN_REQUESTS = 10  # a 5-minute bin with fewer requests says nothing about a rate or a p95
+_SCORE = f'todouble(customDimensions["{EVALUATION_SCORE}"])'
+
+SIGNALS: tuple[Signal, ...] = (
+    Signal(
+        "error_rate",
+        "Server errors (HTTP 5xx) as a share of requests, per revision and 5 minutes.",
+        "\n".join(
+            [
+                "requests",
+                "| summarize requests = sum(itemCount), "
+                "server_errors = sumif(itemCount, toint(resultCode) >= 500)",
+                f"    {_PER_REVISION_5M}",
+                f"| where requests >= {_MIN_REQUESTS}",
+                "| extend error_rate = todouble(server_errors) / todouble(requests)",
+                "| project timestamp, application_Version, error_rate",
+            ]
+        ),
+        "error_rate",
+        True,
+    ),
+    Signal(
+        "latency_p95",
+        "95th percentile of request duration (ms), per revision and 5 minutes.",
+        "\n".join(
+            [
+                "requests",
+                "| summarize requests = sum(itemCount), p95_ms = percentile(duration, 95)",
+                f"    {_PER_REVISION_5M}",
+                f"| where requests >= {_MIN_REQUESTS}",
+                "| project timestamp, application_Version, p95_ms",
+            ]
+        ),
+        "p95_ms",
+        True,
+    ),
+    Signal(
+        "token_spend",
+        "Model tokens (prompt + completion) per hour and revision, from the model-call spans.",
+        "\n".join(
+            [
+                "dependencies",
+                '| where isnotempty(customDimensions["gen_ai.usage.input_tokens"])',
+                '| extend call_tokens = tolong(customDimensions["gen_ai.usage.input_tokens"]) + '
+                'tolong(customDimensions["gen_ai.usage.output_tokens"])',
+                "| summarize tokens = sum(call_tokens * itemCount) "
+                "by bin(timestamp, 1h), application_Version",
+                "| project timestamp, application_Version, tokens",
+            ]
+        ),
+        "tokens",
+        False,
+    ),
+    Signal(
+        "eval_score",
+        f"The online eval score ({EVALUATION_EVENT} events, 0..1), per revision and hour.",
+        "\n".join(
+            [
+                "customEvents",
+                f'| where name == "{EVALUATION_EVENT}"',
+                f"| extend score = {_SCORE}",
+                "| summarize eval_score = avg(score) by bin(timestamp, 1h), application_Version",
+                "| project timestamp, application_Version, eval_score",
+            ]
+        ),
+        "",
+        True,
+    ),
+    Signal(
+        "eval_drift",
+        "Online eval score of the last hour against the day before it, as the drop; needs 10 "
+        "scores now and 30 before, so a quiet hour does not alert.",
+        "\n".join(
+            [
+                "customEvents",
+                f'| where name == "{EVALUATION_EVENT}"',
+                f"| extend score = {_SCORE}, recent = timestamp > ago(1h)",
+                "| summarize current = avgif(score, recent), baseline = avgif(score, not(recent)), "
+                "current_n = countif(recent), baseline_n = countif(not(recent))",
+                "| where current_n >= 10 and baseline_n >= 30",
+                "| extend drop = baseline - current",
+                "| project drop",
+            ]
+        ),
+        "drop",
+        False,
+    ),
+    Signal(
+        "feedback_score",
+        f"Share of ratings >= {POSITIVE_RATING} (of 1..5) per revision and hour, from the "
+        "feedback events; hours with fewer than 5 ratings are left out.",
+        "\n".join(
+            [
+                "customEvents",
+                f'| where name == "{FEEDBACK_EVENT}"',
+                '| extend rating = todouble(customDimensions["rating"])',
+                "| summarize ratings = count(), "
+                f"positive_rate = avg(iff(rating >= {POSITIVE_RATING}, 1.0, 0.0))",
+                "    by bin(timestamp, 1h), application_Version",
+                "| where ratings >= 5",
+                "| project timestamp, application_Version, positive_rate",
+            ]
+        ),
+        "positive_rate",
+        True,
+    ),
+    Signal(
+        "availability",
+        "Availability (%) of GET /ready from Azure's probe locations, per location and 5 "
+        "minutes: rows from the availability test, not from the app (its alert is a metric alert).",
+        "\n".join(
+            [
+                "availabilityResults",
+                "| summarize availability = 100.0 * countif(success == 1) / count() "
+                "by bin(timestamp, 5m), location",
+                "| project timestamp, location, availability",
+            ]
+        ),
+        "",
+        False,
+    ),
+)
+
+
+def signal(name: str) -> Signal:
+    for item in SIGNALS:
+        if item.name == name:
+            return item
+    raise KeyError(f"no signal {name!r} (known: {[s.name for s in SIGNALS]})")
+
+
+def differences(directory: Path) -> list[str]:
+    """What differs between ``directory`` (infra/monitoring) and SIGNALS, as sentences."""
+    found = []
+    expected = {f"{s.name}.kql": s.text() for s in SIGNALS}
+    present = {p.name for p in directory.glob("*.kql")} if directory.is_dir() else set()
+    for name, text in sorted(expected.items()):
+        path = directory / name
+        if not path.is_file():
+            found.append(f"{path}: missing")
+        elif path.read_text(encoding="utf-8") != text:
+            found.append(f"{path}: differs from deploy/queries.py")
+    found += [
+        f"{directory / n}: not a signal in deploy/queries.py"
+        for n in sorted(present - set(expected))
+    ]
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2 or args[0] not in ("write", "check"):
+        print("usage: python -m deploy.queries write|check DIR (infra/monitoring)", file=sys.stderr)
+        return 2
+    directory = Path(args[1])
+    if args[0] == "write":
+        directory.mkdir(parents=True, exist_ok=True)
+        for item in SIGNALS:
+            (directory / f"{item.name}.kql").write_text(item.text(), encoding="utf-8")
+        print(f"wrote {len(SIGNALS)} queries to {directory}")
+        return 0
+    problems = differences(directory)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -19,11 +19,12 @@ import http.client
 import json
 import tomllib
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from deploy.app_auth import TokenSource, headers
 from deploy.contract import use_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +83,13 @@ def eval_requests(root: Path = ROOT) -> list[tuple[str, dict[str, Any]]]:
 Send = Callable[[str, str, dict[str, Any], float], int]
 
 
-def send_http(base_url: str, route: str, body: dict[str, Any], timeout_s: float) -> int:
+def send_http(
+    base_url: str,
+    route: str,
+    body: dict[str, Any],
+    timeout_s: float,
+    auth: Mapping[str, str] | None = None,
+) -> int:
     """POST one request; the HTTP status, or 0 when nothing came back."""
     target = urllib.parse.urlsplit(base_url)
     connection_class = (
@@ -92,6 +99,7 @@ def send_http(base_url: str, route: str, body: dict[str, Any], timeout_s: float)
     try:
         payload = json.dumps(body)
         headers = {"content-type": "application/json", "user-agent": "canary-synthetic-load"}
+        headers.update(auth or {})
         connection.request("POST", target.path.rstrip("/") + route, payload, headers)
         response = connection.getresponse()
         response.read()
@@ -100,6 +108,15 @@ def send_http(base_url: str, route: str, body: dict[str, Any], timeout_s: float)
         return 0
     finally:
         connection.close()
+
+
+def authenticated_sender(source: TokenSource | None) -> Send:
+    """send_http with the caller's bearer token (deploy/app_auth.py) on every request."""
+
+    def send(base_url: str, route: str, body: dict[str, Any], timeout_s: float) -> int:
+        return send_http(base_url, route, body, timeout_s, headers(source))
+
+    return send
 
 
 @dataclass

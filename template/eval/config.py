@@ -76,7 +76,9 @@ class JudgeConfig:
     base_url: str
     model: str
     api_key: str = ""
-    temperature: float = 0.0
+    #: None: not sent (reasoning models, the default chat model among them, reject it)
+    temperature: float | None = None
+    #: sent as max_completion_tokens, which reasoning and other models accept alike
     max_tokens: int = 300
     timeout_s: float = 60.0
     auth: str = "key"
@@ -263,8 +265,10 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
             base_url=judge.base_url,
             model=judge.model,
             api_key=judge.api_key,
-            temperature=float(settings.get("temperature", 0.0)),
-            max_tokens=int(settings.get("max_tokens", 300)),
+            temperature=(
+                None if settings.get("temperature") is None else float(settings["temperature"])
+            ),
+            max_tokens=int(settings.get("max_completion_tokens", settings.get("max_tokens", 300))),
             timeout_s=float(settings.get("timeout_s", 60.0)),
             auth=judge.auth,
         )

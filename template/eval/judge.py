@@ -149,9 +149,10 @@ class JudgeClient:
                 {"role": "system", "content": "You are a strict evaluator. Reply with JSON only."},
                 {"role": "user", "content": prompt},
             ],
-            "temperature": self.config.temperature,
-            "max_tokens": self.config.max_tokens,
+            "max_completion_tokens": self.config.max_tokens,
         }
+        if self.config.temperature is not None:
+            body["temperature"] = self.config.temperature
         delay = self.backoff_s
         for attempt in range(self.retries + 1):
             try:

@@ -151,12 +151,14 @@ async def against_app(
 ) -> list[Outcome]:
     import httpx
 
+    from eval.app_auth import bearer_auth, key_headers
     from eval.runner import describe_error, is_unavailable
 
-    key = os.environ.get("EVAL_TARGET_API_KEY", "")
-    headers = {"X-API-Key": key} if key else {}
     outcomes = []
-    async with httpx.AsyncClient(base_url=url.rstrip("/"), timeout=timeout_s, headers=headers) as c:
+    client = httpx.AsyncClient(
+        base_url=url.rstrip("/"), timeout=timeout_s, headers=key_headers(), auth=bearer_auth()
+    )
+    async with client as c:
         for attack in attacks:
             outcome = Outcome(attack)
             try:

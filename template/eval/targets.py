@@ -156,7 +156,8 @@ class HttpTarget:
 
     Responses of a live service change under us, so they are never cached. The API has no
     search endpoint: retrieval is scored on the documents the answer cites, in their order.
-    ``EVAL_TARGET_API_KEY`` is sent as ``X-API-Key`` when the app requires a key.
+    Credentials come from eval/app_auth.py: an Entra token for ``AZURE_API_AUDIENCE`` (the
+    deployed app), or ``EVAL_TARGET_API_KEY`` as ``X-API-Key``.
     """
 
     kind = "url"
@@ -170,9 +171,10 @@ class HttpTarget:
             raise UsageError(f"URL must start with http:// or https:// (got '{base_url}')")
         self.base_url = base_url.rstrip("/")
         self.provider = provider or os.environ.get("EVAL_TARGET_PROVIDER", "")
-        key = os.environ.get("EVAL_TARGET_API_KEY", "")
+        from eval.app_auth import bearer_auth, key_headers
+
         self._client = httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout_s, headers={"X-API-Key": key} if key else {}
+            base_url=self.base_url, timeout=timeout_s, headers=key_headers(), auth=bearer_auth()
         )
 
     async def prepare(self) -> None:

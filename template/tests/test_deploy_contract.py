@@ -68,7 +68,7 @@ def test_each_azure_login_uses_the_identity_whose_subject_the_job_presents() -> 
                 identity = by_variable[variable]
                 if job.get("environment"):
                     subject = f"environment:{job['environment']}"
-                elif name == "monitor":
+                elif name in ("monitor", "redteam"):
                     subject = "ref:refs/heads/main"  # scheduled runs: the default branch
                 else:
                     subject = "pull_request"

@@ -48,6 +48,32 @@ def test_monitor_issue_is_opened_once_then_commented(tmp_path: Path) -> None:
     ]
 
 
+def test_the_regression_issue_links_the_workbook_once(tmp_path: Path) -> None:
+    report = tmp_path / "monitor.md"
+    report.write_text("## Production monitor: regression\n\n- p95 up\n", encoding="utf-8")
+    workbook = (
+        "/subscriptions/s/resourceGroups/rg-x/providers/Microsoft.Insights/workbooks/"
+        "0c1d2e3f-0000-4000-8000-000000000000"
+    )
+    sent: list[list[str]] = []
+
+    def runner(command: list[str]) -> str:
+        sent.append(command)
+        return ""  # no open issue yet
+
+    monitor.open_or_update_issue("o/r", report, runner, workbook_id=workbook)
+    monitor.open_or_update_issue("o/r", report, runner, workbook_id=workbook)
+    body = report.read_text(encoding="utf-8")
+    assert body.count(monitor.workbook_url(workbook)) == 1
+    assert "portal.azure.com/#resource/subscriptions/s/resourceGroups/rg-x/" in body
+    assert any(c[:3] == ["gh", "issue", "create"] and str(report) in c for c in sent)
+    # no workbook variable (not provisioned yet): the report is sent as it is
+    plain = tmp_path / "plain.md"
+    plain.write_text("x\n", encoding="utf-8")
+    monitor.open_or_update_issue("o/r", plain, runner, workbook_id="")
+    assert plain.read_text(encoding="utf-8") == "x\n"
+
+
 def test_index_alias_switches_only_after_the_eval_passes(tmp_path: Path) -> None:
     switched: list[str] = []
     seen: list[str] = []

@@ -46,7 +46,9 @@ def test_request_follows_the_wire_format_and_the_verdict_is_parsed(tmp_path: Pat
     assert request["path"] == "/v1/chat/completions"
     assert request["headers"]["Authorization"] == "Bearer k-123"
     body = request["body"]
-    assert body["model"] == "judge-model" and body["temperature"] == 0.0
+    assert body["model"] == "judge-model" and body["max_completion_tokens"] == 300
+    # reasoning models (the default chat model) reject these: never sent unless configured
+    assert "temperature" not in body and "max_tokens" not in body
     assert "How long is the return window?" in body["messages"][-1]["content"]
     assert "Returns: 45 days." in body["messages"][-1]["content"]
     assert (verdict["score"], verdict["passed"], verdict["cached"]) == (4, True, False)

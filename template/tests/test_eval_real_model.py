@@ -109,7 +109,7 @@ def test_the_shipped_prompt_passes_against_its_baseline(
     assert summary["suites"]["rag_chat"]["metrics"]["groundedness_pass"]["mean"] >= 0.9
     comment = (out / "comment.md").read_text()
     assert "(azure_openai / gpt-4o-mini): PASSED" in comment
-    assert "USD at 0.15/0.6 per million" in comment  # the cost line
+    assert "USD at 0.75/4.5 per million" in comment  # the cost line (thresholds.yaml prices)
 
 
 def test_the_broken_prompt_breaches_the_real_model_gate(

@@ -14,8 +14,8 @@ PREFLIGHT = REPO / "tools" / "preflight.py"
 BICEP = (REPO / "infra" / "main.bicep").is_file()
 
 
-# before the shipped chat model's announced retirement date, so these tests do not age
-BEFORE_RETIREMENT = "2026-01-15"
+# the day the shipped chat model was chosen (well before its retirement), so these tests do not age
+BEFORE_RETIREMENT = "2026-12-01"
 
 
 def run(
@@ -85,10 +85,15 @@ def test_same_model_in_a_region_that_offers_it_passes(infra: Path) -> None:
 
 
 def test_capacity_above_default_quota_is_flagged(infra: Path) -> None:
-    params = write_params(infra, chat_deployment_capacity=60000)
+    params = write_params(
+        infra,
+        chat_model_name="gpt-4o",
+        chat_model_version="2024-11-20",
+        chat_deployment_capacity=60000,
+    )
     proc = run(params)
     assert proc.returncode == 1
-    assert "exceeds the default quota of 50000" in proc.stdout
+    assert "exceeds the default quota of 30000" in proc.stdout
 
 
 def test_capacity_below_one_is_flagged(infra: Path) -> None:
@@ -102,7 +107,7 @@ def test_unknown_model_is_a_note_not_a_warning(infra: Path) -> None:
     params = write_params(infra, chat_model_version="2099-01-01")
     proc = run(params)
     assert proc.returncode == 0
-    assert "note: chat deployment gpt-4o-mini 2099-01-01" in proc.stdout
+    assert "note: chat deployment gpt-5.4-mini 2099-01-01" in proc.stdout
 
 
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
@@ -121,9 +126,43 @@ def test_wrong_file_type_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_a_model_version_past_its_retirement_date_is_flagged(infra: Path) -> None:
-    params = write_params(infra, chat_model_name="gpt-4o-mini", chat_model_version="2024-07-18")
-    proc = run(params, today="2026-04-01")
+    params = write_params(infra, chat_model_name="gpt-5.4-mini", chat_model_version="2026-03-17")
+    proc = run(params, today="2027-09-22")
     assert proc.returncode == 1
-    assert "retires no earlier than 2026-03-31, which has passed" in proc.stdout
-    soon = run(params, today="2026-02-15")
+    assert "retires no earlier than 2027-09-21, which has passed" in proc.stdout
+    soon = run(params, today="2027-08-01")
     assert soon.returncode == 0 and "plan the upgrade" in soon.stdout
+
+
+def test_a_deprecated_model_fails_with_a_replacement_to_pin(infra: Path) -> None:
+    # the model this template shipped until 2026-12: closed to new customers, not yet retired
+    params = write_params(infra, chat_model_name="gpt-4o-mini", chat_model_version="2024-07-18")
+    proc = run(params)
+    assert proc.returncode == 1
+    assert "gpt-4o-mini 2024-07-18 is Deprecated (retires 2027-04-14)" in proc.stdout
+    # actionable: a GA version of the same size class that the table knows, and where to pin it
+    assert "e.g. gpt-5.4-mini 2026-03-17" in proc.stdout and "APP_CHAT_MODEL" in proc.stdout
+
+
+def test_the_shipped_chat_model_is_ga_everywhere_it_is_named() -> None:
+    """The IaC default, the app's setting and the retirement table agree on one GA version."""
+    import datetime
+    import re
+
+    sys.path.insert(0, str(PREFLIGHT.parent))
+    import preflight
+
+    infra = REPO / "infra"
+    if BICEP:
+        defaults = preflight.bicep_defaults(infra / "main.bicep")
+    else:
+        defaults = preflight.terraform_defaults(infra / "variables.tf")
+    model, version = defaults["chat_model_name"], defaults["chat_model_version"]
+    (settings,) = REPO.glob("src/*/settings.py")
+    setting = re.search(r'chat_model: str = "([^"]+)"', settings.read_text(encoding="utf-8"))
+    assert setting and setting.group(1) == model
+    life = preflight.load_retirements()[(str(model), str(version))]
+    assert life.stage == "GA"
+    assert life.retires - datetime.date.fromisoformat(BEFORE_RETIREMENT) > datetime.timedelta(
+        days=180
+    )

@@ -58,44 +58,79 @@ def load_table(path: Path = TABLE) -> dict[tuple[str, str, str], Offer]:
     return table
 
 
-def load_retirements(path: Path = RETIREMENTS) -> dict[tuple[str, str], datetime.date]:
+@dataclass(frozen=True)
+class Lifecycle:
+    """What Microsoft says about one model version: its stage and its retirement date."""
+
+    stage: str  # GA, Legacy, Deprecated, Retired, Preview
+    retires: datetime.date
+
+
+#: stages in which a new deployment may be refused (no new customers)
+CLOSED_STAGES = ("deprecated", "retired")
+
+
+def load_retirements(path: Path = RETIREMENTS) -> dict[tuple[str, str], Lifecycle]:
     lines = [
         line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
     ]
     return {
-        (row["model"].lower(), row["version"].lower()): datetime.date.fromisoformat(
-            row["retire_not_before"]
+        (row["model"].lower(), row["version"].lower()): Lifecycle(
+            row["lifecycle"].strip(), datetime.date.fromisoformat(row["retire_not_before"])
         )
         for row in csv.DictReader(lines)
     }
 
 
+def _replacement(retirements: dict[tuple[str, str], Lifecycle], model: str) -> str:
+    """An actionable hint: the GA version of the same size class retiring last, from the table."""
+    size = next((s for s in ("nano", "mini") if s in model), "")
+    candidates = [
+        (life.retires, name, version)
+        for (name, version), life in retirements.items()
+        if life.stage.lower() == "ga"
+        and not name.startswith("text-embedding")
+        and (size in name if size else not any(s in name for s in ("nano", "mini")))
+    ]
+    if not candidates:
+        return "pin a newer version (tools/model_retirements.csv)"
+    retires, name, version = max(candidates)
+    return (
+        f"pin a GA version, e.g. {name} {version} (retires {retires}; tools/model_retirements.csv)"
+        " in infra/ and APP_CHAT_MODEL"
+    )
+
+
 def check_retirement(
     values: dict[str, object],
-    retirements: dict[tuple[str, str], datetime.date],
+    retirements: dict[tuple[str, str], Lifecycle],
     today: datetime.date,
 ) -> tuple[list[str], list[str]]:
-    """A pinned model version past (or within 90 days of) its announced retirement date."""
+    """A pinned model version that is closed to new deployments, retired, or retiring soon."""
     warnings: list[str] = []
     notes: list[str] = []
     for kind in DEPLOYMENTS:
         model, version = values.get(f"{kind}_model_name"), values.get(f"{kind}_model_version")
         if not isinstance(model, str) or not isinstance(version, str):
             continue
-        date = retirements.get((model.lower(), version.lower()))
-        if date is None:
-            notes.append(
-                f"{kind} model {model} {version}: no retirement date in tools/model_retirements.csv"
-            )
-        elif today >= date:
+        life = retirements.get((model.lower(), version.lower()))
+        label = f"{kind} model {model} {version}"
+        if life is None:
+            notes.append(f"{label}: no retirement date in tools/model_retirements.csv")
+        elif today >= life.retires:
             warnings.append(
-                f"{kind} model {model} {version} retires no earlier than {date}, which has passed: "
-                "new deployments may be refused (ServiceModelDeprecating); pin a newer version"
+                f"{label} retires no earlier than {life.retires}, which has passed: new deployments "
+                f"may be refused (ServiceModelDeprecating); {_replacement(retirements, model)}"
             )
-        elif (date - today).days <= 90:
-            notes.append(
-                f"{kind} model {model} {version} retires no earlier than {date}: plan the upgrade"
+        elif life.stage.lower() in CLOSED_STAGES:
+            warnings.append(
+                f"{label} is {life.stage} (retires {life.retires}): new deployments may be refused "
+                f"for new customers; {_replacement(retirements, model)}"
             )
+        elif (life.retires - today).days <= 90:
+            notes.append(f"{label} retires no earlier than {life.retires}: plan the upgrade")
+        elif life.stage.lower() == "legacy":
+            notes.append(f"{label} is Legacy (retires {life.retires}): plan the migration")
     return warnings, notes
 
 

@@ -37,8 +37,9 @@ def source_file(mirror: Path, tag: str, rtype: str) -> str:
     """The Go file that defines resource ``rtype`` at ``tag``: the function its registration
     names (``"azurerm_x": resourceX(),``), else the typed resource whose ResourceType() is it."""
     registration = git(mirror, "grep", "-h", f'"{rtype}":', tag, "--", "internal/services/")
-    match = re.search(rf'"{rtype}":\s*(resource\w*)\(\)', registration)
-    if match:
+    for match in re.finditer(rf'"{rtype}":\s*(resource\w*)\(\)', registration):
+        if match.group(1).endswith("DataSource"):
+            continue  # a data source of the same name (its schema is not the resource's)
         defining = git(mirror, "grep", "-l", f"func {match.group(1)}()", tag, "--", "internal/")
         return defining.splitlines()[0].split(":", 1)[1]
     typed = git(mirror, "grep", "-l", f'return "{rtype}"', tag, "--", "internal/services/")
@@ -118,14 +119,29 @@ def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
             into[key] = value if key not in into or into[key] is None else into[key]
 
 
+def _base_file(mirror: Path, tag: str, path: str, text: str) -> str | None:
+    """The file of ``r.base.arguments(schema)`` when the resource's arguments come from there."""
+    if not re.search(r"\br\.\w+\.arguments\(", text):
+        return None
+    directory = path.rsplit("/", 1)[0] + "/"
+    found = git(mirror, "grep", "-l", "-E", r"^func \(\w+ \w+\) arguments\(", tag, "--", directory)
+    paths = [line.split(":", 1)[1] for line in found.splitlines()]
+    return paths[0] if len(paths) == 1 else None
+
+
 def extract(mirror: Path, tag: str, types: list[str]) -> dict[str, Any]:
     commit = git(mirror, "rev-list", "-n", "1", tag).strip()
     resources: dict[str, Any] = {}
     files: dict[str, str] = {}
     for rtype in sorted(types):
         path = source_file(mirror, tag, rtype)
+        text = git(mirror, "show", f"{tag}:{path}")
+        base = _base_file(mirror, tag, path, text)
+        if base:  # a typed resource whose Arguments() extends a shared base's
+            text += "\n" + git(mirror, "show", f"{tag}:{base}")
+            path = f"{path} + {base}"
         files[rtype] = path
-        resources[rtype] = schema_tree(git(mirror, "show", f"{tag}:{path}"))
+        resources[rtype] = schema_tree(text)
     return {
         "provenance": {
             "repository": "hashicorp/terraform-provider-azurerm",

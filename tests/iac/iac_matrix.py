@@ -54,6 +54,10 @@ FULL_MATRIX: dict[str, dict[str, str]] = {
 CONTRACT_PATHS = (
     "infra/",
     "deploy/contract.py",
+    # the alert and workbook KQL (infra/monitoring/*.kql is deploy/queries.py SIGNALS)
+    "deploy/queries.py",
+    "deploy/azure.py",
+    "deploy/gate.py",
     "src/genai_workload/settings.py",
     "src/genai_workload/__init__.py",
     "src/genai_workload/use_cases.py",  # the registry settings and deploy/contract.py read

@@ -4,7 +4,8 @@ Runs with the python of the checkov environment (pycep for Bicep, bc-python-hcl2
 live there, not in the genaiops environment):  <checkov-venv>/bin/python parse_iac.py INFRA_DIR...
 Output, per INFRA_DIR given: {"resources": [{"file", "type", "name", "existing", "config", "loop"}],
 "modules": [...], "variables": {file: {name: value}}, "outputs": [names], "params": {file: {name:
-default}}, "locals": {name: value}} (modules, variables and params: Bicep; locals: Terraform).
+default}}, "locals": {name: value}} (modules and variables: Bicep; locals: Terraform; params:
+Bicep parameters, or Terraform variables, with their defaults).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def terraform(infra: Path) -> dict[str, list[dict[str, object]]]:
     resources = []
     outputs: list[str] = []
     local_values: dict[str, object] = {}
+    defaults: dict[str, dict[str, object]] = {}
     for path in sorted(infra.glob("*.tf")):
         with path.open(encoding="utf-8") as handle:
             parsed = hcl2.load(handle)
@@ -91,10 +93,14 @@ def terraform(infra: Path) -> dict[str, list[dict[str, object]]]:
             outputs.extend(block)
         for block in parsed.get("locals", []):
             local_values.update(block)
+        for block in parsed.get("variable", []):
+            for name, config in block.items():
+                defaults.setdefault(path.name, {})[name] = config.get("default")
     return {
         "resources": resources,
         "modules": [],
         "variables": {},
+        "params": defaults,
         "outputs": sorted(outputs),
         "locals": local_values,
     }

@@ -102,8 +102,14 @@ def test_the_check_catches_what_the_first_round_shipped() -> None:
 @pytest.mark.skipif(not MIRROR.is_dir(), reason="no mirror of terraform-provider-azurerm here")
 def test_the_committed_schema_matches_the_provider_source() -> None:
     tag = SCHEMA["provenance"]["tag"]
-    sample = ["azurerm_api_management_backend", "azurerm_federated_identity_credential"]
+    # the budget: a data source of the same name is registered too, and the typed resource's
+    # arguments extend a shared base (consumption_budget_base.go)
+    budget = "azurerm_consumption_budget_resource_group"
+    sample = ["azurerm_api_management_backend", "azurerm_federated_identity_credential", budget]
     fresh = azurerm_schema.extract(MIRROR, tag, sample)
     assert fresh["provenance"]["commit"] == SCHEMA["provenance"]["commit"]
     for rtype in sample:
         assert fresh["resources"][rtype] == SCHEMA["resources"][rtype], rtype
+        assert fresh["provenance"]["files"][rtype] == SCHEMA["provenance"]["files"][rtype]
+    assert "data_source" not in fresh["provenance"]["files"][budget]
+    assert "etag" in fresh["resources"][budget]  # the resource's own argument, from the base

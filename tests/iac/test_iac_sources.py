@@ -107,13 +107,18 @@ def test_generated_make_targets_run(
     sarif = list((repo / "reports" / "iac").glob("*.sarif"))
     assert len(sarif) == 1, scan.stdout[-2000:]
     assert json.loads(sarif[0].read_text())["runs"][0]["tool"]["driver"]["name"] == "Checkov"
-    # the shipped chat model's retirement date (2026-03-31) has passed: preflight says so
+    # past the shipped chat model's retirement date (2027-09-21) preflight fails and says so
     retired = subprocess.run(
-        ["make", "preflight"], cwd=repo, capture_output=True, text=True, timeout=120, check=False
+        ["make", "preflight", "PREFLIGHT_ARGS=--today 2027-10-01"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert retired.returncode != 0
-    assert "gpt-4o-mini 2024-07-18 retires no earlier than 2026-03-31" in retired.stdout
-    before = "PREFLIGHT_ARGS=--today 2026-01-15"
+    assert "gpt-5.4-mini 2026-03-17 retires no earlier than 2027-09-21" in retired.stdout
+    before = "PREFLIGHT_ARGS=--today 2026-12-01"
     preflight = subprocess.run(
         ["make", "preflight", before],
         cwd=repo,
@@ -169,4 +174,4 @@ def test_generated_preflight_tests_pass(
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert "9 passed" in proc.stdout
+    assert "11 passed" in proc.stdout

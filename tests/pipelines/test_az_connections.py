@@ -31,14 +31,19 @@ def azcli_python() -> str:
     return str(python)
 
 
+def _forget_deploy() -> None:
+    for name in [n for n in sys.modules if n == "deploy" or n.startswith("deploy.")]:
+        del sys.modules[name]  # other tests import a generated repo's deploy package
+
+
 def connection_commands() -> list[list[str]]:
     sys.path.insert(0, str(ROOT / "template"))
+    _forget_deploy()  # before too: a generated repo's deploy/ may be imported already
     try:
         from deploy import azure_devops
     finally:
         sys.path.remove(str(ROOT / "template"))
-        for name in [n for n in sys.modules if n == "deploy" or n.startswith("deploy.")]:
-            del sys.modules[name]  # other tests import a generated repo's deploy package
+        _forget_deploy()
     issuer = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"
     subject = "/eid1/c/pub/t/AAAA/a/BBBB/sc/11111111-2222-3333-4444-555555555555/66666666-7777"
     return [

@@ -70,6 +70,7 @@ def deploy_modules(repo: Path) -> dict[str, Any]:
                 del sys.modules[name]
         import deploy.azure as azure
         import deploy.azure_setup as azure_setup
+        import deploy.contract as contract
         import deploy.image as image
         import deploy.index_refresh as index_refresh
         import deploy.infra as infra
@@ -82,6 +83,7 @@ def deploy_modules(repo: Path) -> dict[str, Any]:
         "index_refresh": index_refresh,
         "infra": infra,
         "azure_setup": azure_setup,
+        "contract": contract,
         "queries": queries,
     }
 
@@ -110,6 +112,8 @@ def commands(repo: Path) -> dict[str, list[list[str]]]:
         m["azure_setup"].subscription_command(),
         *m["azure_setup"].entra_app_commands("chat-api"),
         *m["azure_setup"].entra_app_finish_commands("11111111-2222-3333-4444-555555555555"),
+        # every caller's bearer token for the deployed app (deploy/app_auth.py, AzureCliCredential)
+        m["contract"].token_command("api://11111111-2222-3333-4444-555555555555"),
         m["azure_setup"].object_id_command("11111111-2222-3333-4444-555555555555"),
         m["azure_setup"].role_assignment_command(
             "33333333-3333-3333-3333-333333333333", "44444444-4444-4444-4444-444444444444"

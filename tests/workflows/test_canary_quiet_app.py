@@ -33,7 +33,7 @@ def gate(synthetic: bool) -> str:
 [rollout]
 steps = [10, 50, 100]
 min_bake_seconds = 1.5
-max_wait_seconds = 15
+max_wait_seconds = 30  # the broken-prompt revision answers slowly on a loaded runner
 poll_seconds = 0.5
 baseline_minutes = 30
 ready_timeout_seconds = 30
@@ -44,7 +44,7 @@ min_requests = 8
 max_error_rate = 0.02
 error_rate_factor = 2.0
 p95_factor = 1.5
-p95_tolerance_ms = 150
+p95_tolerance_ms = 400
 max_p95_ms = 10000
 max_eval_drop = 0.05
 min_eval_score = 0.5

@@ -187,10 +187,19 @@ def test_redteam_is_scheduled_offline_and_against_the_deployed_app(workflows):
     on = triggers(flow)
     assert "schedule" in on and "workflow_dispatch" in on and "pull_request" not in on
     guard, deployed = flow["jobs"]["guardrails"], flow["jobs"]["deployed"]
-    assert expression(deployed["if"], {"vars.APP_URL": "https://app.example"}) is True
-    assert expression(deployed["if"], {"vars.APP_URL": ""}) is False
+    # the deployed app takes Entra tokens only: the monitor identity logs in, on main (its
+    # federated subject), where the schedule runs
+    configured = {
+        "vars.APP_URL": "https://app.example",
+        "vars.AZURE_MONITOR_CLIENT_ID": "m",
+        "github.ref": "refs/heads/main",
+    }
+    assert expression(deployed["if"], configured) is True
+    for unset in configured:
+        assert expression(deployed["if"], {**configured, unset: ""}) is False, unset
+    assert "id-token" not in guard["permissions"]
+    assert deployed["permissions"]["id-token"] == "write"
     for job in (guard, deployed):
-        assert "id-token" not in job["permissions"]
         upload = next(s for s in job["steps"] if "upload-artifact" in s.get("uses", ""))
         assert upload["with"]["retention-days"] >= 90
         assert make_targets(" ".join(s.get("run", "") for s in job["steps"])) == {"redteam"}

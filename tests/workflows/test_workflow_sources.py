@@ -179,3 +179,87 @@ def test_infra_changes_are_previewed_read_only_and_provisioned_before_deploying(
     )
     assert attest["with"]["subject-digest"] == "${{ steps.image.outputs.digest }}"
     assert canary["permissions"]["attestations"] == "write"
+
+
+# make targets that call the deployed app (deploy/contract.py CALLS "allowed caller: app"):
+# the canary's smoke + online eval, load test and synthetic load, the daily online eval, and the
+# red team when it is given the app's URL
+APP_CALLING_TARGETS = {"canary-smoke", "canary-loadtest", "canary-rollout", "monitor"}
+
+
+def _calls_the_app(script: str) -> bool:
+    targets = make_targets(script)
+    return bool(targets & APP_CALLING_TARGETS) or ("redteam" in targets and "URL=" in script)
+
+
+def _contract(generated):
+    """A generated repo's deploy/contract.py (it reads the rendered use case registry)."""
+    import sys
+
+    repo = generated()
+    sys.path.insert(0, str(repo))
+    try:
+        for name in [n for n in sys.modules if n == "deploy" or n.startswith("deploy.")]:
+            del sys.modules[name]
+        import deploy.contract as contract
+    finally:
+        sys.path.remove(str(repo))
+    return contract
+
+
+def app_callers_missing_a_token(workflow, contract) -> list[str]:
+    """Jobs that call the deployed app without the audience or without logging in as an
+    identity the app accepts (contract.APP_CALLERS), before the first call."""
+    caller_variables = {i.variable for i in contract.IDENTITIES if i.name in contract.APP_CALLERS}
+    wanted = f"${{{{ vars.{contract.AUDIENCE_VARIABLE} }}}}"
+    problems = []
+    for job_id, job in workflow["jobs"].items():
+        logged_in = False
+        for step in job.get("steps", []):
+            if str(step.get("uses", "")).startswith("azure/login@"):
+                variable = re.fullmatch(r"\$\{\{ vars\.(\w+) \}\}", step["with"]["client-id"])
+                logged_in = bool(variable) and variable.group(1) in caller_variables
+            if _calls_the_app(str(step.get("run", ""))):
+                env = {**job.get("env", {}), **step.get("env", {})}
+                if env.get(contract.AUDIENCE_VARIABLE) != wanted:
+                    problems.append(f"{job_id}: no {contract.AUDIENCE_VARIABLE}")
+                if not logged_in:
+                    problems.append(f"{job_id}: not logged in as an app caller")
+                break
+    return problems
+
+
+@pytest.mark.slow
+def test_every_job_that_calls_the_deployed_app_gets_a_token_for_it(sources, generated):
+    """The deployed app takes Entra tokens only (APP_ENTRA_REQUIRED_ROLES): each caller logs in
+    as deploy or monitor and passes the audience that deploy/app_auth.py and eval/app_auth.py
+    get a token for."""
+    contract = _contract(generated)
+    callers = {}
+    for name, path in sources.items():
+        workflow = load(path)
+        assert app_callers_missing_a_token(workflow, contract) == [], name
+        callers[name] = [
+            job_id
+            for job_id, job in workflow["jobs"].items()
+            if any(_calls_the_app(str(s.get("run", ""))) for s in job.get("steps", []))
+        ]
+    assert {n: j for n, j in callers.items() if j} == {
+        "deploy": ["canary"],
+        "monitor": ["check"],
+        "redteam": ["deployed"],
+    }
+
+
+@pytest.mark.slow
+def test_a_caller_without_login_or_audience_is_reported(sources, generated):
+    """Calibration of the check above, on the red team's deployed job."""
+    contract = _contract(generated)
+    workflow = load(sources["redteam"])
+    job = workflow["jobs"]["deployed"]
+    del job["env"][contract.AUDIENCE_VARIABLE]
+    job["steps"] = [s for s in job["steps"] if not str(s.get("uses", "")).startswith("azure/")]
+    assert app_callers_missing_a_token(workflow, contract) == [
+        f"deployed: no {contract.AUDIENCE_VARIABLE}",
+        "deployed: not logged in as an app caller",
+    ]

@@ -12,8 +12,8 @@ param apiAudience = readEnvironmentVariable('AZURE_API_AUDIENCE', '')
 // `true` fails the deployment (the app is not found); a wrong `false` would reset production.
 param appExists = bool(readEnvironmentVariable('SERVICE_API_RESOURCE_EXISTS', 'true'))
 
-param chatModelName = 'gpt-4o-mini'
-param chatModelVersion = '2024-07-18'
+param chatModelName = 'gpt-5.4-mini'
+param chatModelVersion = '2026-03-17'
 param chatDeploymentSku = 'GlobalStandard'
 param chatDeploymentCapacity = 10
 

@@ -15,6 +15,13 @@ resource app 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   tags: tags
 }
 
+// The scheduled-query alert rules (modules/alerts.bicep) run their KQL as this identity.
+resource alerts 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-alerts-${resourceToken}'
+  location: location
+  tags: tags
+}
+
 // deploy.yml canary job (environment prod): image build, revisions, traffic, gates.
 resource deploy 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-deploy-${resourceToken}'
@@ -123,6 +130,8 @@ resource indexCredential 'Microsoft.ManagedIdentity/userAssignedIdentities/feder
 output appIdentityId string = app.id
 output appPrincipalId string = app.properties.principalId
 output appClientId string = app.properties.clientId
+output alertsIdentityId string = alerts.id
+output alertsPrincipalId string = alerts.properties.principalId
 output deployPrincipalId string = deploy.properties.principalId
 output deployClientId string = deploy.properties.clientId
 output provisionPrincipalId string = provision.properties.principalId

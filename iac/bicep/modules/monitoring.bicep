@@ -46,4 +46,5 @@ resource grants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for gran
 
 output logAnalyticsWorkspaceId string = logAnalytics.id
 output appInsightsName string = appInsights.name
+output appInsightsId string = appInsights.id
 output appInsightsConnectionString string = appInsights.properties.ConnectionString

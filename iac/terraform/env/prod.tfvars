@@ -4,8 +4,8 @@
 environment_name = "{{ project_slug | replace('_', '-') }}-prod"
 location         = "{{ azure_location }}"
 
-chat_model_name          = "gpt-4o-mini"
-chat_model_version       = "2024-07-18"
+chat_model_name          = "gpt-5.4-mini"
+chat_model_version       = "2026-03-17"
 chat_deployment_sku      = "GlobalStandard"
 chat_deployment_capacity = 50
 

@@ -79,7 +79,8 @@ class LocalChatCompletion(ChatCompletionClientBase):
         self, chat_history: ChatHistory, settings: PromptExecutionSettings
     ) -> tuple[str, CompletionUsage]:
         user = [m.content for m in chat_history.messages if m.role == AuthorRole.USER]
-        max_tokens: Any = settings.extension_data.get("max_tokens")
+        data = settings.extension_data
+        max_tokens: Any = data.get("max_completion_tokens") or data.get("max_tokens")
         reply = respond(user[-1] if user else "", int(max_tokens) if max_tokens else None)
         prompt_tokens = sum(estimate_tokens(m.content or "") for m in chat_history.messages)
         usage = CompletionUsage(

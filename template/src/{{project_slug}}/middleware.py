@@ -1,6 +1,6 @@
 """Pure ASGI middleware (no per-request task, streaming untouched): a server-made request id for
 every request, the client's ``X-Request-ID`` kept only as a correlation id, the body limit, and
-the request span and metrics.
+the request metrics; the request id goes on the request's SERVER span (FastAPI instrumentation).
 
 The body limit counts the bytes as they are received, so a chunked body (no Content-Length)
 is cut at the limit too; a declared Content-Length over the limit is refused before reading."""
@@ -68,13 +68,12 @@ class RequestContext:
                     raise HTTPException(413, f"request body over {limit} bytes")
             return message
 
+        if telemetry is not None:
+            # on the request's own SERVER span (one `requests` row), not a span of its own: a
+            # second span per request would be a `dependencies` row duplicating every request
+            telemetry.annotate_request(request_id)
         try:
-            if telemetry is None:
-                await app(scope, receive_counted, send_with_ids)
-            else:
-                name = f"{scope['method']} {scope['path']}"
-                with telemetry.span(name, **{"http.request_id": request_id}):
-                    await app(scope, receive_counted, send_with_ids)
+            await app(scope, receive_counted, send_with_ids)
         finally:
             if telemetry is not None:
                 route = scope.get("route")

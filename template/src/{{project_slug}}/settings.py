@@ -36,11 +36,13 @@ class Settings(BaseSettings):
     provider: Provider = "local"
     embedding_provider: Provider | None = None
     local_embedding: Literal["hashing"] = "hashing"
-    chat_model: str = "gpt-4o-mini"
+    chat_model: str = "gpt-5.4-mini"  # a reasoning model: prompts set max_completion_tokens
     embedding_model: str = "text-embedding-3-small"
     embedding_dimensions: int = Field(default=512, ge=16, le=8192)
     azure_openai_endpoint: str | None = None
-    azure_openai_api_version: str = "2024-10-21"
+    # the GA 2024-10-21 chat schema has max_tokens only; reasoning models (the default chat model)
+    # take max_completion_tokens, which the 2025-04-01-preview schema has
+    azure_openai_api_version: str = "2025-04-01-preview"
     azure_openai_chat_deployment: str | None = None
     azure_openai_embedding_deployment: str | None = None
     # only when explicitly configured; Entra ID otherwise

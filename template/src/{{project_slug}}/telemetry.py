@@ -212,6 +212,19 @@ class Telemetry:
                     span.set_attribute(key, value)
             yield span
 
+    def annotate_request(self, request_id: str) -> None:
+        """Put the server-made request id and the revision on the current request's SERVER span.
+
+        The FastAPI instrumentation's middleware runs outside the app's own, so the current span
+        here is the request span (App Insights ``requests``: ``customDimensions``); without an
+        exporter there is no recording span and this does nothing. Not ``http.*``: the Azure
+        Monitor exporter drops attributes with that prefix from customDimensions.
+        """
+        span = trace.get_current_span()
+        if span.is_recording():
+            span.set_attribute("app.request_id", request_id)
+            span.set_attribute("app.revision", self.revision)
+
     def evaluate_output(self, prompt_id: str, arguments: Mapping[str, str], output: str) -> None:
         """Score a model output without a reference (online eval) and emit the scores.
 

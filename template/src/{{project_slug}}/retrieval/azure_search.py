@@ -38,6 +38,7 @@ class AzureSearchStore:
         self.index_name = index_name
         self.async_client = async_client
         self._index_checked = False
+        self._writable = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AzureSearchStore:
@@ -65,8 +66,32 @@ class AzureSearchStore:
             async_client=_async_client(settings),
         )
 
+    def refuse_alias(self) -> None:
+        """Never write to the alias production queries (APP_AZURE_SEARCH_INDEX when deployed).
+
+        Index refresh (deploy/index_refresh.py) ingests into a versioned index and then moves the
+        alias to it; creating or filling an index under the alias's name would bypass that eval
+        gate (and Azure AI Search has no index of that name to update). A name that is not an
+        alias (ResourceNotFoundError) is an index: go ahead.
+        """
+        get_alias = getattr(self.index_client, "get_alias", None)
+        if self._writable or get_alias is None:
+            return
+        try:
+            get_alias(self.index_name)
+        except Exception as exc:  # noqa: BLE001 - only "not found" means "not an alias"
+            if type(exc).__name__ == "ResourceNotFoundError":
+                self._writable = True
+                return
+            raise
+        raise RuntimeError(
+            f"{self.index_name} is a search alias, not an index: ingest into a versioned index "
+            "(make index-refresh INDEX_BACKEND=azure sets APP_AZURE_SEARCH_INDEX=<alias>-v<N>)"
+        )
+
     def ensure_index(self, dimensions: int) -> None:
-        """Create or update the index schema (idempotent)."""
+        """Create or update the index schema (idempotent); refused for the serving alias."""
+        self.refuse_alias()
         from azure.search.documents.indexes.models import (
             HnswAlgorithmConfiguration,
             SearchableField,
@@ -118,6 +143,7 @@ class AzureSearchStore:
         return str(doc.get("text")) if doc else None
 
     def set_meta(self, key: str, value: str) -> None:
+        self.refuse_alias()
         self.client.merge_or_upload_documents(
             documents=[{"id": f"meta-{key}", "doc_id": META_DOC, "chunk_id": key, "text": value}]
         )
@@ -138,6 +164,7 @@ class AzureSearchStore:
         return counts
 
     def replace_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        self.refuse_alias()
         if not self._index_checked:
             self.ensure_index(int(vectors.shape[1]))
         self.delete_document(doc.doc_id)
@@ -159,6 +186,7 @@ class AzureSearchStore:
         self.client.upload_documents(documents=documents)
 
     def delete_document(self, doc_id: str) -> None:
+        self.refuse_alias()
         ids = self._ids_of(doc_id)
         if ids:
             self.client.delete_documents(documents=[{"id": i} for i in ids])
