@@ -85,6 +85,18 @@ def branch(path: Path) -> str | None:
     return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
 
+def default_branch(path: Path) -> str | None:
+    """The branch the repository's remote calls its default, else a main-line branch checked
+    out here (main, master, trunk, develop), else None."""
+    proc = run(
+        ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], path, check=False
+    )
+    if proc.returncode == 0:
+        return proc.stdout.decode().strip().split("/", 1)[-1] or None
+    current = branch(path)
+    return current if current in ("main", "master", "trunk", "develop") else None
+
+
 @dataclass
 class Status:
     """``git status`` of a subproject, paths relative to the subproject root."""

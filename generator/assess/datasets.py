@@ -63,7 +63,8 @@ EXPECT_KEYS = (
     "response",
 )
 PLACEHOLDER = re.compile(
-    r"^\s*(?:todo|tbd|tba|fixme|xxx+|placeholder|lorem ipsum.*|changeme|change me|n/?a|none|null|"
+    r"^\s*(?:todo(?::.*)?|tbd|tba|fixme|xxx+|placeholder|lorem ipsum.*|changeme|change me|"
+    r"n/?a|none|null|"
     r"example|sample|test|foo|bar|baz|\?+|\.+|-+|your (?:question|answer|text) here|"
     r"(?:question|answer|input|output|expected|label)\s*\d*)\s*$",
     re.I,

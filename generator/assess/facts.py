@@ -98,6 +98,9 @@ CLI_EVAL = re.compile(
     r"add_parser\(\s*[\"'](?P<sub>eval(?:uate|uation)?)[\"']"
 )
 TEST_PATH = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+# the eval harness `genaiops add eval` brought (its answers file says so) is tooling around the
+# app: its tracing, token counts and credentials are the harness's, not the workload's
+ADDED_HARNESS = (".copier-answers.eval.yml", "eval/")
 
 
 class Facts:
@@ -116,11 +119,13 @@ class Facts:
 
     @cached_property
     def app_code(self) -> list[str]:
+        answers, harness = ADDED_HARNESS
+        tooling = (harness,) if self.repo.exists(answers) else ()
         return [
             p
             for p in self.repo.code_files
             if not TEST_PATH.search(p)
-            and not p.startswith(("bench/", "benchmarks/", "docs/", "scripts/"))
+            and not p.startswith(("bench/", "benchmarks/", "docs/", "scripts/", *tooling))
         ]
 
     @cached_property

@@ -69,7 +69,8 @@ def from_config(data: Any, source: str) -> list[Threshold]:
                 walk(
                     value,
                     [*path, k],
-                    in_thresholds or bool(re.search(r"threshold|gate|metric|assert", k, re.I)),
+                    in_thresholds
+                    or bool(re.search(r"threshold|gate|metric|assert|floor", k, re.I)),
                     depth + 1,
                 )
         elif isinstance(node, list):

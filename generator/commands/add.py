@@ -1,4 +1,9 @@
-"""``genaiops add CAPABILITY [PATH]``: bring one capability into an existing repository."""
+"""``genaiops add CAPABILITY [PATH]``: bring one capability into an existing repository.
+
+The plan comes first (what is added, reused, skipped and why); ``--pretend`` stops after it.
+A capability that does not fit is refused with the plan and its reason (exit 2, nothing
+written).
+"""
 
 from __future__ import annotations
 
@@ -46,12 +51,13 @@ def register(app: typer.Typer) -> None:
         online: OnlineOption = False,
         fmt: FormatOption = "text",
     ) -> None:
-        """Add one capability (CI/CD workflows, IaC, evaluation, pre-commit) to a repository."""
+        """Add one capability (CI checks, IaC, the eval gate, pre-commit) to a repository,
+        adapted to it: its own commands, Makefile, CI and app."""
         from generator import console
         from generator.answers import parse_data_options
         from generator.commands.options import check_conflict, check_format
         from generator.template_source import SourceOptions
-        from generator.update.capabilities import AddOptions, add_capability
+        from generator.update.capabilities import AddOptions, AddRefused, add_capability
 
         check_format(fmt)
         options = AddOptions(
@@ -62,12 +68,28 @@ def register(app: typer.Typer) -> None:
             version=version,
             source=SourceOptions(fetch_from=template_url, online=online),
         )
-        with console.progress(f"Adding {capability}"):
-            result = add_capability(capability, path, options)
+        try:
+            # no spinner while Copier asks the questions (it would draw over them)
+            with console.progress(f"Adding {capability}", enabled=defaults):
+                result, plan = add_capability(capability, path, options)
+        except AddRefused as refused:
+            if fmt == "json":
+                typer.echo(
+                    json.dumps(
+                        {"status": "refused", "plan": refused.plan.to_dict()},
+                        indent=2,
+                        sort_keys=True,
+                    )
+                )
+            else:
+                for line in refused.plan.lines():
+                    console.out().print(line, markup=False)
+            raise
         if fmt == "json":
-            typer.echo(json.dumps(result.to_dict(), indent=2, sort_keys=True))
+            payload = {**result.to_dict(), "plan": plan.to_dict()}
+            typer.echo(json.dumps(payload, indent=2, sort_keys=True))
         else:
-            for line in result.lines():
+            for line in [*plan.lines(), *result.lines()]:
                 console.out().print(line, markup=False)
             if not result.conflicted and not pretend:
                 console.out().print("  review with `git status`, then commit", markup=False)

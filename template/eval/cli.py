@@ -133,6 +133,10 @@ def _parser() -> argparse.ArgumentParser:
 def _target(url: str, overrides: dict[str, Any], timeout_s: float, provider: str = "") -> Any:
     from eval.targets import HttpTarget, InProcessTarget
 
+    if not url and (ROOT / "evals" / "target.yaml").is_file():  # `genaiops add eval`
+        from eval.adapter import declared_target
+
+        return declared_target(ROOT, overrides)
     if url:
         if overrides:
             raise UsageError(

@@ -99,6 +99,7 @@ class EvalConfig:
     concurrency: int
     timeout_s: float
     judge: JudgeConfig | None
+    thresholds_file: Path | None = None  # the file it was read from (--thresholds)
     providers: dict[str, ProviderProfile] = field(default_factory=dict)
 
     def profile(self, provider: str) -> ProviderProfile:
@@ -291,6 +292,7 @@ def load_config(root: Path, thresholds: Path | None = None) -> EvalConfig:
         concurrency=int(run.get("concurrency", 16)),
         timeout_s=float(run.get("timeout_s", 120.0)),
         judge=judge,
+        thresholds_file=path,
         providers=_profiles(data.get("providers"), path),
     )
     for provider in config.providers:  # a conflict is a usage error now, not after the run

@@ -234,7 +234,7 @@ async def evaluate(
         "prices": {
             "prompt_per_million": profile.cost.prompt_per_million,
             "completion_per_million": profile.cost.completion_per_million,
-            "source": f"evals/thresholds.yaml providers.{producer.provider}.cost",
+            "source": f"{_config_name(cfg)} providers.{producer.provider}.cost",
         },
     }
     summary = {
@@ -261,7 +261,9 @@ async def evaluate(
         "suites": list(suites),
         "datasets": datasets,
         "grounding_manifest_sha256": manifest_hash(cfg.root / "data" / "docs", cfg.root),
-        "thresholds_sha256": hash_files([cfg.root / "evals" / "thresholds.yaml"], cfg.root),
+        "thresholds_sha256": hash_files(
+            [cfg.thresholds_file or cfg.root / "evals" / "thresholds.yaml"], cfg.root
+        ),
         "prompt_files": current_prompts,
         "prompt_versions": {n: s["prompt_versions"] for n, s in suite_summaries.items()},
         "models": {n: s["models"] for n, s in suite_summaries.items()},
@@ -283,3 +285,12 @@ async def evaluate(
 
 def results_path(cfg: EvalConfig, run_id: str, out: Path | None) -> Path:
     return out if out is not None else cfg.results_dir / run_id
+
+
+def _config_name(cfg: EvalConfig) -> str:
+    """The thresholds file as the repository names it (``--thresholds``: evals/gate.yaml)."""
+    path = cfg.thresholds_file or cfg.root / "evals" / "thresholds.yaml"
+    try:
+        return path.resolve().relative_to(cfg.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
