@@ -65,3 +65,10 @@ def main(argv: list[str] | None = None) -> None:
         if exc.code == INTERRUPTED_EXIT:
             console.error("cancelled by SIGINT")
         raise
+    finally:
+        if argv is None:  # the process itself: once the command is over, only exiting is left,
+            # and a Ctrl-C there must not turn a finished command into a traceback and -2
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
