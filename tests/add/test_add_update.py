@@ -9,18 +9,16 @@ v0.1.0 as it is, v0.2.0 with one line changed in three files the added capabilit
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from genrepo import copy_template_root
 from resolve import unresolved
 from shapes import commit
 
-ROOT = Path(__file__).resolve().parents[2]
-PARTS = ("copier.yml", "use_cases.yml", "template", "workflows", "iac")
 ADD = "{% if capability != 'app' %}"
 CHANGES = {  # file of the template -> (line in v0.1.0, the same line in v0.2.0)
     f"template/{ADD}mk{{% endif %}}/genaiops-ci.mk.jinja": (
@@ -48,12 +46,7 @@ def git(cwd: Path, *args: str) -> str:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tpl") / "genaiops"
     root.mkdir()
-    for part in PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, root / part)
+    copy_template_root(root)  # the files the bundle carries
     ident = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
     git(root, "init", "-q")
     git(root, "add", "-A")

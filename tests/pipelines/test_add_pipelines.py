@@ -7,14 +7,12 @@ twice: v0.1.0 as it is, v0.2.0 with one change in a pipeline source.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from genrepo import copy_template_root
 
-ROOT = Path(__file__).resolve().parents[2]
-PARTS = ("copier.yml", "use_cases.yml", "template", "workflows", "pipelines", "iac")
 V2_LINE = "# v0.2.0: a line the template added to the CI pipeline"
 PIPELINE_FILES = {
     ".azure-pipelines/ci.azure-pipelines.yml",
@@ -46,12 +44,7 @@ def git(cwd: Path, *args: str) -> str:
 def template(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tpl") / "genaiops"
     root.mkdir()
-    for part in PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, root / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, root / part)
+    copy_template_root(root)  # the files the bundle carries
     ident = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
     git(root, "init", "-q")
     git(root, "add", "-A")
