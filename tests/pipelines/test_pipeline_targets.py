@@ -19,7 +19,7 @@ import pytest
 from fake_ado import pipeline_env, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflows"))
-from canary_rig import APP, az_calls, fake_az_bin, write_state
+from canary_rig import APP, az_calls, make_with_fake_azure, write_state
 from genrepo import clean_env, run_shell
 
 SHA = "abcdef0123456789abcdef0123456789abcdef01"
@@ -47,33 +47,9 @@ def repo(generated, tmp_path_factory, cli_env):
 
 
 def make(repo: Path, cli_env, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    work = repo.parent
     base = clean_env(cli_env)
     base = {k: v for k, v in base.items() if not k.startswith(("GITHUB_", "TF_BUILD", "CI"))}
-    full_env = {
-        **base,
-        "PATH": f"{fake_az_bin(work / 'bin')}:{base['PATH']}",
-        "FAKE_AZ_STATE": str(work / "azure.json"),
-        "FAKE_AZ_LOG": str(work / "az.log"),
-        "FAKE_GH_STATE": str(work / "github.json"),
-        "FAKE_GH_LOG": str(work / "gh.log"),
-        "AZURE_CONTAINERAPP_NAME": APP,
-        "AZURE_RESOURCE_GROUP": "rg-workload",
-        "AZURE_APPINSIGHTS_NAME": "appi-workload",
-        "AZURE_CONTAINERAPPS_ENVIRONMENT": "cae-workload",
-        "AZURE_CONTAINER_REGISTRY": "crworkload",
-        "AZURE_CONTAINER_REGISTRY_ENDPOINT": "crworkload.azurecr.io",
-        **env,
-    }
-    return subprocess.run(
-        ["make", "--no-print-directory", *args],
-        cwd=repo,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return make_with_fake_azure(repo, base, *args, **env)
 
 
 def azure_state(repo: Path) -> Path:

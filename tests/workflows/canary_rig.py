@@ -87,3 +87,35 @@ def weight_steps(log: Path) -> list[list[str]]:
         for call in az_calls(log)
         if call[1:5] == ["containerapp", "ingress", "traffic", "set"]
     ]
+
+
+def make_with_fake_azure(repo: Path, base: dict[str, str], *args: str, **env: str):
+    """`make ARGS` in a generated repo with the fake az and gh on PATH, their state beside the
+    repo, and the Azure names deploy/ reads; ``env`` adds or overrides variables."""
+    import subprocess
+
+    work = repo.parent
+    full_env = {
+        **base,
+        "PATH": f"{fake_az_bin(work / 'bin')}:{base['PATH']}",
+        "FAKE_AZ_STATE": str(work / "azure.json"),
+        "FAKE_AZ_LOG": str(work / "az.log"),
+        "FAKE_GH_STATE": str(work / "github.json"),
+        "FAKE_GH_LOG": str(work / "gh.log"),
+        "AZURE_CONTAINERAPP_NAME": APP,
+        "AZURE_RESOURCE_GROUP": "rg-workload",
+        "AZURE_APPINSIGHTS_NAME": "appi-workload",
+        "AZURE_CONTAINERAPPS_ENVIRONMENT": "cae-workload",
+        "AZURE_CONTAINER_REGISTRY": "crworkload",
+        "AZURE_CONTAINER_REGISTRY_ENDPOINT": "crworkload.azurecr.io",
+        **env,
+    }
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=repo,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

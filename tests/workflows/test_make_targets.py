@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from canary_rig import APP, az_calls, fake_az_bin, read_state, write_state
+from canary_rig import APP, az_calls, make_with_fake_azure, read_state, write_state
 from genrepo import clean_env, run_shell
 from workflow_facts import load, make_targets, steps
 
@@ -73,34 +73,8 @@ def repo(generated, tmp_path_factory, cli_env):
 
 
 def make(repo: Path, cli_env, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    work = repo.parent
-    fakes = fake_az_bin(work / "bin")
-    base = clean_env(cli_env)
-    full_env = {
-        **base,
-        "PATH": f"{fakes}:{base['PATH']}",
-        "FAKE_AZ_STATE": str(work / "azure.json"),
-        "FAKE_AZ_LOG": str(work / "az.log"),
-        "FAKE_GH_STATE": str(work / "github.json"),
-        "FAKE_GH_LOG": str(work / "gh.log"),
-        "AZURE_CONTAINERAPP_NAME": APP,
-        "AZURE_RESOURCE_GROUP": "rg-workload",
-        "AZURE_APPINSIGHTS_NAME": "appi-workload",
-        "AZURE_CONTAINERAPPS_ENVIRONMENT": "cae-workload",
-        "AZURE_CONTAINER_REGISTRY": "crworkload",
-        "AZURE_CONTAINER_REGISTRY_ENDPOINT": "crworkload.azurecr.io",
-        "GITHUB_REPOSITORY": "contoso/workload",
-        **env,
-    }
-    return subprocess.run(
-        ["make", "--no-print-directory", *args],
-        cwd=repo,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    extra = {"GITHUB_REPOSITORY": "contoso/workload", **env}
+    return make_with_fake_azure(repo, clean_env(cli_env), *args, **extra)
 
 
 def azure_state(repo: Path, **extra: object) -> Path:
